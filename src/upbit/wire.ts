@@ -1,0 +1,97 @@
+/**
+ * Wire shapes exactly as Upbit names them (shared/upbit-api.md §2.3), and the DEFAULT → SIMPLE
+ * key tables. The simulator encodes with these tables and the client decodes with them, so
+ * the two cannot drift apart.
+ */
+
+/** A `ticker` message in DEFAULT format (§2.3.1). */
+export interface TickerWire {
+  type: 'ticker';
+  code: string;
+  opening_price: number;
+  high_price: number;
+  low_price: number;
+  trade_price: number;
+  prev_closing_price: number;
+  change: 'RISE' | 'EVEN' | 'FALL';
+  change_price: number;
+  signed_change_price: number;
+  change_rate: number;
+  signed_change_rate: number;
+  trade_volume: number;
+  acc_trade_volume: number;
+  acc_trade_volume_24h: number;
+  acc_trade_price: number;
+  acc_trade_price_24h: number;
+  trade_date: string;
+  trade_time: string;
+  trade_timestamp: number;
+  ask_bid: 'ASK' | 'BID';
+  acc_ask_volume: number;
+  acc_bid_volume: number;
+  highest_52_week_price: number;
+  highest_52_week_date: string;
+  lowest_52_week_price: number;
+  lowest_52_week_date: string;
+  market_state: 'PREVIEW' | 'ACTIVE' | 'DELISTED';
+  is_trading_suspended: boolean;
+  delisting_date: string | null;
+  market_warning: 'NONE' | 'CAUTION';
+  timestamp: number;
+  stream_type: 'SNAPSHOT' | 'REALTIME';
+}
+
+/** DEFAULT → SIMPLE keys for `ticker` (§2.3.1). */
+export const TICKER_SIMPLE_KEYS = {
+  type: 'ty',
+  code: 'cd',
+  opening_price: 'op',
+  high_price: 'hp',
+  low_price: 'lp',
+  trade_price: 'tp',
+  prev_closing_price: 'pcp',
+  change: 'c',
+  change_price: 'cp',
+  signed_change_price: 'scp',
+  change_rate: 'cr',
+  signed_change_rate: 'scr',
+  trade_volume: 'tv',
+  acc_trade_volume: 'atv',
+  acc_trade_volume_24h: 'atv24h',
+  acc_trade_price: 'atp',
+  acc_trade_price_24h: 'atp24h',
+  trade_date: 'tdt',
+  trade_time: 'ttm',
+  trade_timestamp: 'ttms',
+  ask_bid: 'ab',
+  acc_ask_volume: 'aav',
+  acc_bid_volume: 'abv',
+  highest_52_week_price: 'h52wp',
+  highest_52_week_date: 'h52wdt',
+  lowest_52_week_price: 'l52wp',
+  lowest_52_week_date: 'l52wdt',
+  market_state: 'ms',
+  is_trading_suspended: 'its',
+  delisting_date: 'dd',
+  market_warning: 'mw',
+  timestamp: 'tms',
+  stream_type: 'st',
+} as const satisfies Record<keyof TickerWire, string>;
+
+/** Request element for one data type (§2.2). */
+export interface TypeRequestWire {
+  type: string;
+  codes?: string[];
+  is_only_snapshot?: boolean;
+  is_only_realtime?: boolean;
+  level?: number;
+}
+
+export type WireFormat = 'DEFAULT' | 'SIMPLE' | 'JSON_LIST' | 'SIMPLE_LIST';
+
+/** Rename an object's keys through a DEFAULT → SIMPLE table; unknown keys pass through. */
+export function toSimpleKeys(obj: Record<string, unknown>, table: Readonly<Record<string, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) out[table[k] ?? k] = v;
+  return out;
+}
