@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// A bin of a few lines: production React (the dev build costs ~50% more per frame), then the CLI.
+process.env.NODE_ENV ??= 'production';
+const { main } = await import('../dist/cli/main.js').catch((error) => {
+  process.stderr.write(`upbit-tui: the build is missing (${error.message}). Run "npm run build" in the package folder.\n`);
+  process.exit(1);
+});
+await main(process.argv);

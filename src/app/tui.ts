@@ -1,0 +1,85 @@
+import { Kernel } from '../runtime/kernel.js';
+import { startSimServer } from '../sim/server.js';
+import { MarketStore } from '../trading/market-store.js';
+import { renderApp } from '../ui/render.js';
+import type { ColorMode } from '../ui/theme.js';
+import { QuotationClient, type ConnectionStatus } from '../upbit/quotation-client.js';
+import type { MarketCode } from '../upbit/types.js';
+import { openFileLogger } from './file-logger.js';
+import { checkMarketsExist, checkMarketsLive } from './resolve-markets.js';
+import { enterAltScreen } from './terminal.js';
+
+export interface TuiOptions {
+  markets: MarketCode[];
+  /** Start the embedded exchange in-process and connect to it. */
+  sim: boolean;
+  seed: number | undefined;
+  wsUrl: string;
+  apiUrl: string;
+  colors: ColorMode;
+  logFile: string;
+}
+
+/**
+ * Start the ticker console: one kernel owns the event loop, the (optional) embedded exchange,
+ * the quotation stream, the store's flush loop and the Ink tree. Returns once everything is
+ * running; the kernel ends the process on quit, signal or fatal error.
+ */
+export async function startTui(opts: TuiOptions): Promise<Kernel> {
+  const log = openFileLogger(opts.logFile);
+  const logger = log.logger;
+  const kernel = new Kernel({ logger: logger.child({ c: 'kernel' }) });
+  kernel.acquire('log file', () => log.close());
+  kernel.onForce(() => log.flushSync());
+  kernel.attachProcess();
+  logger.info({ opts: { ...opts } }, 'starting');
+
+  let wsUrl = opts.wsUrl;
+  if (opts.sim) {
+    const sim = await startSimServer({ seed: opts.seed, logger: logger.child({ c: 'sim' }) });
+    kernel.acquire('embedded exchange', () => sim.close());
+    checkMarketsExist(opts.markets, sim.markets.map((m) => m.code), 'the built-in exchange (--sim)');
+    wsUrl = sim.wsUrl;
+  } else {
+    await checkMarketsLive(opts.markets, opts.apiUrl, logger);
+  }
+
+  const store = new MarketStore({ markets: opts.markets });
+  const host = new URL(wsUrl).host;
+  const client = new QuotationClient({
+    url: wsUrl,
+    logger: logger.child({ c: 'quotation' }),
+    onTicker: (t) => store.applyTicker(t),
+    onStatus: (s: ConnectionStatus) => {
+      store.setConnection(s);
+      store.setNotice(s.state === 'offline' && !opts.sim ? `Cannot reach ${host}: ${s.reason}. Still retrying; run with --sim to use the built-in exchange.` : null);
+    },
+    onInvalid: () => store.noteInvalid(),
+  });
+  client.setSubscriptions([{ type: 'ticker', codes: opts.markets }]);
+
+  kernel.spawn('market-store', (signal) => store.run(signal));
+  kernel.spawn('quotation-stream', (signal) => client.run(signal));
+  const offLag = kernel.loop.subscribe(() => store.setLagP99(kernel.loop.p99Ms()));
+  kernel.acquire('lag feed', offLag);
+  const offShutdown = kernel.subscribe(() => {
+    if (kernel.isShuttingDown) store.setShuttingDown();
+  });
+  kernel.acquire('shutdown notice', offShutdown);
+
+  const screen = enterAltScreen({ stdout: process.stdout, stdin: process.stdin });
+  kernel.onForce(() => screen.forceRestore());
+  const ink = renderApp({
+    store,
+    colors: opts.colors,
+    onQuit: () => void kernel.shutdown({ kind: 'user' }),
+    onInterrupt: () => kernel.interrupt(),
+  });
+  // Acquired last, so released first: the terminal is restored before anything slower.
+  kernel.acquire('terminal', async () => {
+    ink.unmount();
+    await ink.waitUntilExit();
+    screen.leave();
+  });
+  return kernel;
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../app/errors.js';
+import { appPaths } from '../app/paths.js';
+import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
+import { runSimCommand } from './sim-command.js';
+
+const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
+const DEFAULT_API_URL = 'https://api.upbit.com';
+
+function packageVersion(): string {
+  const raw: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return typeof raw === 'object' && raw !== null && 'version' in raw && typeof raw.version === 'string' ? raw.version : '0.0.0';
+}
+
+export function parseMarketsOption(value: string): string[] {
+  try {
+    return parseMarketList(value);
+  } catch (error) {
+    if (error instanceof MarketCodeError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
+
+export function parseIntOption(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+export function parseUrlOption(schemes: string[]) {
+  return (value: string): string => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new InvalidArgumentError(`"${value}" is not a URL. Example: ${schemes[0]}://127.0.0.1:8080`);
+    }
+    if (!schemes.includes(url.protocol.replace(':', ''))) {
+      throw new InvalidArgumentError(`"${value}" must start with ${schemes.map((s) => `${s}://`).join(' or ')}.`);
+    }
+    return value;
+  };
+}
+
+export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
+  const paths = appPaths(env);
+  const program = new Command('upbit-tui')
+    .description('A terminal trading console for the Upbit exchange. Live tickers over WebSocket; --sim runs a built-in exchange offline.')
+    .version(packageVersion(), '-V, --version')
+    .option('--sim', 'start the built-in Upbit-compatible exchange and connect to it (offline, no keys)', false)
+    .option('--markets <codes>', 'comma-separated market codes', parseMarketsOption, [...DEFAULT_MARKETS])
+    .option('--ws-url <url>', 'quotation WebSocket URL', parseUrlOption(['wss', 'ws']), DEFAULT_WS_URL)
+    .option('--api-url <url>', 'REST base URL (used to check --markets)', parseUrlOption(['https', 'http']), DEFAULT_API_URL)
+    .addOption(new Option('--colors <convention>', 'price colours: korean (rise red, fall blue) or global (rise green, fall red)').choices(['korean', 'global']).default('korean'))
+    .option('--no-color', 'no colours at all (also when NO_COLOR is set)')
+    .option('--seed <n>', 'seed of the built-in exchange (--sim)', parseIntOption('--seed', 0, 2 ** 31 - 1))
+    .addHelpText(
+      'after',
+      `
+Keys:
+  q         quit
+  Ctrl+C    quit (press again to force)
+
+Files:
+  log       ${paths.logFile}
+
+Examples:
+  upbit-tui --sim                             live KRW-BTC and KRW-ETH from the built-in exchange
+  upbit-tui --markets KRW-BTC,KRW-ETH,KRW-XRP quotes from api.upbit.com (no keys needed)
+  upbit-tui sim --port 8080                   run the built-in exchange on its own`,
+    )
+    .showHelpAfterError('(run upbit-tui --help for usage)')
+    .enablePositionalOptions()
+    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number }) => {
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        throw new UsageError('upbit-tui needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
+      }
+      const noColor = !o.color || (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '');
+      const { startTui } = await import('../app/tui.js');
+      await startTui({
+        markets: o.markets,
+        sim: o.sim,
+        seed: o.seed,
+        wsUrl: o.wsUrl,
+        apiUrl: o.apiUrl,
+        colors: noColor ? 'none' : o.colors,
+        logFile: paths.logFile,
+      });
+    });
+
+  program
+    .command('sim')
+    .description('run the built-in Upbit-compatible exchange on loopback until SIGINT/SIGTERM')
+    .option('--port <n>', 'TCP port (0 picks a free one)', parseIntOption('--port', 0, 65535), 0)
+    .option('--host <host>', 'address to listen on (loopback only)', '127.0.0.1')
+    .option('--seed <n>', 'price process seed', parseIntOption('--seed', 0, 2 ** 31 - 1))
+    .option('--markets <codes>', 'only these markets (default: all built-in markets)', parseMarketsOption)
+    .action(async (o: { port: number; host: string; seed?: number; markets?: string[] }) => {
+      await runSimCommand({ ...o, logFile: paths.logFile });
+    });
+  return program;
+}
+
+/** Entry point used by bin/upbit-tui.js. Sets process.exitCode; never calls process.exit. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (isCommanderExit(error)) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`upbit-tui: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`upbit-tui: unexpected error (a bug — please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function isCommanderExit(error: unknown): error is { exitCode: number; code: string } {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' && error.code.startsWith('commander.') && 'exitCode' in error && typeof error.exitCode === 'number';
+}
