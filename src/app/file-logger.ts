@@ -23,7 +23,7 @@ export interface FileLogger {
   logger: Logger;
   /** Flush buffered lines synchronously (safe in a force-exit path). */
   flushSync(): void;
-  /** Flush and close the file. */
+  /** Flush what is buffered (the file itself stays open until the process ends). */
   close(): Promise<void>;
 }
 
@@ -35,25 +35,20 @@ export function openFileLogger(file: string, level: string = process.env['UPBIT_
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const dest = pino.destination({ dest: file, mkdir: true, sync: false, minLength: 4096 });
   const logger = pino({ level, base: { pid: process.pid }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, dest);
-  let closed = false;
   return {
     logger,
     flushSync: () => {
-      if (closed) return;
       try {
         dest.flushSync();
       } catch {
         // Not ready yet (file still opening): nothing buffered that we can write now.
       }
     },
+    // Flush but keep the file open: the kernel may still log its last lines (an overrun, a
+    // fatal error) after this release ran; the descriptor closes with the process.
     close: () =>
       new Promise<void>((resolve) => {
-        if (closed) return resolve();
-        closed = true;
-        dest.flush(() => {
-          dest.end();
-          resolve();
-        });
+        dest.flush(() => resolve());
       }),
   };
 }

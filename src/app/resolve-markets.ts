@@ -30,7 +30,7 @@ export function checkMarketsExist(requested: readonly MarketCode[], listed: read
 export async function checkMarketsLive(requested: readonly MarketCode[], apiUrl: string, logger: Logger): Promise<void> {
   let listed: MarketCode[];
   try {
-    listed = (await fetchMarketList(apiUrl)).map((m) => m.market);
+    listed = (await fetchMarketList(apiUrl, { timeoutMs: 1500 })).map((m) => m.market);
   } catch (error) {
     logger.warn({ err: error, apiUrl }, 'market list unavailable; skipping the existence check of --markets');
     return;

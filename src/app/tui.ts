@@ -1,5 +1,6 @@
 import { Kernel } from '../runtime/kernel.js';
-import { startSimServer } from '../sim/server.js';
+import type { Logger } from '../runtime/logger.js';
+import { SIM_CATALOG, startSimServer } from '../sim/index.js';
 import { MarketStore } from '../trading/market-store.js';
 import { renderApp } from '../ui/render.js';
 import type { ColorMode } from '../ui/theme.js';
@@ -28,20 +29,33 @@ export interface TuiOptions {
 export async function startTui(opts: TuiOptions): Promise<Kernel> {
   const log = openFileLogger(opts.logFile);
   const logger = log.logger;
+  // Check what the user typed before anything starts, so a typo costs no cleanup.
+  if (opts.sim) {
+    checkMarketsExist(opts.markets, SIM_CATALOG.map((m) => m.code), 'the built-in exchange (--sim)');
+  } else {
+    await checkMarketsLive(opts.markets, opts.apiUrl, logger);
+  }
   const kernel = new Kernel({ logger: logger.child({ c: 'kernel' }) });
   kernel.acquire('log file', () => log.close());
   kernel.onForce(() => log.flushSync());
   kernel.attachProcess();
   logger.info({ opts: { ...opts } }, 'starting');
+  try {
+    await startParts(kernel, opts, logger);
+  } catch (error) {
+    // Whatever did start is released in order and the error printed after the terminal is back.
+    void kernel.shutdown({ kind: 'error', error });
+  }
+  return kernel;
+}
+
+async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger): Promise<void> {
 
   let wsUrl = opts.wsUrl;
   if (opts.sim) {
     const sim = await startSimServer({ seed: opts.seed, logger: logger.child({ c: 'sim' }) });
     kernel.acquire('embedded exchange', () => sim.close());
-    checkMarketsExist(opts.markets, sim.markets.map((m) => m.code), 'the built-in exchange (--sim)');
     wsUrl = sim.wsUrl;
-  } else {
-    await checkMarketsLive(opts.markets, opts.apiUrl, logger);
   }
 
   const store = new MarketStore({ markets: opts.markets });
@@ -67,6 +81,14 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   });
   kernel.acquire('shutdown notice', offShutdown);
 
+  // The terminal going away (SSH drop: EIO; closed pipe: EPIPE) is a hang-up, not a crash.
+  const onStdoutError = (error: NodeJS.ErrnoException): void => {
+    logger.warn({ code: error.code }, 'terminal output failed; shutting down as for SIGHUP');
+    void kernel.shutdown({ kind: 'signal', signal: 'SIGHUP' });
+  };
+  process.stdout.on('error', onStdoutError);
+  kernel.acquire('terminal error handler', () => void process.stdout.off('error', onStdoutError));
+
   const screen = enterAltScreen({ stdout: process.stdout, stdin: process.stdin });
   kernel.onForce(() => screen.forceRestore());
   const ink = renderApp({
@@ -81,5 +103,4 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
     await ink.waitUntilExit();
     screen.leave();
   });
-  return kernel;
 }

@@ -1,0 +1,14 @@
+export { fullJitterDelay, sleep } from './backoff.js';
+export type { BackoffPolicy } from './backoff.js';
+export { settleWithin } from './deadline.js';
+export type { Settled } from './deadline.js';
+export { cancellation, describeError, formatError, isCancellation } from './errors.js';
+export { Kernel } from './kernel.js';
+export type { KernelOptions, SpawnOptions } from './kernel.js';
+export { memoryLogger, silentLogger } from './logger.js';
+export type { Logger, LogLevel, LogRecord } from './logger.js';
+export { createLoopMonitor, weightedPercentile } from './loop-monitor.js';
+export type { DelaySource, LoopLagWarning, LoopMonitor, LoopMonitorOptions } from './loop-monitor.js';
+export { describeReason, exitCodeFor, SIGNAL_EXIT_CODES } from './reason.js';
+export type { ShutdownReason, ShutdownReport, ShutdownSignal } from './reason.js';
+export type { ChildOptions, RestartPolicy, Task, TaskFn, TaskInfo, TaskState } from './task.js';

@@ -1,0 +1,292 @@
+import type { ConnectionStatus } from '../upbit/quotation-client.js';
+import type { MarketCode, Ticker } from '../upbit/types.js';
+
+export interface MarketRow {
+  market: MarketCode;
+  ticker: Ticker | null;
+  /** Recent trade prices, oldest first, at most `historyLength` long (for the sparkline). */
+  history: readonly number[];
+  /** Local receive time of the newest tick (ms), or null before the first one. */
+  receivedAt: number | null;
+}
+
+export interface MarketSnapshot {
+  /** Increases by one with every published snapshot. */
+  version: number;
+  /** When this snapshot was published (ms, from the store's clock): the UI's "now". */
+  publishedAt: number;
+  markets: readonly MarketCode[];
+  rows: ReadonlyMap<MarketCode, MarketRow>;
+  connection: ConnectionStatus;
+  /** Ticks applied during the last second. */
+  msgPerSec: number;
+  lagP99Ms: number | null;
+  /** Local receive time of the newest tick of any market (ms). */
+  lastMessageAt: number | null;
+  invalidCount: number;
+  shuttingDown: boolean;
+  /** A sentence for the user, e.g. "api.upbit.com unreachable — try --sim". */
+  notice: string | null;
+}
+
+export interface MarketStoreOptions {
+  markets: MarketCode[];
+  /**
+   * How often, at most, subscribers are told about a new snapshot. 10–15 suits Ink (research
+   * perf-reliability §1.4); it is the only throttle, Ink's maxFps sits well above it.
+   * @default 12
+   */
+  flushHz?: number;
+  /** @default 120 */
+  historyLength?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** Sliding window for msgPerSec. */
+const RATE_WINDOW_MS = 1000;
+/** While ages are on screen ("last 3s ago", stale rows), republish at least this often. */
+const HEARTBEAT_MS = 1000;
+
+/** Mutable per-market state; `history` is a ring buffer, materialized only at flush. */
+interface LiveRow {
+  market: MarketCode;
+  ticker: Ticker | null;
+  ring: Float64Array;
+  head: number;
+  size: number;
+  receivedAt: number | null;
+  published: MarketRow;
+}
+
+/**
+ * Latest quotation state per market. Ticks are applied synchronously and cheaply; the
+ * immutable {@link MarketSnapshot} the UI reads is built only by the flush loop ({@link run}),
+ * so React commits at the flush rate however fast ticks arrive.
+ */
+export class MarketStore {
+  readonly #now: () => number;
+  readonly #historyLength: number;
+  readonly #intervalMs: number;
+  readonly #tickListeners = new Set<(t: Ticker) => void>();
+  readonly #listeners = new Set<() => void>();
+  #rows = new Map<MarketCode, LiveRow>();
+  #markets: readonly MarketCode[];
+  #changed = new Set<LiveRow>();
+  #dirty = false;
+  #running = false;
+  #connection: ConnectionStatus = { state: 'connecting', attempt: 1 };
+  #lagP99Ms: number | null = null;
+  #lastMessageAt: number | null = null;
+  #invalidCount = 0;
+  #shuttingDown = false;
+  #notice: string | null = null;
+  #pendingCount = 0;
+  /** Tick counts per flush-timer tick, for msgPerSec: [at, count] oldest first. */
+  #rateBuckets: Array<[at: number, count: number]> = [];
+  #snapshot: MarketSnapshot;
+
+  constructor(options: MarketStoreOptions) {
+    const flushHz = options.flushHz ?? 12;
+    if (!(flushHz > 0 && flushHz <= 60)) {
+      throw new RangeError(`flushHz must be in (0, 60], got ${flushHz}`);
+    }
+    const historyLength = options.historyLength ?? 120;
+    if (!Number.isInteger(historyLength) || historyLength < 1) {
+      throw new RangeError(`historyLength must be a positive integer, got ${historyLength}`);
+    }
+    this.#now = options.now ?? Date.now;
+    this.#historyLength = historyLength;
+    // ceil, so that no 1 s window can hold more than flushHz flushes.
+    this.#intervalMs = Math.max(1, Math.ceil(1000 / flushHz));
+    this.#markets = [...options.markets];
+    for (const m of this.#markets) this.#rows.set(m, this.#newRow(m));
+    this.#snapshot = this.#build(0, this.#now(), 0);
+  }
+
+  /**
+   * Record a tick. Synchronous and O(1). Every onTick listener sees it before this returns
+   * (the stop-loss monitor must see every tick, not coalesced frames). Ticks for markets not
+   * in the set are dropped without reaching listeners.
+   */
+  applyTicker(t: Ticker): void {
+    const row = this.#rows.get(t.market);
+    if (row === undefined) return;
+    const at = this.#now();
+    row.ticker = t;
+    row.receivedAt = at;
+    row.ring[(row.head + row.size) % row.ring.length] = t.tradePrice;
+    if (row.size < row.ring.length) row.size += 1;
+    else row.head = (row.head + 1) % row.ring.length;
+    this.#changed.add(row);
+    this.#lastMessageAt = at;
+    this.#pendingCount += 1;
+    this.#dirty = true;
+
+    // One throwing listener must not starve the others; the first error still reaches the caller.
+    let failure: { error: unknown } | null = null;
+    for (const listener of this.#tickListeners) {
+      try {
+        listener(t);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== null) throw failure.error;
+  }
+
+  /** Called synchronously with every applied tick, in order. Returns the unsubscribe. */
+  onTick(listener: (t: Ticker) => void): () => void {
+    this.#tickListeners.add(listener);
+    return () => {
+      this.#tickListeners.delete(listener);
+    };
+  }
+
+  /** Coalesced change notification (at most flushHz a second). Bound, for useSyncExternalStore. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  };
+
+  /** The current snapshot: the same object until the next flush publishes a new one. Bound. */
+  readonly getSnapshot = (): MarketSnapshot => this.#snapshot;
+
+  /** Replace the market set, in display order. Kept rows keep their data. */
+  setMarkets(codes: readonly MarketCode[]): void {
+    const next = new Map<MarketCode, LiveRow>();
+    for (const m of codes) next.set(m, this.#rows.get(m) ?? this.#newRow(m));
+    for (const row of this.#changed) if (!next.has(row.market)) this.#changed.delete(row);
+    this.#rows = next;
+    this.#markets = [...next.keys()];
+    this.#dirty = true;
+  }
+
+  setConnection(s: ConnectionStatus): void {
+    this.#connection = s;
+    this.#dirty = true;
+  }
+
+  setLagP99(ms: number): void {
+    if (ms === this.#lagP99Ms) return;
+    this.#lagP99Ms = ms;
+    this.#dirty = true;
+  }
+
+  noteInvalid(): void {
+    this.#invalidCount += 1;
+    this.#dirty = true;
+  }
+
+  /** Publishes at once: the flush loop may already be stopping when shutdown begins. */
+  setShuttingDown(): void {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    this.#dirty = true;
+    this.flush();
+  }
+
+  setNotice(text: string | null): void {
+    if (text === this.#notice) return;
+    this.#notice = text;
+    this.#dirty = true;
+  }
+
+  /**
+   * Publish a new snapshot now if anything changed (or an on-screen age needs refreshing) and
+   * notify subscribers. The flush loop calls this; so may shutdown, for a final frame.
+   * Returns whether a snapshot was published.
+   */
+  flush(): boolean {
+    const now = this.#now();
+    const rate = this.#rate(now);
+    const ageVisible = this.#lastMessageAt !== null && now - this.#snapshot.publishedAt >= HEARTBEAT_MS;
+    if (!this.#dirty && rate === this.#snapshot.msgPerSec && !ageVisible) return false;
+    this.#snapshot = this.#build(this.#snapshot.version + 1, now, rate);
+    this.#dirty = false;
+    let failure: { error: unknown } | null = null;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== null) throw failure.error;
+    return true;
+  }
+
+  /**
+   * The flush loop, to be spawned as a kernel task: every 1000/flushHz ms, publish if dirty.
+   * Resolves, with its timer cleared, when `signal` aborts; rejects if a subscriber throws.
+   */
+  run(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    if (this.#running) return Promise.reject(new Error('MarketStore.run is already running'));
+    this.#running = true;
+    return new Promise<void>((resolve, reject) => {
+      const stop = (): void => {
+        clearInterval(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.#running = false;
+      };
+      const onAbort = (): void => {
+        stop();
+        resolve();
+      };
+      const timer = setInterval(() => {
+        try {
+          this.flush();
+        } catch (error) {
+          stop();
+          reject(new Error('A market store subscriber threw during flush', { cause: error }));
+        }
+      }, this.#intervalMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #newRow(market: MarketCode): LiveRow {
+    const published: MarketRow = { market, ticker: null, history: [], receivedAt: null };
+    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, published };
+  }
+
+  /** Ticks over the last RATE_WINDOW_MS, counted per flush so applyTicker stays O(1). */
+  #rate(now: number): number {
+    if (this.#pendingCount > 0) {
+      this.#rateBuckets.push([now, this.#pendingCount]);
+      this.#pendingCount = 0;
+    }
+    const from = now - RATE_WINDOW_MS;
+    while (this.#rateBuckets.length > 0 && (this.#rateBuckets[0]?.[0] ?? now) <= from) this.#rateBuckets.shift();
+    let sum = 0;
+    for (const [, count] of this.#rateBuckets) sum += count;
+    return Math.round((sum * 1000) / RATE_WINDOW_MS);
+  }
+
+  #build(version: number, now: number, msgPerSec: number): MarketSnapshot {
+    for (const row of this.#changed) {
+      const history = new Array<number>(row.size);
+      for (let i = 0; i < row.size; i += 1) history[i] = row.ring[(row.head + i) % row.ring.length] ?? 0;
+      row.published = { market: row.market, ticker: row.ticker, history, receivedAt: row.receivedAt };
+    }
+    this.#changed.clear();
+    const rows = new Map<MarketCode, MarketRow>();
+    for (const [m, row] of this.#rows) rows.set(m, row.published);
+    return {
+      version,
+      publishedAt: now,
+      markets: this.#markets,
+      rows,
+      connection: this.#connection,
+      msgPerSec,
+      lagP99Ms: this.#lagP99Ms,
+      lastMessageAt: this.#lastMessageAt,
+      invalidCount: this.#invalidCount,
+      shuttingDown: this.#shuttingDown,
+      notice: this.#notice,
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { createContext, useContext, type ReactNode } from 'react';
+
+/** What the UI can ask of the application. Implemented outside the component tree. */
+export interface UiActions {
+  /** `q`: ask the kernel to shut down. */
+  quit(): void;
+  /** Ctrl+C: the kernel's interrupt; a second one forces exit, so it is called every time. */
+  interrupt(): void;
+}
+
+const ActionsContext = createContext<UiActions | null>(null);
+
+export function ActionsProvider({ actions, children }: { actions: UiActions; children: ReactNode }) {
+  return <ActionsContext.Provider value={actions}>{children}</ActionsContext.Provider>;
+}
+
+/** The application's actions. Throws when rendered outside {@link ActionsProvider}. */
+export function useActions(): UiActions {
+  const actions = useContext(ActionsContext);
+  if (actions === null) {
+    throw new Error('useActions() was called outside <ActionsProvider>; render the UI through <App>.');
+  }
+  return actions;
+}

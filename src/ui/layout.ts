@@ -1,0 +1,91 @@
+/**
+ * Frame geometry from the terminal size. Ink 6 clears the whole screen on every frame once the
+ * previous frame was as tall as the terminal (research perf-reliability §1.1), so the frame is
+ * never taller than rows − 1; with more markets than fit, the table shows a "+N more" line.
+ */
+
+/** Column widths in cells; 0 means the column is hidden. */
+export interface TableColumns {
+  market: number;
+  price: number;
+  change: number;
+  pct: number;
+  value: number;
+  spark: number;
+}
+
+export interface FrameLayout {
+  showHeader: boolean;
+  /** How many market rows are drawn; the rest are summarized by the "+N more" line. */
+  visibleRows: number;
+  hiddenRows: number;
+  showMore: boolean;
+  showStatus: boolean;
+  showNotice: boolean;
+  showKeys: boolean;
+}
+
+export interface FrameInput {
+  rows: number;
+  marketCount: number;
+  hasNotice: boolean;
+}
+
+/** Space between columns. */
+export const GAP = 2;
+const FIXED = { market: 10, price: 14, change: 12, pct: 8, value: 8 } as const;
+const SPARK_MIN = 6;
+const SPARK_MAX = 60;
+
+/** Widths for a terminal `columns` wide: the sparkline goes first, then value, then change. */
+export function tableColumns(columns: number): TableColumns {
+  const { market, price, change, pct, value } = FIXED;
+  const full = market + price + change + pct + value + 4 * GAP;
+  if (columns >= full + GAP + SPARK_MIN) {
+    return { market, price, change, pct, value, spark: Math.min(SPARK_MAX, columns - full - GAP) };
+  }
+  if (columns >= full) return { market, price, change, pct, value, spark: 0 };
+  if (columns >= full - value - GAP) return { market, price, change, pct, value: 0, spark: 0 };
+  return { market, price, change: 0, pct, value: 0, spark: 0 };
+}
+
+/** Lines the layout will draw, for tests and for the rows − 1 invariant. */
+export function frameHeight(l: FrameLayout): number {
+  return [l.showHeader, l.showMore, l.showStatus, l.showNotice, l.showKeys].filter(Boolean).length + l.visibleRows;
+}
+
+/**
+ * Which lines to draw. Most important first: status, then market rows (at least one, or the
+ * "+N more" line), then the header, the key hint and the notice, dropped in reverse order
+ * when the terminal is too short.
+ */
+export function planFrame({ rows, marketCount, hasNotice }: FrameInput): FrameLayout {
+  const budget = Math.max(0, rows - 1);
+  const showStatus = budget >= 1;
+  let left = budget - (showStatus ? 1 : 0);
+  // Reserve one line for the table (a row or "+N more") before optional chrome.
+  const tableMin = marketCount > 0 ? 1 : 0;
+  const take = (want: boolean): boolean => {
+    if (!want || left - 1 < tableMin) return false;
+    left -= 1;
+    return true;
+  };
+  const showHeader = take(true);
+  const showKeys = take(true);
+  const showNotice = take(hasNotice);
+  let visibleRows = Math.min(marketCount, left);
+  let showMore = false;
+  if (visibleRows < marketCount && left >= 1) {
+    visibleRows = left - 1;
+    showMore = true;
+  }
+  return {
+    showHeader,
+    visibleRows,
+    hiddenRows: marketCount - visibleRows,
+    showMore,
+    showStatus,
+    showNotice,
+    showKeys,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The ticker table as pre-padded strings: one `<Text>` per row is much cheaper in Ink than a
+ * box per cell (research perf-reliability §1.4). Pure, so widths are tested without rendering.
+ */
+import type { MarketRow } from '../trading/market-store.js';
+import type { Change } from '../upbit/types.js';
+import { formatCompact, formatDuration, formatPercent, formatPrice, formatSignedChange, marketLabel, sparkline, truncate } from './format.js';
+import { GAP, type TableColumns } from './layout.js';
+
+/** No message for this long while live marks a row stale. */
+export const STALE_AFTER_MS = 10_000;
+
+/** A run of row text; `tinted` runs take the row's rise/fall colour. */
+export interface Segment {
+  text: string;
+  tinted: boolean;
+}
+
+export interface RowText {
+  segments: readonly Segment[];
+  change: Change | null;
+  stale: boolean;
+}
+
+type Align = 'left' | 'right';
+interface Cell {
+  text: string;
+  width: number;
+  align: Align;
+  tinted: boolean;
+}
+
+function fit(text: string, width: number, align: Align): string {
+  const t = truncate(text, width);
+  return align === 'left' ? t.padEnd(width) : t.padStart(width);
+}
+
+/** Join visible cells with gaps, merging neighbours of the same tint into one segment. */
+function join(cells: readonly Cell[]): Segment[] {
+  const parts: Segment[] = [];
+  cells
+    .filter((c) => c.width > 0)
+    .forEach((c, i) => {
+      if (i > 0) parts.push({ text: ' '.repeat(GAP), tinted: false });
+      parts.push({ text: fit(c.text, c.width, c.align), tinted: c.tinted });
+    });
+  const out: Segment[] = [];
+  for (const p of parts) {
+    const last = out.at(-1);
+    if (last?.tinted === p.tinted) last.text += p.text;
+    else out.push({ ...p });
+  }
+  const last = out.at(-1);
+  if (last !== undefined) last.text = last.text.trimEnd();
+  return out.filter((s) => s.text !== '');
+}
+
+export function headerText(cols: TableColumns): string {
+  return join([
+    { text: 'MARKET', width: cols.market, align: 'left', tinted: false },
+    { text: 'PRICE', width: cols.price, align: 'right', tinted: false },
+    { text: 'CHANGE', width: cols.change, align: 'right', tinted: false },
+    { text: 'CHG%', width: cols.pct, align: 'right', tinted: false },
+    // Traded value over the last 24 h, in the market's quote currency (KRW for KRW markets).
+    { text: 'VALUE24H', width: cols.value, align: 'right', tinted: false },
+    { text: 'TREND', width: cols.spark, align: 'left', tinted: false },
+  ])
+    .map((s) => s.text)
+    .join('');
+}
+
+/**
+ * How long a row has been quiet, in whole seconds' worth of ms, or null if it is not stale.
+ * Only while live: otherwise the status bar already says why nothing moves. Whole seconds
+ * keep memoised rows from re-rendering on every flush.
+ */
+export function staleFor(row: MarketRow, now: number, live: boolean): number | null {
+  if (!live || row.receivedAt === null) return null;
+  const age = now - row.receivedAt;
+  return age > STALE_AFTER_MS ? Math.floor(age / 1000) * 1000 : null;
+}
+
+/** One market row; `staleMs` from {@link staleFor}. */
+export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | null): RowText {
+  const t = row.ticker;
+  const label = { text: marketLabel(row.market), width: cols.market, align: 'left', tinted: false } as const;
+  if (t === null) {
+    return {
+      segments: join([
+        label,
+        { text: '…', width: cols.price, align: 'right', tinted: false },
+        { text: '', width: cols.change, align: 'right', tinted: false },
+        { text: '', width: cols.pct, align: 'right', tinted: false },
+        { text: '', width: cols.value, align: 'right', tinted: false },
+        { text: 'waiting', width: cols.spark, align: 'left', tinted: false },
+      ]),
+      change: null,
+      stale: false,
+    };
+  }
+  const segments = join([
+    label,
+    { text: formatPrice(row.market, t.tradePrice), width: cols.price, align: 'right', tinted: true },
+    { text: formatSignedChange(row.market, t.tradePrice, t.signedChangePrice), width: cols.change, align: 'right', tinted: true },
+    { text: formatPercent(t.signedChangeRate), width: cols.pct, align: 'right', tinted: true },
+    { text: formatCompact(t.accTradePrice24h), width: cols.value, align: 'right', tinted: false },
+    staleMs !== null
+      ? { text: `stale ${formatDuration(staleMs)}`, width: cols.spark, align: 'left', tinted: false }
+      : { text: sparkline(row.history, cols.spark), width: cols.spark, align: 'left', tinted: true },
+  ]);
+  return { segments, change: t.change, stale: staleMs !== null };
+}
+
+/** `+12 more (enlarge the terminal to see them)`, cut to fit. */
+export function moreText(hidden: number, columns: number): string {
+  return truncate(`+${hidden} more (enlarge the terminal to see them)`, columns);
+}

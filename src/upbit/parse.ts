@@ -1,0 +1,236 @@
+/**
+ * The quotation WebSocket boundary: one inbound frame (binary UTF-8 JSON, or text) in,
+ * domain {@link QuotationEvent}s out. Every value is narrowed from `unknown`; nothing here
+ * throws, whatever the bytes — a bad frame becomes `{kind: 'invalid', reason}`.
+ *
+ * Strict where a wrong value would mislead a trader (the last price, the previous close,
+ * the direction of change, when it happened); tolerant on the rest, because Upbit has added,
+ * renamed and null-ed ticker fields over the years (shared/upbit-api.md §2.3.1: `market`
+ * before `code`, `null` 24 h figures before 2019-03, fields marked deprecated). A missing
+ * optional figure is derived from the required ones or defaults to 0 / null; a figure that is
+ * *present* but not a finite number still rejects the message, since that means corruption
+ * rather than an older server.
+ *
+ * Hot path (thousands of messages per second): one decode, one `JSON.parse`, property reads
+ * through a precomputed key table (no renaming copy for SIMPLE), one result array and the
+ * event itself. Reason strings are built only on failure.
+ */
+import type { AskBid, Change, QuotationEvent, StreamType, Ticker } from './types.js';
+import { TICKER_SIMPLE_KEYS, type TickerWire } from './wire.js';
+import { describeValue, isNonEmptyString, isRecord, type JsonRecord } from './json-narrow.js';
+
+/** What the `message` event of a `ws` socket can hand over, plus plain strings. */
+export type QuotationFrameData = Buffer | ArrayBuffer | Buffer[] | string;
+
+type TickerKeys = Readonly<Record<keyof TickerWire, string>>;
+
+const SIMPLE_KEYS: TickerKeys = TICKER_SIMPLE_KEYS;
+const DEFAULT_KEYS: TickerKeys = identityTable(TICKER_SIMPLE_KEYS);
+
+function identityTable<T extends Readonly<Record<string, string>>>(table: T): Readonly<Record<keyof T, string>> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(table)) out[key] = key;
+  // Built from the table's own keys just above, so every key of T is present.
+  return out as Record<keyof T, string>;
+}
+
+// `fatal` so that non-UTF-8 bytes are reported instead of silently becoming U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function invalid(reason: string): QuotationEvent {
+  return { kind: 'invalid', reason };
+}
+
+/**
+ * Decode and narrow one WebSocket frame. A single object yields one event; an array (the
+ * `JSON_LIST` / `SIMPLE_LIST` formats) yields one event per element. Never throws; never
+ * returns an empty array.
+ */
+export function parseQuotationFrame(data: QuotationFrameData): QuotationEvent[] {
+  let text: string;
+  if (typeof data === 'string') {
+    text = data;
+  } else {
+    try {
+      text = utf8.decode(Array.isArray(data) ? Buffer.concat(data) : data);
+    } catch {
+      return [invalid('invalid UTF-8')];
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [invalid('invalid JSON')];
+  }
+  if (!Array.isArray(value)) return [narrowQuotationMessage(value)];
+  const n = value.length;
+  if (n === 0) return [invalid('empty list')];
+  const out: QuotationEvent[] = new Array<QuotationEvent>(n);
+  for (let i = 0; i < n; i++) out[i] = narrowQuotationMessage(value[i]);
+  return out;
+}
+
+/** Narrow one already-parsed message (one element of a frame). */
+export function narrowQuotationMessage(v: unknown): QuotationEvent {
+  if (!isRecord(v)) return invalid(`message is ${describeValue(v)}, not an object`);
+  let type = v.type;
+  let keys = DEFAULT_KEYS;
+  if (type === undefined && v.ty !== undefined) {
+    type = v.ty;
+    keys = SIMPLE_KEYS;
+  }
+  if (type === 'ticker') return narrowTicker(v, keys);
+  if (type === undefined) {
+    if (v.error !== undefined) return narrowError(v.error);
+    if (v.status !== undefined) {
+      return typeof v.status === 'string' ? { kind: 'status', status: v.status } : invalid('status is not a string');
+    }
+    return invalid('message has no type');
+  }
+  if (typeof type !== 'string') return invalid(`type is ${describeValue(type)}, not a string`);
+  return invalid(`unknown type ${describeValue(type)}`);
+}
+
+function narrowError(e: unknown): QuotationEvent {
+  if (!isRecord(e)) return invalid('error is not an object');
+  // Quotation errors have carried both string codes (`WRONG_FORMAT`) and HTTP statuses (400).
+  const name = e.name;
+  let nameText: string;
+  if (typeof name === 'string') nameText = name;
+  else if (typeof name === 'number' && Number.isFinite(name)) nameText = String(name);
+  else return invalid('error.name is neither a string nor a number');
+  return { kind: 'error', name: nameText, message: typeof e.message === 'string' ? e.message : '' };
+}
+
+/** Why a required figure was refused; only called on failure. */
+function figureProblem(field: string, v: unknown, signed: boolean): string {
+  if (v === undefined || v === null) return `${field} is missing`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} is not a finite number (${describeValue(v)})`;
+  return signed ? `${field} is invalid` : `${field} is negative`;
+}
+
+/** A required finite figure (≥ 0 unless `signed`), or NaN for "refuse the message". */
+function required(v: unknown, signed: boolean): number {
+  return typeof v === 'number' && Number.isFinite(v) && (signed || v >= 0) ? v : Number.NaN;
+}
+
+/** An optional figure: `undefined` if absent or null, NaN if present but unusable. */
+function optional(v: unknown, signed: boolean): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === 'number' && Number.isFinite(v) && (signed || v >= 0) ? v : Number.NaN;
+}
+
+function narrowChange(v: unknown): Change | null {
+  return v === 'RISE' || v === 'EVEN' || v === 'FALL' ? v : null;
+}
+
+function narrowAskBid(v: unknown): AskBid | null {
+  return v === 'ASK' || v === 'BID' ? v : null;
+}
+
+function narrowStreamType(v: unknown): StreamType {
+  // Absent in some older samples; a message without it is a live update.
+  return v === 'SNAPSHOT' ? 'SNAPSHOT' : 'REALTIME';
+}
+
+function narrowTicker(o: JsonRecord, k: TickerKeys): QuotationEvent {
+  let code = o[k.code];
+  // The 2018 sample named the pair `market`; DEFAULT format only.
+  if (code === undefined && k === DEFAULT_KEYS) code = o.market;
+  if (!isNonEmptyString(code)) return invalid(`code is ${describeValue(code)}, not a market code`);
+
+  const tradePrice = required(o[k.trade_price], false);
+  if (Number.isNaN(tradePrice)) return invalid(figureProblem('trade_price', o[k.trade_price], false));
+  const prevClosingPrice = required(o[k.prev_closing_price], false);
+  if (Number.isNaN(prevClosingPrice)) return invalid(figureProblem('prev_closing_price', o[k.prev_closing_price], false));
+  const change = narrowChange(o[k.change]);
+  if (change === null) return invalid(`change is ${describeValue(o[k.change])}, not RISE/EVEN/FALL`);
+  const timestamp = required(o[k.timestamp], false);
+  if (Number.isNaN(timestamp)) return invalid(figureProblem('timestamp', o[k.timestamp], false));
+  const tradeTimestamp = required(o[k.trade_timestamp], false);
+  if (Number.isNaN(tradeTimestamp)) return invalid(figureProblem('trade_timestamp', o[k.trade_timestamp], false));
+
+  const opening = optional(o[k.opening_price], false);
+  const high = optional(o[k.high_price], false);
+  const low = optional(o[k.low_price], false);
+  const changePrice = optional(o[k.change_price], false);
+  const signedChangePrice = optional(o[k.signed_change_price], true);
+  const changeRate = optional(o[k.change_rate], false);
+  const signedChangeRate = optional(o[k.signed_change_rate], true);
+  const tradeVolume = optional(o[k.trade_volume], false);
+  const accTradeVolume = optional(o[k.acc_trade_volume], false);
+  const accTradeVolume24h = optional(o[k.acc_trade_volume_24h], false);
+  const accTradePrice = optional(o[k.acc_trade_price], false);
+  const accTradePrice24h = optional(o[k.acc_trade_price_24h], false);
+  if (
+    Number.isNaN(opening) ||
+    Number.isNaN(high) ||
+    Number.isNaN(low) ||
+    Number.isNaN(changePrice) ||
+    Number.isNaN(signedChangePrice) ||
+    Number.isNaN(changeRate) ||
+    Number.isNaN(signedChangeRate) ||
+    Number.isNaN(tradeVolume) ||
+    Number.isNaN(accTradeVolume) ||
+    Number.isNaN(accTradeVolume24h) ||
+    Number.isNaN(accTradePrice) ||
+    Number.isNaN(accTradePrice24h)
+  ) {
+    // Name the culprit only now, off the hot path.
+    return invalid(optionalProblem(o, k));
+  }
+
+  // Derivations for older or trimmed messages: the day opens at the previous close
+  // (both are 00:00 UTC figures), and the sign of a change comes from `change`.
+  const sign = change === 'FALL' ? -1 : change === 'RISE' ? 1 : 0;
+  const openingPrice = opening ?? prevClosingPrice;
+  const marketState = o[k.market_state];
+  const ticker: Ticker = {
+    market: code,
+    openingPrice,
+    highPrice: high ?? Math.max(openingPrice, tradePrice),
+    lowPrice: low ?? Math.min(openingPrice, tradePrice),
+    tradePrice,
+    prevClosingPrice,
+    change,
+    signedChangePrice: signedChangePrice ?? (changePrice !== undefined ? sign * changePrice : tradePrice - prevClosingPrice),
+    signedChangeRate:
+      signedChangeRate ??
+      (changeRate !== undefined ? sign * changeRate : prevClosingPrice > 0 ? (tradePrice - prevClosingPrice) / prevClosingPrice : 0),
+    tradeVolume: tradeVolume ?? 0,
+    accTradeVolume: accTradeVolume ?? 0,
+    accTradeVolume24h: accTradeVolume24h ?? 0,
+    accTradePrice: accTradePrice ?? 0,
+    accTradePrice24h: accTradePrice24h ?? 0,
+    askBid: narrowAskBid(o[k.ask_bid]),
+    tradeTimestamp,
+    timestamp,
+    streamType: narrowStreamType(o[k.stream_type]),
+    marketState: typeof marketState === 'string' ? marketState : null,
+  };
+  return { kind: 'ticker', ticker };
+}
+
+const OPTIONAL_FIGURES: ReadonlyArray<readonly [keyof TickerWire, boolean]> = [
+  ['opening_price', false],
+  ['high_price', false],
+  ['low_price', false],
+  ['change_price', false],
+  ['signed_change_price', true],
+  ['change_rate', false],
+  ['signed_change_rate', true],
+  ['trade_volume', false],
+  ['acc_trade_volume', false],
+  ['acc_trade_volume_24h', false],
+  ['acc_trade_price', false],
+  ['acc_trade_price_24h', false],
+];
+
+function optionalProblem(o: JsonRecord, k: TickerKeys): string {
+  for (const [field, signed] of OPTIONAL_FIGURES) {
+    const v = o[k[field]];
+    if (Number.isNaN(optional(v, signed))) return figureProblem(field, v, signed);
+  }
+  return 'a figure is not a finite number';
+}

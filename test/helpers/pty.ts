@@ -1,0 +1,84 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import pty from '@lydell/node-pty';
+import xterm from '@xterm/headless';
+import { waitFor } from './wait-for.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin', 'upbit-tui.js');
+
+export interface PtyRun {
+  /** Everything the program wrote, raw. */
+  output(): string;
+  /** The screen as a terminal emulator would show it now, one string per row. */
+  screen(): Promise<string[]>;
+  write(data: string): void;
+  /** pid of the shell's child (the upbit-tui node process). */
+  childPid(): number;
+  exited: Promise<{ exitCode: number }>;
+  kill(signal?: string): void;
+}
+
+/**
+ * Run `node bin/upbit-tui.js ARGS` in a real pseudo-terminal, inside `bash -c` so that after
+ * it exits we print its exit code and the terminal modes (`stty -a`) as the user would see them.
+ */
+export function runInPty(args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string>; command?: string } = {}): PtyRun {
+  const cols = opts.cols ?? 80;
+  const rows = opts.rows ?? 24;
+  const stateHome = mkdtempSync(path.join(tmpdir(), 'upbit-tui-e2e-'));
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const command = opts.command ?? `node ${BIN} ${quoted}`;
+  const script = `${command}; echo "EXIT=$?"; stty -a`;
+  const term = pty.spawn('bash', ['--norc', '--noprofile', '-c', script], {
+    name: 'xterm-256color',
+    cols,
+    rows,
+    cwd: ROOT,
+    env: { ...process.env, XDG_STATE_HOME: stateHome, XDG_DATA_HOME: stateHome, TERM: 'xterm-256color', FORCE_COLOR: '1', ...opts.env },
+  });
+  const emulator = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+  let out = '';
+  term.onData((d) => {
+    out += d;
+    emulator.write(d);
+  });
+  const exited = new Promise<{ exitCode: number }>((resolve) => term.onExit((e) => resolve({ exitCode: e.exitCode })));
+  return {
+    output: () => out,
+    screen: () =>
+      new Promise((resolve) => {
+        emulator.write('', () => {
+          const buf = emulator.buffer.active;
+          const lines: string[] = [];
+          for (let i = 0; i < rows; i++) lines.push(buf.getLine(buf.viewportY + i)?.translateToString(true) ?? '');
+          resolve(lines);
+        });
+      }),
+    write: (d) => term.write(d),
+    childPid: () => {
+      const pids = execFileSync('pgrep', ['-P', String(term.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      const pid = Number(pids[0]);
+      if (!Number.isInteger(pid)) throw new Error('upbit-tui process not found under the pty shell');
+      return pid;
+    },
+    exited,
+    kill: (signal) => term.kill(signal),
+  };
+}
+
+/** The exit code bash printed after upbit-tui returned. */
+export async function exitCodeOf(run: PtyRun, timeoutMs = 5000): Promise<number> {
+  const m = await waitFor(() => /EXIT=(\d+)/.exec(run.output()), 'the exit code line', timeoutMs);
+  return Number(m[1]);
+}
+
+/** The `stty -a` line bash printed after upbit-tui returned (terminal modes as left). */
+export async function sttyAfter(run: PtyRun): Promise<string> {
+  await run.exited;
+  const out = run.output();
+  return out.slice(out.indexOf('EXIT='));
+}

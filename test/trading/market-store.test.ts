@@ -1,0 +1,223 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MarketStore } from '../../src/trading/market-store.js';
+import type { Ticker } from '../../src/upbit/types.js';
+import { makeTicker } from './ticker-fixture.js';
+
+const MARKETS = ['KRW-BTC', 'KRW-ETH'];
+
+describe('MarketStore', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Run the flush loop for the test; returns the stop. */
+  function start(store: MarketStore): { stop: () => Promise<void> } {
+    const ac = new AbortController();
+    const done = store.run(ac.signal);
+    return {
+      stop: async () => {
+        ac.abort();
+        await done;
+      },
+    };
+  }
+
+  it('hands every applied tick to onTick synchronously and in order', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const seen: number[] = [];
+    const off = store.onTick((t) => seen.push(t.tradePrice));
+    for (let i = 0; i < 100; i += 1) {
+      store.applyTicker(makeTicker(i % 2 === 0 ? 'KRW-BTC' : 'KRW-ETH', 1000 + i));
+      expect(seen.at(-1)).toBe(1000 + i);
+    }
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => 1000 + i));
+    off();
+    store.applyTicker(makeTicker('KRW-BTC', 1));
+    expect(seen).toHaveLength(100);
+  });
+
+  it('keeps calling the other tick listeners when one throws, then reports the error', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const seen: Ticker[] = [];
+    store.onTick(() => {
+      throw new Error('listener bug');
+    });
+    store.onTick((t) => seen.push(t));
+    expect(() => store.applyTicker(makeTicker('KRW-BTC', 5))).toThrow('listener bug');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('notifies subscribers once for 1,000 ticks inside one flush interval', async () => {
+    const store = new MarketStore({ markets: MARKETS, flushHz: 12 });
+    const notify = vi.fn();
+    store.subscribe(notify);
+    const loop = start(store);
+    for (let i = 0; i < 1000; i += 1) store.applyTicker(makeTicker('KRW-BTC', 100_000_000 + i * 1000));
+    expect(notify).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(Math.ceil(1000 / 12));
+    expect(notify).toHaveBeenCalledTimes(1);
+    expect(store.getSnapshot().rows.get('KRW-BTC')?.ticker?.tradePrice).toBe(100_000_000 + 999 * 1000);
+    await loop.stop();
+  });
+
+  it('keeps the same snapshot object between flushes and publishes a new one after', async () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const loop = start(store);
+    const first = store.getSnapshot();
+    store.applyTicker(makeTicker('KRW-ETH', 4_812_000));
+    expect(store.getSnapshot()).toBe(first);
+    expect(first.rows.get('KRW-ETH')?.ticker).toBeNull();
+    await vi.advanceTimersByTimeAsync(100);
+    const second = store.getSnapshot();
+    expect(second).not.toBe(first);
+    expect(second.version).toBe(first.version + 1);
+    expect(second.rows.get('KRW-ETH')?.ticker?.tradePrice).toBe(4_812_000);
+    // An untouched row keeps its identity across snapshots (memoised table rows rely on it).
+    expect(second.rows.get('KRW-BTC')).toBe(first.rows.get('KRW-BTC'));
+    expect(store.getSnapshot()).toBe(second);
+    await loop.stop();
+  });
+
+  it('does not notify when nothing changed', async () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const notify = vi.fn();
+    store.subscribe(notify);
+    const loop = start(store);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(notify).not.toHaveBeenCalled();
+    await loop.stop();
+  });
+
+  it('never notifies more than flushHz times in any second at 10,000 ticks/s', async () => {
+    const flushHz = 12;
+    const store = new MarketStore({ markets: MARKETS, flushHz });
+    const at: number[] = [];
+    store.subscribe(() => at.push(Date.now()));
+    const loop = start(store);
+    let price = 100_000_000;
+    // 10 ticks every millisecond for 5 s.
+    const feed = setInterval(() => {
+      for (let i = 0; i < 10; i += 1) store.applyTicker(makeTicker(i % 2 === 0 ? 'KRW-BTC' : 'KRW-ETH', (price += 1000)));
+    }, 1);
+    await vi.advanceTimersByTimeAsync(5000);
+    clearInterval(feed);
+    expect(at.length).toBeGreaterThanOrEqual(5 * flushHz - 1);
+    for (let i = 0; i + flushHz < at.length; i += 1) {
+      // The (flushHz+1)-th notification after any one is at least a second later.
+      expect((at[i + flushHz] ?? 0) - (at[i] ?? 0)).toBeGreaterThanOrEqual(1000);
+    }
+    expect(store.getSnapshot().msgPerSec).toBeGreaterThanOrEqual(9000);
+    expect(store.getSnapshot().msgPerSec).toBeLessThanOrEqual(11_000);
+    await loop.stop();
+  });
+
+  it('bounds history, oldest first, and never mutates a published history', () => {
+    const store = new MarketStore({ markets: MARKETS, historyLength: 5 });
+    for (let p = 1; p <= 3; p += 1) store.applyTicker(makeTicker('KRW-BTC', p));
+    store.flush();
+    const early = store.getSnapshot().rows.get('KRW-BTC')?.history;
+    expect(early).toEqual([1, 2, 3]);
+    for (let p = 4; p <= 12; p += 1) store.applyTicker(makeTicker('KRW-BTC', p));
+    store.flush();
+    expect(store.getSnapshot().rows.get('KRW-BTC')?.history).toEqual([8, 9, 10, 11, 12]);
+    expect(early).toEqual([1, 2, 3]);
+  });
+
+  it('drops ticks for markets outside the set, before listeners see them', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const onTick = vi.fn();
+    store.onTick(onTick);
+    store.applyTicker(makeTicker('KRW-XRP', 3000));
+    expect(onTick).not.toHaveBeenCalled();
+    expect(store.flush()).toBe(false);
+    expect(store.getSnapshot().rows.has('KRW-XRP')).toBe(false);
+    expect(store.getSnapshot().lastMessageAt).toBeNull();
+  });
+
+  it('follows setMarkets: new markets start empty, kept ones keep their data, removed ones go', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    store.applyTicker(makeTicker('KRW-BTC', 130_512_000));
+    store.applyTicker(makeTicker('KRW-ETH', 4_812_000));
+    store.setMarkets(['KRW-XRP', 'KRW-BTC']);
+    store.applyTicker(makeTicker('KRW-ETH', 4_900_000));
+    store.flush();
+    const s = store.getSnapshot();
+    expect(s.markets).toEqual(['KRW-XRP', 'KRW-BTC']);
+    expect(s.rows.get('KRW-BTC')?.ticker?.tradePrice).toBe(130_512_000);
+    expect(s.rows.get('KRW-XRP')?.ticker).toBeNull();
+    expect(s.rows.has('KRW-ETH')).toBe(false);
+  });
+
+  it('publishes connection, lag, invalid count and notice at the next flush', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const before = store.getSnapshot();
+    expect(before.connection).toEqual({ state: 'connecting', attempt: 1 });
+    store.setConnection({ state: 'live', since: 1 });
+    store.setLagP99(3.2);
+    store.noteInvalid();
+    store.setNotice('api.upbit.com unreachable — try --sim');
+    expect(store.getSnapshot()).toBe(before);
+    expect(store.flush()).toBe(true);
+    expect(store.getSnapshot()).toMatchObject({
+      connection: { state: 'live', since: 1 },
+      lagP99Ms: 3.2,
+      invalidCount: 1,
+      notice: 'api.upbit.com unreachable — try --sim',
+      shuttingDown: false,
+    });
+  });
+
+  it('publishes shutting down at once, without waiting for the loop', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const notify = vi.fn();
+    store.subscribe(notify);
+    store.setShuttingDown();
+    expect(notify).toHaveBeenCalledTimes(1);
+    expect(store.getSnapshot().shuttingDown).toBe(true);
+  });
+
+  it('republishes about once a second while a message age is on screen, and lets msg/s decay', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    store.applyTicker(makeTicker('KRW-BTC', 1));
+    store.flush();
+    expect(store.getSnapshot().msgPerSec).toBe(1);
+    vi.advanceTimersByTime(500);
+    expect(store.flush()).toBe(false);
+    vi.advanceTimersByTime(600);
+    expect(store.flush()).toBe(true);
+    expect(store.getSnapshot().msgPerSec).toBe(0);
+    expect(store.getSnapshot().publishedAt - (store.getSnapshot().lastMessageAt ?? 0)).toBe(1100);
+  });
+
+  it('run resolves and clears its timer on abort, and resolves at once if already aborted', async () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const ac = new AbortController();
+    const done = store.run(ac.signal);
+    expect(vi.getTimerCount()).toBe(1);
+    ac.abort(new Error('stop'));
+    await expect(done).resolves.toBeUndefined();
+    expect(vi.getTimerCount()).toBe(0);
+    await expect(store.run(AbortSignal.abort())).resolves.toBeUndefined();
+  });
+
+  it('run rejects, with the cause, when a subscriber throws', async () => {
+    const store = new MarketStore({ markets: MARKETS });
+    store.subscribe(() => {
+      throw new Error('subscriber bug');
+    });
+    const done = store.run(new AbortController().signal);
+    const settled = expect(done).rejects.toMatchObject({ cause: { message: 'subscriber bug' } });
+    store.applyTicker(makeTicker('KRW-BTC', 1));
+    await vi.advanceTimersByTimeAsync(100);
+    await settled;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('rejects option values it cannot honour', () => {
+    expect(() => new MarketStore({ markets: [], flushHz: 0 })).toThrow(RangeError);
+    expect(() => new MarketStore({ markets: [], historyLength: 0 })).toThrow(RangeError);
+  });
+});

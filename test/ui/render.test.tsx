@@ -1,0 +1,94 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import { MarketStore } from '../../src/trading/market-store.js';
+import { renderApp } from '../../src/ui/render.js';
+import { makeTicker } from '../trading/ticker-fixture.js';
+import { stripAnsi, until } from './ink-helpers.js';
+
+class FakeStdout extends EventEmitter {
+  readonly columns = 80;
+  readonly rows = 24;
+  readonly isTTY = false;
+  output = '';
+  write = (chunk: string, cb?: () => void): boolean => {
+    this.output += chunk;
+    cb?.();
+    return true;
+  };
+}
+
+class FakeStdin extends EventEmitter {
+  private data: string | null = null;
+  constructor(readonly isTTY: boolean) {
+    super();
+  }
+  write(data: string): void {
+    this.data = data;
+    this.emit('readable');
+  }
+  read = (): string | null => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+}
+
+function streams(stdinIsTTY = true) {
+  const stdout = new FakeStdout();
+  const stdin = new FakeStdin(stdinIsTTY);
+  return {
+    stdout,
+    stdin,
+    // Ink needs only the parts faked above.
+    ink: { stdout: stdout as unknown as NodeJS.WriteStream, stderr: new FakeStdout() as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream },
+  };
+}
+
+function store(): MarketStore {
+  const s = new MarketStore({ markets: ['KRW-BTC'] });
+  s.applyTicker(makeTicker('KRW-BTC', 130_512_000));
+  s.flush();
+  return s;
+}
+
+describe('renderApp', () => {
+  it('renders, unmounts idempotently, and resolves waitUntilExit even when asked late', async () => {
+    const io = streams();
+    const app = renderApp({ store: store(), onQuit: () => {}, colors: 'none' }, io.ink);
+    app.unmount();
+    app.unmount();
+    await expect(app.waitUntilExit()).resolves.toBeUndefined();
+    expect(stripAnsi(io.stdout.output)).toContain('130,512,000');
+  });
+
+  it('leaves Ctrl+C to the app (exitOnCtrlC: false): every press reaches onQuit', async () => {
+    const io = streams();
+    const onQuit = vi.fn();
+    const app = renderApp({ store: store(), onQuit, colors: 'none' }, io.ink);
+    try {
+      await until(() => io.stdin.listenerCount('readable') > 0, 'the input hook');
+      io.stdin.write('\u0003');
+      io.stdin.write('\u0003');
+      await until(() => onQuit.mock.calls.length === 2, 'two Ctrl+C');
+    } finally {
+      app.unmount();
+    }
+    await app.waitUntilExit();
+  });
+
+  it('runs without raw mode when stdin is not a terminal, and hints only the signal key', async () => {
+    const io = streams(false);
+    const app = renderApp({ store: store(), onQuit: () => {}, colors: 'none' }, io.ink);
+    app.unmount();
+    await app.waitUntilExit();
+    const out = stripAnsi(io.stdout.output);
+    expect(out).toContain('ctrl+c quit');
+    expect(out).not.toContain('q/ctrl+c');
+  });
+});
