@@ -35,7 +35,11 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   } else {
     await checkMarketsLive(opts.markets, opts.apiUrl, logger);
   }
-  const kernel = new Kernel({ logger: logger.child({ c: 'kernel' }) });
+  const kernel = new Kernel({
+    logger: logger.child({ c: 'kernel' }),
+    // Runs after the terminal is restored, so the user can read it.
+    reportFatal: (text) => process.stderr.write(`upbit-tui stopped on an unexpected error. This is a bug: please report it with the log file ${opts.logFile}\n${text}\n`),
+  });
   kernel.acquire('log file', () => log.close());
   kernel.onForce(() => log.flushSync());
   kernel.attachProcess();

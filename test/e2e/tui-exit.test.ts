@@ -126,3 +126,18 @@ describe('the built binary in a pseudo-terminal', () => {
     }
   });
 });
+
+describe('an uncaught error in the running TUI', () => {
+  it('restores the terminal first, then prints the error, and exits 1', async () => {
+    const fixture = path.join(ROOT, 'test', 'fixtures', 'e2e', 'crash-tui.ts');
+    const run = runInPty([], { command: `node --import tsx ${fixture}` });
+    await waitForPrices(run);
+    expect(await exitCodeOf(run, 8000)).toBe(1);
+    const raw = run.output();
+    const leftAltScreen = raw.lastIndexOf('\x1b[?1049l');
+    const printed = raw.indexOf('boom from the crash fixture');
+    expect(leftAltScreen).toBeGreaterThan(0);
+    expect(printed).toBeGreaterThan(leftAltScreen);
+    expectSaneTerminal(await sttyAfter(run), raw);
+  });
+});
