@@ -54,7 +54,7 @@ describe('QuotationClient against the embedded exchange', () => {
     expect(lastSnapshot).toBeLessThan(firstRealtime);
     const btc = h.tickers.find((t) => t.market === 'KRW-BTC');
     expect(btc?.tradePrice).toBeGreaterThan(1_000_000);
-    expect(btc?.tradePrice! % 1000).toBe(0);
+    expect((btc?.tradePrice ?? 1) % 1000).toBe(0);
     expect(h.invalid()).toBe(0);
   });
 
