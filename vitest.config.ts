@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     // 2-core machines: keep parallelism modest so timing-sensitive seams stay honest.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
     fakeTimers: { toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] },
   },
 });
