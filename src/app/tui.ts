@@ -3,12 +3,16 @@ import type { Logger } from '../runtime/logger.js';
 import { SIM_CATALOG, startSimServer } from '../sim/index.js';
 import { MarketStore } from '../trading/market-store.js';
 import { renderApp } from '../ui/render.js';
+import type { TaskSource } from '../ui/task-source.js';
 import type { ColorMode } from '../ui/theme.js';
 import { QuotationClient, type ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
 import { openFileLogger } from './file-logger.js';
 import { checkMarketsExist, checkMarketsLive } from './resolve-markets.js';
 import { enterAltScreen } from './terminal.js';
+
+/** Event-loop lag p99 above this is logged by the kernel and highlighted in the status bar. */
+const LAG_WARN_MS = 100;
 
 export interface TuiOptions {
   markets: MarketCode[];
@@ -37,6 +41,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   }
   const kernel = new Kernel({
     logger: logger.child({ c: 'kernel' }),
+    loopMonitor: { warnAboveMs: LAG_WARN_MS },
     // Runs after the terminal is restored, so the user can read it.
     reportFatal: (text) => process.stderr.write(`upbit-tui stopped on an unexpected error. This is a bug: please report it with the log file ${opts.logFile}\n${text}\n`),
   });
@@ -51,6 +56,19 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
     void kernel.shutdown({ kind: 'error', error });
   }
   return kernel;
+}
+
+/**
+ * The kernel's task list as the UI reads it. A TaskInfo is a TaskRow, so the kernel's cached
+ * array passes through unchanged: `tasks()` returns the same array until a task changes state
+ * (test/runtime/tasks.test.ts), which is what useSyncExternalStore needs, however often the
+ * kernel notifies. Task start times use Date.now, as the market store's clock does.
+ */
+export function kernelTaskSource(kernel: Kernel): TaskSource {
+  return {
+    getSnapshot: () => kernel.tasks(),
+    subscribe: (listener) => kernel.subscribe(listener),
+  };
 }
 
 async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger): Promise<void> {
@@ -97,6 +115,8 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger): Pro
   kernel.onForce(() => screen.forceRestore());
   const ink = renderApp({
     store,
+    tasks: kernelTaskSource(kernel),
+    lagWarnMs: LAG_WARN_MS,
     colors: opts.colors,
     onQuit: () => void kernel.shutdown({ kind: 'user' }),
     onInterrupt: () => kernel.interrupt(),

@@ -1,17 +1,32 @@
 import { Box } from 'ink';
-import { useMemo, useSyncExternalStore } from 'react';
+import { useMemo, useReducer, useSyncExternalStore } from 'react';
 import type { MarketRow, MarketStore } from '../trading/market-store.js';
 import { ActionsProvider, type UiActions } from './actions.js';
 import { KeyHint } from './KeyHint.js';
+import { MODE_KEYS } from './keymap.js';
 import { planFrame, tableColumns } from './layout.js';
 import { StatusBar } from './StatusBar.js';
+import { DEFAULT_LAG_WARN_MS } from './status-text.js';
+import type { TaskSource } from './task-source.js';
+import { orderTasks, taskColumns } from './task-text.js';
+import { TasksPanel } from './TasksPanel.js';
 import { TickerTable } from './TickerTable.js';
 import { themeFor, type ColorMode } from './theme.js';
+import { INITIAL_UI_STATE, uiReducer } from './ui-state.js';
 import { useGlobalKeys } from './use-global-keys.js';
+import { useModeKeys } from './use-mode-keys.js';
+import { useTaskRows } from './use-task-rows.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
   store: MarketStore;
+  /**
+   * The running tasks, shown by the `t` panel. Their `startedAt` must be on the store's clock.
+   * @default none: no panel, and `t` is not bound
+   */
+  tasks?: TaskSource;
+  /** Event-loop lag p99 (ms) above which the status bar warns: pass the kernel's threshold. @default 100 */
+  lagWarnMs?: number;
   /** Called on `q`, and on every Ctrl+C unless onInterrupt is given. */
   onQuit: () => void;
   /** Called on every Ctrl+C (the kernel's interrupt: a second one forces exit). @default onQuit */
@@ -19,43 +34,74 @@ export interface AppProps {
   colors: ColorMode;
 }
 
-export function App({ store, onQuit, onInterrupt, colors }: AppProps) {
+export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onInterrupt, colors }: AppProps) {
   const actions = useMemo<UiActions>(() => ({ quit: onQuit, interrupt: onInterrupt ?? onQuit }), [onQuit, onInterrupt]);
   return (
     <ActionsProvider actions={actions}>
-      <Screen store={store} colors={colors} />
+      <Screen store={store} tasks={tasks} lagWarnMs={lagWarnMs} colors={colors} />
     </ActionsProvider>
   );
 }
 
-function Screen({ store, colors }: { store: MarketStore; colors: ColorMode }) {
+interface ScreenProps {
+  store: MarketStore;
+  tasks: TaskSource | undefined;
+  lagWarnMs: number;
+  colors: ColorMode;
+}
+
+function Screen({ store, tasks, lagWarnMs, colors }: ScreenProps) {
   // Commits happen at the store's flush rate, never per tick.
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
+  const showTasks = ui.mode === 'tasks';
+  const taskRows = useTaskRows(tasks, showTasks);
   const { columns, rows } = useTerminalSize();
-  const activeKeys = useGlobalKeys();
+  // One input hook per mode; the hint lists exactly the keys that are live.
+  const globalKeys = useGlobalKeys();
+  const tableKeys = useModeKeys(MODE_KEYS.table, dispatch, ui.mode === 'table' && tasks !== undefined);
+  const tasksKeys = useModeKeys(MODE_KEYS.tasks, dispatch, showTasks);
   const theme = themeFor(colors);
   const cols = useMemo(() => tableColumns(columns), [columns]);
-  const plan = planFrame({ rows, marketCount: snapshot.markets.length, hasNotice: snapshot.notice !== null });
-  const visible = snapshot.markets
-    .slice(0, plan.visibleRows)
-    .map((m) => snapshot.rows.get(m))
-    .filter((r): r is MarketRow => r !== undefined);
+  const ordered = useMemo(() => orderTasks(taskRows), [taskRows]);
+  const taskCols = useMemo(() => taskColumns(ordered, columns), [ordered, columns]);
+  const plan = planFrame({
+    rows,
+    itemCount: showTasks ? ordered.length : snapshot.markets.length,
+    hasNotice: snapshot.notice !== null,
+  });
 
   return (
     <Box flexDirection="column" width={columns}>
-      <TickerTable
-        rows={visible}
-        cols={cols}
-        columns={columns}
-        showHeader={plan.showHeader}
-        hiddenRows={plan.hiddenRows}
-        showMore={plan.showMore}
-        now={snapshot.publishedAt}
-        live={snapshot.connection.state === 'live'}
-        theme={theme}
-      />
-      {plan.showStatus && <StatusBar snapshot={snapshot} columns={columns} showNotice={plan.showNotice} theme={theme} />}
-      {plan.showKeys && <KeyHint bindings={activeKeys} theme={theme} />}
+      {showTasks ? (
+        <TasksPanel
+          tasks={ordered.slice(0, plan.visibleRows)}
+          cols={taskCols}
+          columns={columns}
+          showHeader={plan.showHeader}
+          hiddenRows={plan.hiddenRows}
+          showMore={plan.showMore}
+          now={snapshot.publishedAt}
+          theme={theme}
+        />
+      ) : (
+        <TickerTable
+          rows={snapshot.markets
+            .slice(0, plan.visibleRows)
+            .map((m) => snapshot.rows.get(m))
+            .filter((r): r is MarketRow => r !== undefined)}
+          cols={cols}
+          columns={columns}
+          showHeader={plan.showHeader}
+          hiddenRows={plan.hiddenRows}
+          showMore={plan.showMore}
+          now={snapshot.publishedAt}
+          live={snapshot.connection.state === 'live'}
+          theme={theme}
+        />
+      )}
+      {plan.showStatus && <StatusBar snapshot={snapshot} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} />}
+      {plan.showKeys && <KeyHint bindings={[...globalKeys, ...tableKeys, ...tasksKeys]} theme={theme} />}
     </Box>
   );
 }

@@ -1,30 +1,42 @@
 import type { Key } from 'ink';
 import type { UiActions } from './actions.js';
+import type { UiEvent, UiMode } from './ui-state.js';
+
+/** The parts of Ink's `Key` the bindings look at. */
+export type KeyPress = Pick<Key, 'ctrl' | 'meta' | 'escape'>;
 
 /**
  * One key binding. The hint line is generated from the same list the input handler matches
- * against, so the two cannot drift apart.
+ * against, so the two cannot drift apart. `A` is what the key does: an application action
+ * (global keys) or a UI-state event (mode keys).
  */
-export interface KeyBinding {
-  /** How the hint names the key: `q`, `ctrl+c`. */
+export interface KeyBinding<A = unknown> {
+  /** How the hint names the key: `q`, `ctrl+c`, `esc`. */
   keys: string;
   description: string;
-  action: keyof UiActions;
+  action: A;
   /**
    * Still works when stdin is not a terminal (no raw mode, so no useInput): Ctrl+C then
    * reaches the process as SIGINT, which the kernel turns into the same shutdown.
    */
   viaSignal: boolean;
-  matches(input: string, key: Pick<Key, 'ctrl' | 'meta'>): boolean;
+  matches(input: string, key: KeyPress): boolean;
 }
 
-export const GLOBAL_KEYS: readonly KeyBinding[] = [
+/** A plain letter: not with Ctrl, and not with Alt (which Ink reports as meta). */
+const letter =
+  (ch: string) =>
+  (input: string, key: KeyPress): boolean =>
+    input === ch && !key.ctrl && !key.meta;
+
+/** Keys that work in every mode. */
+export const GLOBAL_KEYS: readonly KeyBinding<keyof UiActions>[] = [
   {
     keys: 'q',
     description: 'quit',
     action: 'quit',
     viaSignal: false,
-    matches: (input, key) => input === 'q' && !key.ctrl && !key.meta,
+    matches: letter('q'),
   },
   {
     // Ink renders with exitOnCtrlC: false, so Ctrl+C arrives here as input 'c' with ctrl set.
@@ -35,6 +47,18 @@ export const GLOBAL_KEYS: readonly KeyBinding[] = [
     matches: (input, key) => input === 'c' && key.ctrl,
   },
 ];
+
+const CLOSE_TASKS: UiEvent = { type: 'close-tasks' };
+
+/** Keys that work only in one mode, each mode's list matched by its own input hook. */
+export const MODE_KEYS: Readonly<Record<UiMode, readonly KeyBinding<UiEvent>[]>> = {
+  table: [{ keys: 't', description: 'tasks', action: { type: 'open-tasks' }, viaSignal: false, matches: letter('t') }],
+  tasks: [
+    { keys: 't', description: 'close', action: CLOSE_TASKS, viaSignal: false, matches: letter('t') },
+    // A lone Esc byte: Ink reports it as escape (and meta) with empty input.
+    { keys: 'esc', description: 'close', action: CLOSE_TASKS, viaSignal: false, matches: (_input, key) => key.escape },
+  ],
+};
 
 /** `q/ctrl+c quit`: keys sharing a description are grouped, in first-seen order. */
 export function keyHint(bindings: readonly KeyBinding[]): string {

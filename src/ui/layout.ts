@@ -1,7 +1,7 @@
 /**
  * Frame geometry from the terminal size. Ink 6 clears the whole screen on every frame once the
  * previous frame was as tall as the terminal (research perf-reliability §1.1), so the frame is
- * never taller than rows − 1; with more markets than fit, the table shows a "+N more" line.
+ * never taller than rows − 1; with more rows than fit, the body shows a "+N more" line.
  */
 
 /** Column widths in cells; 0 means the column is hidden. */
@@ -16,7 +16,7 @@ export interface TableColumns {
 
 export interface FrameLayout {
   showHeader: boolean;
-  /** How many market rows are drawn; the rest are summarized by the "+N more" line. */
+  /** How many body rows are drawn; the rest are summarized by the "+N more" line. */
   visibleRows: number;
   hiddenRows: number;
   showMore: boolean;
@@ -27,7 +27,8 @@ export interface FrameLayout {
 
 export interface FrameInput {
   rows: number;
-  marketCount: number;
+  /** Rows of the body: markets, or tasks while the tasks panel is open. */
+  itemCount: number;
   hasNotice: boolean;
 }
 
@@ -55,16 +56,16 @@ export function frameHeight(l: FrameLayout): number {
 }
 
 /**
- * Which lines to draw. Most important first: status, then market rows (at least one, or the
+ * Which lines to draw. Most important first: status, then body rows (at least one, or the
  * "+N more" line), then the header, the key hint and the notice, dropped in reverse order
  * when the terminal is too short.
  */
-export function planFrame({ rows, marketCount, hasNotice }: FrameInput): FrameLayout {
+export function planFrame({ rows, itemCount, hasNotice }: FrameInput): FrameLayout {
   const budget = Math.max(0, rows - 1);
   const showStatus = budget >= 1;
   let left = budget - (showStatus ? 1 : 0);
   // Reserve one line for the table (a row or "+N more") before optional chrome.
-  const tableMin = marketCount > 0 ? 1 : 0;
+  const tableMin = itemCount > 0 ? 1 : 0;
   const take = (want: boolean): boolean => {
     if (!want || left - 1 < tableMin) return false;
     left -= 1;
@@ -73,16 +74,16 @@ export function planFrame({ rows, marketCount, hasNotice }: FrameInput): FrameLa
   const showHeader = take(true);
   const showKeys = take(true);
   const showNotice = take(hasNotice);
-  let visibleRows = Math.min(marketCount, left);
+  let visibleRows = Math.min(itemCount, left);
   let showMore = false;
-  if (visibleRows < marketCount && left >= 1) {
+  if (visibleRows < itemCount && left >= 1) {
     visibleRows = left - 1;
     showMore = true;
   }
   return {
     showHeader,
     visibleRows,
-    hiddenRows: marketCount - visibleRows,
+    hiddenRows: itemCount - visibleRows,
     showMore,
     showStatus,
     showNotice,

@@ -23,7 +23,9 @@ export interface RowText {
 }
 
 type Align = 'left' | 'right';
-interface Cell {
+
+/** One column's text in a row; a width of 0 hides the column. */
+export interface Cell {
   text: string;
   width: number;
   align: Align;
@@ -36,7 +38,7 @@ function fit(text: string, width: number, align: Align): string {
 }
 
 /** Join visible cells with gaps, merging neighbours of the same tint into one segment. */
-function join(cells: readonly Cell[]): Segment[] {
+export function joinCells(cells: readonly Cell[]): Segment[] {
   const parts: Segment[] = [];
   cells
     .filter((c) => c.width > 0)
@@ -56,7 +58,7 @@ function join(cells: readonly Cell[]): Segment[] {
 }
 
 export function headerText(cols: TableColumns): string {
-  return join([
+  return joinCells([
     { text: 'MARKET', width: cols.market, align: 'left', tinted: false },
     { text: 'PRICE', width: cols.price, align: 'right', tinted: false },
     { text: 'CHANGE', width: cols.change, align: 'right', tinted: false },
@@ -86,7 +88,7 @@ export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | nu
   const label = { text: marketLabel(row.market), width: cols.market, align: 'left', tinted: false } as const;
   if (t === null) {
     return {
-      segments: join([
+      segments: joinCells([
         label,
         { text: '…', width: cols.price, align: 'right', tinted: false },
         { text: '', width: cols.change, align: 'right', tinted: false },
@@ -98,7 +100,7 @@ export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | nu
       stale: false,
     };
   }
-  const segments = join([
+  const segments = joinCells([
     label,
     { text: formatPrice(row.market, t.tradePrice), width: cols.price, align: 'right', tinted: true },
     { text: formatSignedChange(row.market, t.tradePrice, t.signedChangePrice), width: cols.change, align: 'right', tinted: true },

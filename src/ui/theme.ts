@@ -1,5 +1,6 @@
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { Change } from '../upbit/types.js';
+import type { TaskRowState } from './task-source.js';
 
 /**
  * `korean`: rise red, fall blue (Upbit's and Korean markets' convention).
@@ -60,5 +61,27 @@ export function connectionColor(theme: Theme, status: ConnectionStatus): string 
       return theme.warn;
     case 'offline':
       return theme.bad;
+  }
+}
+
+/** How urgent a piece of status text is. */
+export type Tone = 'plain' | 'warn' | 'bad';
+
+export function toneColor(theme: Theme, tone: Tone): string | undefined {
+  if (tone === 'warn') return theme.warn;
+  if (tone === 'bad') return theme.bad;
+  return undefined;
+}
+
+export function taskStateColor(theme: Theme, state: TaskRowState): string | undefined {
+  switch (state) {
+    case 'running':
+      return theme.good;
+    case 'stopping':
+      return theme.warn;
+    case 'failed':
+      return theme.bad;
+    case 'done':
+      return undefined;
   }
 }

@@ -10,10 +10,10 @@ const width = (segments: readonly { text: string }[]): number => segments.reduce
 describe('planFrame', () => {
   it('is never taller than rows − 1 and accounts for every market', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 300 }), fc.boolean(), (rows, marketCount, hasNotice) => {
-        const plan = planFrame({ rows, marketCount, hasNotice });
+      fc.property(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 300 }), fc.boolean(), (rows, itemCount, hasNotice) => {
+        const plan = planFrame({ rows, itemCount, hasNotice });
         expect(frameHeight(plan)).toBeLessThanOrEqual(Math.max(0, rows - 1));
-        expect(plan.visibleRows + plan.hiddenRows).toBe(marketCount);
+        expect(plan.visibleRows + plan.hiddenRows).toBe(itemCount);
         expect(plan.visibleRows).toBeGreaterThanOrEqual(0);
         if (plan.hiddenRows > 0 && rows >= 3) expect(plan.showMore).toBe(true);
       }),
@@ -21,7 +21,7 @@ describe('planFrame', () => {
   });
 
   it('fits 30 markets in 80×24 with a "+N more" line and all chrome', () => {
-    const plan = planFrame({ rows: 24, marketCount: 30, hasNotice: true });
+    const plan = planFrame({ rows: 24, itemCount: 30, hasNotice: true });
     expect(plan).toMatchObject({ showHeader: true, showStatus: true, showNotice: true, showKeys: true, showMore: true });
     expect(frameHeight(plan)).toBe(23);
     expect(plan.visibleRows).toBe(18);
@@ -29,7 +29,7 @@ describe('planFrame', () => {
   });
 
   it('shows everything without a "+N more" line when it fits', () => {
-    const plan = planFrame({ rows: 24, marketCount: 2, hasNotice: false });
+    const plan = planFrame({ rows: 24, itemCount: 2, hasNotice: false });
     expect(plan).toMatchObject({ visibleRows: 2, hiddenRows: 0, showMore: false, showNotice: false });
   });
 });

@@ -4,6 +4,7 @@ import { MarketStore } from '../../src/trading/market-store.js';
 import { renderApp } from '../../src/ui/render.js';
 import { makeTicker } from '../trading/ticker-fixture.js';
 import { stripAnsi, until } from './ink-helpers.js';
+import { FakeTaskSource, taskRow } from './task-fixtures.js';
 
 class FakeStdout extends EventEmitter {
   readonly columns = 80;
@@ -84,11 +85,13 @@ describe('renderApp', () => {
 
   it('runs without raw mode when stdin is not a terminal, and hints only the signal key', async () => {
     const io = streams(false);
-    const app = renderApp({ store: store(), onQuit: () => {}, colors: 'none' }, io.ink);
+    const tasks = new FakeTaskSource([taskRow('market-store')]);
+    const app = renderApp({ store: store(), tasks, onQuit: () => {}, colors: 'none' }, io.ink);
     app.unmount();
     await app.waitUntilExit();
     const out = stripAnsi(io.stdout.output);
     expect(out).toContain('ctrl+c quit');
     expect(out).not.toContain('q/ctrl+c');
+    expect(out).not.toContain('t tasks');
   });
 });
