@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../app/errors.js';
 import { appPaths } from '../app/paths.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
-import { runSimCommand } from './sim-command.js';
+import type { SimFaultFlags } from './sim-command.js';
+import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
 const DEFAULT_API_URL = 'https://api.upbit.com';
@@ -100,7 +101,37 @@ Examples:
     .option('--host <host>', 'address to listen on (loopback only)', '127.0.0.1')
     .option('--seed <n>', 'price process seed', parseIntOption('--seed', 0, 2 ** 31 - 1))
     .option('--markets <codes>', 'only these markets (default: all built-in markets)', parseMarketsOption)
-    .action(async (o: { port: number; host: string; seed?: number; markets?: string[] }) => {
+    .option('--krw <amount>', 'KRW a new account starts with', parseKrwOption, DEFAULT_SIM_KRW)
+    .option('--state <file>', 'keep accounts and orders in FILE across restarts (created if missing)')
+    .option('--script <file>', 'scripted prices: JSON {"KRW-BTC": [[offset_ms, price], ...]} or CSV offset_ms,market,price')
+    .option('--fault-seed <n>', 'seed of the fault draws (same seed, same faults)', parseIntOption('--fault-seed', 0, 2 ** 31 - 1))
+    .option('--latency-ms <n>', 'added latency on every REST request and WebSocket frame', parseIntOption('--latency-ms', 0, 60_000))
+    .option('--drop-before-rate <p>', 'probability of dropping a REST request unprocessed', parseRateOption('--drop-before-rate'))
+    .option('--drop-after-rate <p>', 'probability of processing a REST request and dropping the answer', parseRateOption('--drop-after-rate'))
+    .option('--reset-rate <p>', 'probability of resetting the connection (ECONNRESET)', parseRateOption('--reset-rate'))
+    .option('--error-rate <p>', 'probability of a 5xx answer (see --error-status)', parseRateOption('--error-rate'))
+    .option('--error-status <code>', 'status of --error-rate answers: 500, 502 or 503', parseErrorStatusOption, 500)
+    .option('--rate-429 <p>', 'probability of a forced 429', parseRateOption('--rate-429'))
+    .option('--rate-418 <p>', 'probability of a forced 418', parseRateOption('--rate-418'))
+    .option('--ws-silent', 'WebSocket plays dead: no data, no pongs, socket left open')
+    .option('--ws-malformed-rate <p>', 'probability of garbling a WebSocket data frame', parseRateOption('--ws-malformed-rate'))
+    .option('--ws-slow-ms <n>', 'at least this long between two WebSocket frames', parseIntOption('--ws-slow-ms', 0, 60_000))
+    .option('--ws-drop-every-ms <n>', 'cut every WebSocket this often', parseIntOption('--ws-drop-every-ms', 0, 86_400_000))
+    .addHelpText(
+      'after',
+      `
+Keys:
+  UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY, when set, are the account's keys (the secret is never
+  printed). Otherwise the account of --state is reused, or a new pair is made and printed.
+
+Output (one per line): rest URL, ws URL, access-key, and secret-key only when generated.`,
+    )
+    .showHelpAfterError('(run upbit-tui sim --help for usage)')
+    // Bad flags exit 2, like other usage errors; commander would exit 1 (or exit by itself).
+    .exitOverride((error) => {
+      throw new CommanderError(error.exitCode === 0 ? 0 : 2, error.code, error.message);
+    })
+    .action(async (o: { port: number; host: string; seed?: number; markets?: string[]; krw: string; state?: string; script?: string; faultSeed?: number } & SimFaultFlags) => {
       await runSimCommand({ ...o, logFile: paths.logFile });
     });
   return program;

@@ -1,17 +1,149 @@
+import { randomBytes } from 'node:crypto';
+
+import { InvalidArgumentError } from 'commander';
+
 import { UsageError } from '../app/errors.js';
 import { openFileLogger } from '../app/file-logger.js';
 import { Kernel } from '../runtime/kernel.js';
 import { simBanner } from '../sim/describe.js';
+import { parseSnapshot } from '../sim/exchange/snapshot.js';
+import type { SimFaults, Status5xx } from '../sim/faults.js';
+import { STATUS_5XX } from '../sim/faults.js';
+import { ScriptError } from '../sim/scripted-prices.js';
+import type { SimServer } from '../sim/server.js';
 import { startSimServer } from '../sim/server.js';
+import { corruptState, createStateSaver, readStateFile } from './sim-state.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+export const DEFAULT_SIM_KRW = '10000000';
+const STATE_CHECK_MS = 5_000;
 
-export interface SimCommandOptions {
+/** Fault flags of `upbit-tui sim`; absent means off. */
+export interface SimFaultFlags {
+  latencyMs?: number;
+  dropBeforeRate?: number;
+  dropAfterRate?: number;
+  resetRate?: number;
+  errorRate?: number;
+  errorStatus?: Status5xx;
+  rate429?: number;
+  rate418?: number;
+  wsSilent?: boolean;
+  wsMalformedRate?: number;
+  wsSlowMs?: number;
+  wsDropEveryMs?: number;
+}
+
+export interface SimCommandOptions extends SimFaultFlags {
   port: number;
   host: string;
   seed?: number;
   markets?: string[];
   logFile: string;
+  /** KRW to fund a new account with, a validated decimal string. @default DEFAULT_SIM_KRW */
+  krw?: string;
+  /** `--state FILE`: keep the exchange's accounts and orders across restarts. */
+  state?: string;
+  /** `--script FILE`: a scripted price path. */
+  script?: string;
+  faultSeed?: number;
+  /** Where the keys come from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `--krw`: a positive amount of KRW, as the exact decimal string typed. */
+export function parseKrwOption(value: string): string {
+  const text = value.trim().replaceAll('_', '');
+  if (!/^\d+(\.\d+)?$/.test(text) || !/[1-9]/.test(text)) {
+    throw new InvalidArgumentError(`--krw must be a positive amount of KRW, e.g. 10000000 (got "${value}").`);
+  }
+  return text;
+}
+
+/** A probability flag such as `--drop-after-rate 0.1`. */
+export function parseRateOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+      throw new InvalidArgumentError(`${name} must be a probability from 0 to 1, e.g. 0.05 (got "${value}").`);
+    }
+    return n;
+  };
+}
+
+/** `--error-status`: the status `--error-rate` answers with. */
+export function parseErrorStatusOption(value: string): Status5xx {
+  const status = STATUS_5XX.find((s) => String(s) === value.trim());
+  if (status === undefined) throw new InvalidArgumentError(`--error-status must be 500, 502 or 503 (got "${value}").`);
+  return status;
+}
+
+/** `SimOptions.faults` from the flags. Throws a UsageError when the HTTP rates add up past 1. */
+export function faultsFromFlags(f: SimFaultFlags): Partial<SimFaults> {
+  const httpRates: Array<[string, number | undefined]> = [
+    ['--drop-before-rate', f.dropBeforeRate],
+    ['--drop-after-rate', f.dropAfterRate],
+    ['--reset-rate', f.resetRate],
+    ['--error-rate', f.errorRate],
+    ['--rate-429', f.rate429],
+    ['--rate-418', f.rate418],
+  ];
+  const sum = httpRates.reduce((total, [, rate]) => total + (rate ?? 0), 0);
+  if (sum > 1 + 1e-9) {
+    const given = httpRates.filter(([, rate]) => rate !== undefined).map(([flag, rate]) => `${flag} ${rate}`);
+    throw new UsageError(`${given.join(', ')} add up to ${Number(sum.toFixed(6))}; at most one fault hits a request, so the request fault rates must add up to 1 or less.`);
+  }
+  return {
+    httpLatencyMs: f.latencyMs ?? 0,
+    latencyMs: f.latencyMs ?? 0,
+    dropBeforeRate: f.dropBeforeRate ?? 0,
+    dropAfterRate: f.dropAfterRate ?? 0,
+    resetRate: f.resetRate ?? 0,
+    status5xxRate: f.errorRate ?? 0,
+    status5xx: f.errorStatus ?? 500,
+    force429Rate: f.rate429 ?? 0,
+    force418Rate: f.rate418 ?? 0,
+    silent: f.wsSilent ?? false,
+    malformedRate: f.wsMalformedRate ?? 0,
+    slowMs: f.wsSlowMs ?? 0,
+    dropConnectionsEveryMs: f.wsDropEveryMs ?? 0,
+  };
+}
+
+interface KeyPair {
+  accessKey: string;
+  secretKey: string;
+  /** Print the secret: it was made by the simulator (now, or in an earlier run with the same --state). */
+  showSecret: boolean;
+}
+
+/** A key like Upbit's: 40 characters from a CSPRNG. */
+export function generateKey(): string {
+  return randomBytes(20).toString('hex');
+}
+
+/**
+ * The account's keys: UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY when set; else, with a state file,
+ * the account it already holds; else a fresh pair.
+ */
+function resolveKeys(env: NodeJS.ProcessEnv, stored: ReadonlyArray<{ accessKey: string; secretKey: string }>, stateFile: string | undefined): KeyPair {
+  const accessKey = env['UPBIT_ACCESS_KEY'] ?? '';
+  const secretKey = env['UPBIT_SECRET_KEY'] ?? '';
+  if (accessKey !== '' && secretKey !== '') {
+    const known = stored.find((a) => a.accessKey === accessKey);
+    if (known !== undefined && known.secretKey !== secretKey) {
+      throw new UsageError(
+        `UPBIT_SECRET_KEY is not the secret stored for this access key in ${stateFile ?? 'the state file'}. Set the secret you used before, or pass another --state.`,
+      );
+    }
+    return { accessKey, secretKey, showSecret: false };
+  }
+  if (accessKey !== '' || secretKey !== '') {
+    throw new UsageError('Set both UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY, or neither (the simulator then makes a key pair and prints it).');
+  }
+  const first = stored[0];
+  if (first !== undefined) return { ...first, showSecret: true };
+  return { accessKey: generateKey(), secretKey: generateKey(), showSecret: true };
 }
 
 /** `upbit-tui sim`: the embedded exchange on its own, owned by a kernel until a signal. */
@@ -19,18 +151,79 @@ export async function runSimCommand(o: SimCommandOptions): Promise<void> {
   if (!LOOPBACK.has(o.host) && !o.host.startsWith('127.')) {
     throw new UsageError(`--host ${o.host} is not a loopback address. The built-in exchange only listens on loopback (127.0.0.1 or ::1).`);
   }
+  const faults = faultsFromFlags(o);
+
+  // The state file is read and checked before anything starts, and never written if unusable.
+  const saved = o.state === undefined ? undefined : await readStateFile(o.state);
+  let stored: Array<{ accessKey: string; secretKey: string }> = [];
+  if (o.state !== undefined && saved !== undefined) {
+    try {
+      stored = parseSnapshot(saved, 'KRW').map((a) => ({ accessKey: a.accessKey, secretKey: a.secretKey }));
+    } catch (error) {
+      throw corruptState(o.state, error instanceof Error ? error.message : String(error), error);
+    }
+  }
+  const keys = resolveKeys(o.env ?? process.env, stored, o.state);
+
   const log = openFileLogger(o.logFile);
-  let sim;
+  let sim: SimServer;
   try {
-    sim = await startSimServer({ host: o.host, port: o.port, seed: o.seed, markets: o.markets, logger: log.logger.child({ c: 'sim' }) });
+    sim = await startSimServer({
+      host: o.host,
+      port: o.port,
+      seed: o.seed,
+      markets: o.markets,
+      logger: log.logger.child({ c: 'sim' }),
+      faults,
+      faultSeed: o.faultSeed,
+      script: o.script,
+      exchangeSnapshot: saved,
+      // An account the state file already holds keeps its balances; --krw funds a new one.
+      accounts: [{ accessKey: keys.accessKey, secretKey: keys.secretKey, krw: o.krw ?? DEFAULT_SIM_KRW }],
+    });
   } catch (error) {
     await log.close();
-    throw new UsageError(`Cannot start the built-in exchange on ${o.host}:${o.port}: ${error instanceof Error ? error.message : String(error)}. Pick another --port, or 0 for a free one.`, 1, { cause: error });
+    if (error instanceof ScriptError) throw new UsageError(`${error.message} Fix the file, or leave out --script.`, 2, { cause: error });
+    // The listen error already says to pick another port.
+    throw new UsageError(`Cannot start the built-in exchange: ${error instanceof Error ? error.message : String(error)}`, 1, { cause: error });
   }
   const server = sim;
+
+  const saver =
+    o.state === undefined
+      ? undefined
+      : createStateSaver({
+          file: o.state,
+          snapshot: () => server.exchange.snapshot(),
+          logger: log.logger.child({ c: 'state' }),
+          warn: (message) => process.stderr.write(`${message}\n`),
+        });
+  if (saver !== undefined) {
+    try {
+      // At once: a new account is on disk before its keys are printed, and an unwritable path shows now.
+      await saver.flush();
+    } catch (error) {
+      await server.close();
+      await log.close();
+      throw new UsageError(`Cannot write the state file ${o.state} (${error instanceof Error ? error.message : String(error)}). Check the folder exists and is writable, or pass another --state.`, 1, { cause: error });
+    }
+  }
+
   const kernel = new Kernel({ logger: log.logger.child({ c: 'kernel' }) });
   kernel.acquire('log file', () => log.close());
+  if (saver !== undefined) {
+    // Acquired before the exchange, so released after it: the last save sees the final state.
+    kernel.acquire('state file', () => saver.close());
+    kernel.acquire('state file watch', server.exchange.on(() => saver.changed()));
+    // A few changes raise no event (an identifier used up by a failed order): a slow check
+    // catches them; it writes nothing when the state is what the file holds.
+    const check = setInterval(() => saver.changed(), STATE_CHECK_MS);
+    check.unref();
+    kernel.acquire('state file check', () => clearInterval(check));
+  }
   kernel.acquire('embedded exchange', () => server.close());
   kernel.attachProcess();
-  for (const line of simBanner(server)) process.stdout.write(`${line}\n`);
+  for (const line of simBanner(server, { accessKey: keys.accessKey, secretKey: keys.showSecret ? keys.secretKey : undefined })) {
+    process.stdout.write(`${line}\n`);
+  }
 }

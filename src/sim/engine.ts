@@ -7,7 +7,10 @@ import { selectMarkets } from './catalog.js';
 import { MarketStats } from './market-stats.js';
 import type { ProcessTrade } from './price-process.js';
 import { PriceProcess } from './price-process.js';
+import { Dec, VOLUME_DECIMALS, snapToKrwGrid } from './price-grid.js';
 import { createRng, randomSeed } from './random.js';
+import type { ParsedScript } from './scripted-prices.js';
+import { ScriptError, ScriptedPath } from './scripted-prices.js';
 
 /** One simulated trade, as listeners see it. Prices are exact KRW grid values. */
 export interface SimTrade {
@@ -41,6 +44,21 @@ export interface SimEngineOptions {
   now?: () => number;
   /** @default silentLogger */
   logger?: Logger;
+  /**
+   * Scripted price paths (see `scripted-prices.ts`): these markets print exactly the
+   * scripted trades at the scripted times, counted from the engine's creation; the others
+   * keep the random process. Every scripted market must be among `markets`.
+   * @default no script
+   */
+  script?: ParsedScript;
+}
+
+/** Options of {@link SimEngine.scriptTrade}. */
+export interface ScriptTradeOptions {
+  /** @default the size of a typical trade of the market */
+  volume?: number;
+  /** @default `ASK` below the last price, `BID` otherwise */
+  askBid?: AskBid;
 }
 
 /** The simulated market: a seeded trade stream per market plus ticker snapshots. */
@@ -59,6 +77,12 @@ export interface SimEngine {
    * this by itself; call it after moving an injected clock to see the effect at once.
    */
   catchUp(): number;
+  /**
+   * Print a trade of `code` at `price` (snapped to the nearest tick) now, after the trades
+   * due before it: for tests that need the market at a known price at a known moment. A
+   * random market's walk carries on from that price; a scripted market's script is unchanged.
+   */
+  scriptTrade(code: string, price: number, options?: ScriptTradeOptions): SimTrade;
   /** Start the timer loop (idempotent). */
   start(): void;
   /** Stop the timer loop (idempotent); the engine can be started again. */
@@ -67,9 +91,9 @@ export interface SimEngine {
 
 interface MarketSlot {
   spec: MarketSpec;
-  process: PriceProcess;
+  process: PriceProcess | ScriptedPath;
   stats: MarketStats;
-  /** The already drawn next trade and its scheduled time. */
+  /** The already drawn next trade and its scheduled time (Infinity once a script is over). */
   pending: ProcessTrade;
   dueAt: number;
 }
@@ -78,28 +102,40 @@ interface MarketSlot {
 const MAX_SLEEP_MS = 1_000;
 /** Further behind than this (a suspended laptop, a clock jump), skip ahead instead of replaying. */
 const MAX_LAG_MS = 60_000;
+const VOLUME_STEP = new Dec(10).pow(-VOLUME_DECIMALS);
 
 export function createSimEngine(options: SimEngineOptions = {}): SimEngine {
   const seed = options.seed ?? randomSeed();
   const now = options.now ?? Date.now;
   const logger = (options.logger ?? silentLogger).child({ component: 'sim-engine' });
   const start = now();
-  const slots: MarketSlot[] = selectMarkets(options.markets).map((spec) => {
+  const specs = selectMarkets(options.markets);
+  const script = options.script ?? new Map<string, never>();
+  for (const code of script.keys()) {
+    if (!specs.some((spec) => spec.code === code)) {
+      throw new ScriptError(`The price script has ${code}, which the simulator does not run. Simulated markets: ${specs.map((spec) => spec.code).join(', ')}.`);
+    }
+  }
+  const slots: MarketSlot[] = specs.map((spec) => {
     // One stream per market, so a market's trades do not depend on which others run.
     const rng = createRng(mixSeed(seed, spec.code));
-    const process = new PriceProcess(spec, rng);
+    const points = script.get(spec.code);
+    const process = points === undefined ? new PriceProcess(spec, rng) : new ScriptedPath(points, spec);
     const stats = new MarketStats(spec, rng, process.currentPrice(), start);
     const pending = process.next();
+    if (pending === undefined) throw new Error(`BUG: the script of ${spec.code} has no points`);
     return { spec, process, stats, pending, dueAt: start + pending.dtMs };
   });
   const byCode = new Map(slots.map((s) => [s.spec.code, s]));
+  // Only these are skipped ahead after a clock jump; a script's times are fixed.
+  const randomSlots = slots.filter((slot) => slot.process instanceof PriceProcess);
   const listeners = new Set<TradeListener>();
   let sequentialId = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  const earliest = (): MarketSlot => {
-    let best = slots[0];
-    for (const slot of slots) if (best === undefined || slot.dueAt < best.dueAt) best = slot;
+  const earliest = (among: readonly MarketSlot[] = slots): MarketSlot => {
+    let best = among[0];
+    for (const slot of among) if (best === undefined || slot.dueAt < best.dueAt) best = slot;
     if (best === undefined) throw new Error('BUG: the simulator engine has no markets');
     return best;
   };
@@ -107,14 +143,23 @@ export function createSimEngine(options: SimEngineOptions = {}): SimEngine {
   const emit = (slot: MarketSlot): SimTrade => {
     const { pending } = slot;
     const timestamp = Math.floor(slot.dueAt);
-    slot.stats.apply({ price: pending.price, volume: pending.volume, askBid: pending.askBid, timestamp });
-    slot.pending = slot.process.next();
-    slot.dueAt += slot.pending.dtMs;
+    const following = slot.process.next();
+    if (following === undefined) {
+      slot.dueAt = Infinity;
+    } else {
+      slot.pending = following;
+      slot.dueAt += following.dtMs;
+    }
+    return record(slot, pending, timestamp);
+  };
+
+  const record = (slot: MarketSlot, printed: Pick<ProcessTrade, 'price' | 'volume' | 'askBid'>, timestamp: number): SimTrade => {
+    slot.stats.apply({ price: printed.price, volume: printed.volume, askBid: printed.askBid, timestamp });
     const trade: SimTrade = {
       code: slot.spec.code,
-      price: pending.price.toNumber(),
-      volume: pending.volume.toNumber(),
-      askBid: pending.askBid,
+      price: printed.price.toNumber(),
+      volume: printed.volume.toNumber(),
+      askBid: printed.askBid,
       timestamp,
       sequentialId: ++sequentialId,
     };
@@ -130,10 +175,10 @@ export function createSimEngine(options: SimEngineOptions = {}): SimEngine {
 
   const catchUp = (): number => {
     const t = now();
-    const lag = t - earliest().dueAt;
+    const lag = randomSlots.length === 0 ? 0 : t - earliest(randomSlots).dueAt;
     if (lag > MAX_LAG_MS) {
       logger.info({ lagMs: Math.round(lag) }, 'clock jumped ahead; skipping the missed trades');
-      for (const slot of slots) slot.dueAt += lag;
+      for (const slot of randomSlots) slot.dueAt += lag;
     }
     let count = 0;
     for (let next = earliest(); next.dueAt <= t; next = earliest()) {
@@ -169,8 +214,33 @@ export function createSimEngine(options: SimEngineOptions = {}): SimEngine {
         listeners.delete(entry);
       };
     },
-    step: () => emit(earliest()),
+    step() {
+      const slot = earliest();
+      if (slot.dueAt === Infinity) throw new Error('The simulator has no trade left to make: every market is scripted and every script is over.');
+      return emit(slot);
+    },
     catchUp,
+    scriptTrade(code, price, tradeOptions = {}) {
+      const slot = byCode.get(code);
+      if (slot === undefined) throw new Error(`The simulator has no market ${code}. Simulated markets: ${specs.map((spec) => spec.code).join(', ')}.`);
+      if (!(price > 0 && Number.isFinite(price))) throw new RangeError(`scriptTrade: price must be a positive number of KRW, not ${price}.`);
+      // Trades due before now go first, so timestamps never run backwards.
+      catchUp();
+      const onGrid = snapToKrwGrid(price, 'nearest');
+      const volume =
+        tradeOptions.volume !== undefined
+          ? Dec.max(VOLUME_STEP, new Dec(tradeOptions.volume).toDecimalPlaces(VOLUME_DECIMALS, Dec.ROUND_DOWN))
+          : slot.pending.volume;
+      const askBid = tradeOptions.askBid ?? (onGrid.lt(slot.stats.lastPrice) ? 'ASK' : 'BID');
+      const t = now();
+      const trade = record(slot, { price: onGrid, volume, askBid }, Math.floor(t));
+      if (slot.process instanceof PriceProcess) {
+        slot.process.moveTo(onGrid);
+        slot.pending = slot.process.next();
+        slot.dueAt = t + slot.pending.dtMs;
+      }
+      return trade;
+    },
     start() {
       if (timer === undefined) schedule();
     },

@@ -72,6 +72,14 @@ export class PriceProcess {
     return snapToKrwGrid(Math.exp(this.logPrice), 'nearest');
   }
 
+  /**
+   * Put the latent price at `price` (an injected trade), so the walk carries on from there;
+   * the level it reverts to stays the same.
+   */
+  moveTo(price: Dec): void {
+    this.logPrice = Math.log(price.toNumber());
+  }
+
   /** Trades per second right now. */
   currentRate(): number {
     return this.spec.tradesPerSecond * Math.exp(this.heat - (HEAT_SD * HEAT_SD) / 2);

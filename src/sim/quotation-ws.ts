@@ -3,19 +3,41 @@ import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 
 import type { Logger } from '../runtime/logger.js';
+import type { StreamType } from '../upbit/types.js';
 import type { WireFormat } from '../upbit/wire.js';
 import { TICKER_SIMPLE_KEYS } from '../upbit/wire.js';
 import type { SimEngine } from './engine.js';
-import type { SimFaults } from './faults.js';
+import type { SimFaults, WsFrameFate } from './faults.js';
+import { createWsFaultPlayer } from './faults.js';
+import type { Rng } from './random.js';
+import { createRng, randomSeed } from './random.js';
 import type { RequestedStream } from './request.js';
 import { parseRequest } from './request.js';
-import type { SimpleKeyTable } from './wire-encode.js';
+import type { NestedKeyTables, SimpleKeyTable } from './wire-encode.js';
 import { SharedMessage, STATUS_UP, encodeError, encodeFrames, encodeSubscriptionList } from './wire-encode.js';
 
-/** A data type the endpoint streams: its SIMPLE key table and how to build its snapshot. */
+/** One subscription of a connection: a requested code and what it resolved to. */
+export type Subscription = Omit<RequestedStream, 'snapshot' | 'realtime'>;
+
+/** A data type the endpoint streams: its SIMPLE key tables and how to build its messages. */
 export interface DataTypeSource {
   simpleKeys: SimpleKeyTable;
-  snapshot(code: string): object | undefined;
+  /** Tables for arrays of objects inside the message (orderbook units). */
+  nestedSimpleKeys?: NestedKeyTables;
+  /** The message (DEFAULT keys) for a subscription as of now, or undefined to send nothing. */
+  build(subscription: Subscription, streamType: StreamType): object | undefined;
+  /**
+   * At most one REALTIME message per subscription this often (real time); a change inside
+   * the window is sent, rebuilt with {@link build}, when the window ends.
+   * @default 0 (every change at once)
+   */
+  minIntervalMs?: number;
+  /**
+   * Subscriptions of one market with the same variant get the same message, built once per
+   * change for all connections.
+   * @default every subscription of a market gets the same message
+   */
+  variant?(subscription: Subscription): string;
 }
 
 export interface QuotationHubOptions {
@@ -24,6 +46,8 @@ export interface QuotationHubOptions {
   logger: Logger;
   /** Close a connection after this long without a frame either way. */
   idleTimeoutMs: number;
+  /** Draws for `faults.malformedRate`. @default a randomly seeded generator */
+  faultRng?: Rng;
 }
 
 /** Every connection of the public quotation endpoint (`/websocket/v1`). */
@@ -35,7 +59,16 @@ export interface QuotationHub {
   dropAll(): void;
   /** Send raw bytes to every connection, bypassing the protocol (but not the latency queue). */
   inject(data: string | Buffer, binary: boolean): void;
-  /** Release the engine listener and terminate every socket. */
+  /** Stream another data type (`trade`, `orderbook`, …). Returns the release. */
+  addSource(type: string, source: DataTypeSource): () => void;
+  /**
+   * Send a REALTIME message of `type` for `market` to every connection subscribed to it.
+   * `build` (default: the source's) is called at most once per variant.
+   */
+  publish(type: string, market: string, build?: (subscription: Subscription) => object | undefined): void;
+  /** Run `release` when the hub closes, last registered first: for parts that live as long as it. */
+  onClose(release: () => void): void;
+  /** Release the engine listener and what {@link onClose} registered, and terminate every socket. */
   close(): void;
 }
 
@@ -51,6 +84,8 @@ const RATE_LIMITS: ReadonlyArray<{ count: number; windowMs: number }> = [
 const RATE_RING = 100;
 /** A client this far behind on reading is cut off rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** A connection this many frames behind its (slow or latency) fault queue is cut off too. */
+const MAX_QUEUED_FRAMES = 10_000;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -58,27 +93,33 @@ export function createQuotationHub(options: QuotationHubOptions): QuotationHub {
   const { engine, faults, idleTimeoutMs } = options;
   const logger = options.logger.child({ component: 'sim-quotation-ws' });
   const sources = new Map<string, DataTypeSource>([
-    ['ticker', { simpleKeys: TICKER_SIMPLE_KEYS, snapshot: (code) => engine.ticker(code, 'SNAPSHOT') }],
+    ['ticker', { simpleKeys: TICKER_SIMPLE_KEYS, build: (sub, streamType) => engine.ticker(sub.market, streamType) }],
   ]);
-  const servedTypes: ReadonlySet<string> = new Set(sources.keys());
+  const servedTypes = new Set(sources.keys());
   const connections = new Set<QuotationConnection>();
+  const releases: Array<() => void> = [];
+  const dataFrameFate = createWsFaultPlayer(faults, options.faultRng ?? createRng(randomSeed()));
   let nextId = 1;
 
-  const publish = (type: string, code: string, build: () => object | undefined): void => {
+  const publish = (type: string, market: string, build?: (sub: Subscription) => object | undefined): void => {
     const source = sources.get(type);
     if (source === undefined) return;
-    let message: SharedMessage | undefined;
-    for (const conn of connections) {
-      if (!conn.wantsRealtime(type, code)) continue;
-      if (message === undefined) {
-        const object = build();
-        if (object === undefined) return;
-        message = new SharedMessage(object, source.simpleKeys);
+    const make = build ?? ((sub: Subscription) => source.build(sub, 'REALTIME'));
+    // One message per variant for every connection; null when there is nothing to send.
+    const shared = new Map<string, SharedMessage | null>();
+    const message = (sub: Subscription): SharedMessage | null => {
+      const key = source.variant?.(sub) ?? '';
+      let found = shared.get(key);
+      if (found === undefined) {
+        const object = make(sub);
+        found = object === undefined ? null : new SharedMessage(object, source.simpleKeys, source.nestedSimpleKeys);
+        shared.set(key, found);
       }
-      conn.sendData(message.frame(conn.format));
-    }
+      return found;
+    };
+    for (const conn of connections) conn.deliver(type, market, source, message);
   };
-  const offTrade = engine.onTrade((trade) => publish('ticker', trade.code, () => engine.ticker(trade.code, 'REALTIME')));
+  const offTrade = engine.onTrade((trade) => publish('ticker', trade.code));
 
   return {
     accept(ws) {
@@ -86,6 +127,7 @@ export function createQuotationHub(options: QuotationHubOptions): QuotationHub {
         sources,
         servedTypes,
         faults,
+        dataFrameFate,
         idleTimeoutMs,
         logger,
         onClose: () => connections.delete(conn),
@@ -99,8 +141,29 @@ export function createQuotationHub(options: QuotationHubOptions): QuotationHub {
     inject(data, binary) {
       for (const conn of connections) conn.inject(data, binary);
     },
+    addSource(type, source) {
+      if (sources.has(type)) throw new Error(`BUG: the quotation hub already streams ${type}`);
+      sources.set(type, source);
+      servedTypes.add(type);
+      return () => {
+        if (sources.get(type) !== source) return;
+        sources.delete(type);
+        servedTypes.delete(type);
+      };
+    },
+    publish,
+    onClose(release) {
+      releases.push(release);
+    },
     close() {
       offTrade();
+      for (const release of releases.splice(0).reverse()) {
+        try {
+          release();
+        } catch (err) {
+          logger.error({ err }, 'BUG: a quotation hub release threw');
+        }
+      }
       for (const conn of connections) conn.terminate();
     },
   };
@@ -110,9 +173,19 @@ interface ConnectionContext {
   sources: ReadonlyMap<string, DataTypeSource>;
   servedTypes: ReadonlySet<string>;
   faults: SimFaults;
+  /** Fault decision for each data frame (malformed, skipped, connection cut). */
+  dataFrameFate: (frame: Buffer) => WsFrameFate;
   idleTimeoutMs: number;
   logger: Logger;
   onClose: () => void;
+}
+
+interface LiveSubscription {
+  subscription: Subscription;
+  /** When its last REALTIME message went out (performance.now()). */
+  sentAt: number;
+  /** A change is waiting for the throttle window to end. */
+  held: boolean;
 }
 
 interface QueuedFrame {
@@ -125,12 +198,18 @@ interface QueuedFrame {
 /** The protocol state of one socket: format, subscriptions, rate limit, idle timer, faults. */
 class QuotationConnection {
   format: WireFormat = 'DEFAULT';
-  /** type → codes streamed in REALTIME. */
-  private realtime = new Map<string, Set<string>>();
+  /** REALTIME subscriptions in request order (for LIST_SUBSCRIPTIONS). */
+  private live: LiveSubscription[] = [];
+  /** type → market → its REALTIME subscriptions (an orderbook market can have several: `.5`, `.15`…). */
+  private realtime = new Map<string, Map<string, LiveSubscription[]>>();
+  /** Fires when the earliest held-back (throttled) message is due. */
+  private throttleTimer: NodeJS.Timeout | undefined;
   private readonly requestTimes: number[] = [];
   private requestCount = 0;
   private readonly queue: QueuedFrame[] = [];
   private queueTimer: NodeJS.Timeout | undefined;
+  /** When the last queued frame is due; `slowMs` spaces the next one from it. */
+  private lastDueAt = 0;
   private readonly idleTimer: NodeJS.Timeout;
   private readonly logger: Logger;
 
@@ -154,6 +233,7 @@ class QuotationConnection {
     ws.once('close', (code) => {
       clearTimeout(this.idleTimer);
       if (this.queueTimer !== undefined) clearTimeout(this.queueTimer);
+      if (this.throttleTimer !== undefined) clearTimeout(this.throttleTimer);
       this.queue.length = 0;
       this.logger.debug({ code }, 'connection closed');
       ctx.onClose();
@@ -161,11 +241,36 @@ class QuotationConnection {
     this.logger.debug({}, 'connection opened');
   }
 
-  wantsRealtime(type: string, code: string): boolean {
-    return this.realtime.get(type)?.has(code) ?? false;
+  /** Send the REALTIME message of a change of `market` to this connection's subscriptions, throttled per source. */
+  deliver(type: string, market: string, source: DataTypeSource, message: (sub: Subscription) => SharedMessage | null): void {
+    const subs = this.realtime.get(type)?.get(market);
+    if (subs === undefined) return;
+    const interval = source.minIntervalMs ?? 0;
+    const t = performance.now();
+    for (const sub of subs) {
+      if (interval > 0 && t - sub.sentAt < interval) {
+        sub.held = true;
+        this.armThrottle();
+        continue;
+      }
+      const shared = message(sub.subscription);
+      if (shared === null) continue;
+      sub.sentAt = t;
+      sub.held = false;
+      this.sendData(shared.frame(this.format));
+    }
   }
 
+  /** Send a data message (ticker, trade, orderbook…): the frames data faults apply to. */
   sendData(frame: Buffer): void {
+    const fate = this.ctx.dataFrameFate(frame);
+    if (fate.kind === 'skip') return;
+    if (fate.kind === 'terminate') this.enqueue(() => this.ws.terminate(), false);
+    else this.enqueue(() => this.write(fate.frame, true), false);
+  }
+
+  /** Send a protocol answer (status, error, subscription list): never garbled. */
+  private sendControl(frame: Buffer): void {
     this.enqueue(() => this.write(frame, true), false);
   }
 
@@ -187,7 +292,7 @@ class QuotationConnection {
     const request = parseRequest(text, this.ctx.servedTypes);
     if (request.kind === 'ping') {
       if (this.ctx.faults.silent) this.logger.debug({}, 'PING ignored (silent fault)');
-      else this.sendData(STATUS_UP);
+      else this.sendControl(STATUS_UP);
       return;
     }
     if (!this.admitRequest()) {
@@ -201,35 +306,87 @@ class QuotationConnection {
     // The format of the latest request applies to the whole connection (§2.2).
     this.format = request.format;
     if (request.streams.length > 0) this.subscribe(request.streams);
-    if (request.listSubscriptions) {
-      const result = [...this.realtime].map(([type, codes]) => ({ type, codes: [...codes] }));
-      this.sendData(encodeSubscriptionList(request.ticket, result, this.format));
-    }
+    if (request.listSubscriptions) this.sendControl(encodeSubscriptionList(request.ticket, this.listSubscriptions(), this.format));
   }
 
   /** Replace the subscriptions with `streams`, then send the snapshots they ask for. */
   private subscribe(streams: readonly RequestedStream[]): void {
-    const realtime = new Map<string, Set<string>>();
+    const live: LiveSubscription[] = [];
+    const realtime = new Map<string, Map<string, LiveSubscription[]>>();
     const snapshots = new Map<string, object[]>();
-    for (const { type, code, snapshot, realtime: live } of streams) {
-      if (live) {
-        let codes = realtime.get(type);
-        if (codes === undefined) realtime.set(type, (codes = new Set()));
-        codes.add(code);
+    for (const { snapshot, realtime: isLive, ...subscription } of streams) {
+      const { type, market } = subscription;
+      if (isLive) {
+        const sub: LiveSubscription = { subscription, sentAt: -Infinity, held: false };
+        live.push(sub);
+        let byMarket = realtime.get(type);
+        if (byMarket === undefined) realtime.set(type, (byMarket = new Map<string, LiveSubscription[]>()));
+        const list = byMarket.get(market);
+        if (list === undefined) byMarket.set(market, [sub]);
+        else list.push(sub);
       }
       if (!snapshot) continue;
       // Unknown (or lower-case) codes yield nothing, as on Upbit.
-      const object = this.ctx.sources.get(type)?.snapshot(code);
+      const object = this.ctx.sources.get(type)?.build(subscription, 'SNAPSHOT');
       if (object === undefined) continue;
       let list = snapshots.get(type);
       if (list === undefined) snapshots.set(type, (list = []));
       list.push(object);
     }
+    this.live = live;
     this.realtime = realtime;
+    if (this.throttleTimer !== undefined) clearTimeout(this.throttleTimer);
+    this.throttleTimer = undefined;
     for (const [type, objects] of snapshots) {
-      const table = this.ctx.sources.get(type)?.simpleKeys ?? {};
-      for (const frame of encodeFrames(objects, table, this.format)) this.sendData(frame);
+      const source = this.ctx.sources.get(type);
+      for (const frame of encodeFrames(objects, source?.simpleKeys ?? {}, this.format, source?.nestedSimpleKeys)) this.sendData(frame);
     }
+  }
+
+  /** The REALTIME subscriptions by type (and, for orderbook, level), codes as requested (§2.3.7). */
+  private listSubscriptions(): Array<{ type: string; codes: string[]; level?: number }> {
+    const groups = new Map<string, { type: string; codes: string[]; level?: number }>();
+    for (const { subscription } of this.live) {
+      const { type, code, level } = subscription;
+      const key = level === undefined ? type : `${type}\u0000${level}`;
+      let group = groups.get(key);
+      if (group === undefined) groups.set(key, (group = level === undefined ? { type, codes: [] } : { type, codes: [], level }));
+      group.codes.push(code);
+    }
+    return [...groups.values()];
+  }
+
+  /** Wake up when the earliest held-back message may go. */
+  private armThrottle(): void {
+    if (this.throttleTimer !== undefined) return;
+    let due = Infinity;
+    for (const sub of this.live) {
+      if (!sub.held) continue;
+      const interval = this.ctx.sources.get(sub.subscription.type)?.minIntervalMs ?? 0;
+      due = Math.min(due, sub.sentAt + interval);
+    }
+    if (due === Infinity) return;
+    this.throttleTimer = setTimeout(() => this.flushHeld(), Math.max(0, due - performance.now()));
+  }
+
+  /** Send the held-back messages whose window has passed, built from the state as of now. */
+  private flushHeld(): void {
+    this.throttleTimer = undefined;
+    const t = performance.now();
+    for (const sub of this.live) {
+      if (!sub.held) continue;
+      const source = this.ctx.sources.get(sub.subscription.type);
+      if (source === undefined) {
+        sub.held = false;
+        continue;
+      }
+      if (t - sub.sentAt < (source.minIntervalMs ?? 0)) continue;
+      sub.held = false;
+      sub.sentAt = t;
+      const object = source.build(sub.subscription, 'REALTIME');
+      if (object !== undefined) this.sendData(new SharedMessage(object, source.simpleKeys, source.nestedSimpleKeys).frame(this.format));
+    }
+    this.armThrottle();
   }
 
   private admitRequest(): boolean {
@@ -252,18 +409,26 @@ class QuotationConnection {
   }
 
   private sendError(name: string, message: string): void {
-    this.sendData(encodeError(name, message));
+    this.sendControl(encodeError(name, message));
   }
 
-  /** Send now, or after the configured latency behind whatever is already waiting. */
+  /** Send now, or after the configured latency (and `slowMs` spacing) behind whatever is already waiting. */
   private enqueue(write: () => void, forced: boolean): void {
-    const { silent, latencyMs } = this.ctx.faults;
+    const { silent, latencyMs, slowMs } = this.ctx.faults;
     if (silent && !forced) return;
-    if (latencyMs <= 0 && this.queue.length === 0) {
+    const t = performance.now();
+    const dueAt = Math.max(t + latencyMs, slowMs > 0 ? this.lastDueAt + slowMs : 0);
+    this.lastDueAt = Math.max(this.lastDueAt, dueAt, t);
+    if (dueAt <= t && this.queue.length === 0) {
       write();
       return;
     }
-    this.queue.push({ dueAt: performance.now() + latencyMs, forced, write });
+    if (this.queue.length >= MAX_QUEUED_FRAMES) {
+      this.logger.warn({ queued: this.queue.length }, 'connection too far behind its fault queue; dropping it');
+      this.ws.terminate();
+      return;
+    }
+    this.queue.push({ dueAt, forced, write });
     if (this.queueTimer === undefined) this.armQueue();
   }
 

@@ -12,7 +12,14 @@ export type WsErrorName = 'WRONG_FORMAT' | 'NO_TICKET' | 'NO_TYPE' | 'NO_CODES' 
 /** One (type, code) pair of a request, with what to send for it. */
 export interface RequestedStream {
   type: string;
+  /** As requested, e.g. `KRW-BTC.5` (LIST_SUBSCRIPTIONS echoes it). */
   code: string;
+  /** The market it streams: the code without an orderbook `.N` suffix. */
+  market: string;
+  /** orderbook only: units per message, 1, 5, 15 or 30 (§2.2). */
+  units?: number;
+  /** orderbook only: the aggregation `level` of the type object, 0 for the native tick. */
+  level?: number;
   snapshot: boolean;
   realtime: boolean;
 }
@@ -31,9 +38,13 @@ export type ParsedRequest =
 
 const FORMATS: readonly WireFormat[] = ['DEFAULT', 'SIMPLE', 'JSON_LIST', 'SIMPLE_LIST'];
 const PRIVATE_TYPES = new Set(['myOrder', 'myAsset']);
-/** Upbit's public types the simulator knows of but does not serve yet. */
+/** Upbit's public types: one a hub does not serve is answered as "not streamed yet", not as unknown. */
 const KNOWN_PUBLIC_TYPES = new Set(['ticker', 'trade', 'orderbook']);
 const CANDLE_TYPE = /^candle\.(1s|1m|3m|5m|10m|15m|30m|60m|240m)$/;
+/** Orderbook unit counts a `.N` suffix may ask for; since 2025-07-02 any other N gets 30 (§2.2). */
+const ORDERBOOK_UNITS: readonly number[] = [1, 5, 15, 30];
+const DEFAULT_ORDERBOOK_UNITS = 30;
+const UNIT_SUFFIX = /^(.+)\.(\d+)$/;
 
 const error = (name: WsErrorName, message: string): ParsedRequest => ({ kind: 'error', name, message });
 
@@ -41,7 +52,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * Parse one inbound text. `servedTypes` are the data types this endpoint streams (the
- * public endpoint: `ticker` for now); anything else is answered with `INVALID_PARAM`.
+ * public endpoint: `ticker`, `trade`, `orderbook`); anything else is answered with
+ * `INVALID_PARAM`.
  */
 export function parseRequest(text: string, servedTypes: ReadonlySet<string>): ParsedRequest {
   if (text.trim() === 'PING') return { kind: 'ping' };
@@ -113,6 +125,12 @@ function parseTypeObject(item: Record<string, unknown>, servedTypes: ReadonlySet
     return error('INVALID_PARAM', '"codes" must be an array of market code strings such as "KRW-BTC".');
   }
 
+  let level: number | undefined;
+  if (type === 'orderbook') {
+    level = orderbookLevel(item['level']);
+    if (level === undefined) return error('INVALID_PARAM', '"level" must be a number ≥ 0 (0 is the native tick; see GET /v1/orderbook/instruments for the supported levels).');
+  }
+
   const onlySnapshot = flag(item, 'is_only_snapshot', 'isOnlySnapshot');
   const onlyRealtime = flag(item, 'is_only_realtime', 'isOnlyRealtime');
   if (onlySnapshot === undefined || onlyRealtime === undefined) {
@@ -122,7 +140,32 @@ function parseTypeObject(item: Record<string, unknown>, servedTypes: ReadonlySet
   if (onlySnapshot && onlyRealtime) {
     return error('INVALID_PARAM', 'is_only_snapshot and is_only_realtime cannot both be true.');
   }
-  return [...new Set(codes)].map((code) => ({ type, code, snapshot: !onlyRealtime, realtime: !onlySnapshot }));
+  return [...new Set(codes)].map((code) => ({
+    type,
+    code,
+    ...(type === 'orderbook' ? { ...parseOrderbookCode(code), level } : { market: code }),
+    snapshot: !onlyRealtime,
+    realtime: !onlySnapshot,
+  }));
+}
+
+/**
+ * Split an orderbook code into market and unit count: `KRW-BTC.5` → 5 units of KRW-BTC,
+ * `KRW-BTC` → 30. An unsupported count falls back to 30, as Upbit does since 2025-07-02; a
+ * suffix that is not a number is part of the (then unknown) code.
+ */
+export function parseOrderbookCode(code: string): { market: string; units: number } {
+  const match = UNIT_SUFFIX.exec(code);
+  if (match === null) return { market: code, units: DEFAULT_ORDERBOOK_UNITS };
+  const units = Number(match[2]);
+  return { market: match[1] ?? code, units: ORDERBOOK_UNITS.includes(units) ? units : DEFAULT_ORDERBOOK_UNITS };
+}
+
+/** A type object's `level`: absent → 0; a number (or numeric string, for tolerance) ≥ 0; else undefined. */
+function orderbookLevel(value: unknown): number | undefined {
+  if (value === undefined || value === null) return 0;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /** Read a flag under its current snake_case name or its older camelCase one; undefined if not a boolean. */

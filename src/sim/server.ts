@@ -11,9 +11,20 @@ import type { SimMarket } from './catalog.js';
 import type { SimEngine } from './engine.js';
 import { createSimEngine } from './engine.js';
 import type { SimFaults } from './faults.js';
-import { createFaults } from './faults.js';
+import { createFaults, scheduleConnectionDrops } from './faults.js';
+import { httpFaultMiddleware } from './faults-http.js';
 import { HttpRouter } from './http-router.js';
+import { attachMarketData, createSimMarketView } from './market-data/index.js';
+import type { Exchange } from './exchange/engine.js';
+import type { PrivateAuthFailure } from './private-ws.js';
+import type { RateLimitOptions } from './rate-limit.js';
+import { refuseUpgrade, remoteIp } from './rate-limit.js';
+import type { SimAccount } from './rest/mount.js';
+import { mountExchange } from './rest/mount.js';
 import { createQuotationHub } from './quotation-ws.js';
+import { createRng, randomSeed } from './random.js';
+import type { SimScript } from './scripted-prices.js';
+import { loadScriptFile, parseScript } from './scripted-prices.js';
 
 export interface SimOptions {
   /**
@@ -51,10 +62,45 @@ export interface SimOptions {
    */
   idleTimeoutMs?: number;
   /**
-   * Faults to start with; change them later through `server.faults`.
-   * @default { silent: false, latencyMs: 0 }
+   * Faults to start with (see {@link SimFaults}); change them later through `server.faults`.
+   * @default every fault off
    */
   faults?: Partial<SimFaults>;
+  /**
+   * Seed of the draws behind the fault rates: the same seed and requests give the same faults.
+   * @default a random seed (see `server.faultSeed`)
+   */
+  faultSeed?: number;
+  /**
+   * A scripted price path: the object form, or the path of a JSON or CSV file (format in
+   * `scripted-prices.ts`). Scripted markets print exactly those trades; the rest stay random.
+   * @default no script
+   */
+  script?: SimScript | string;
+  /**
+   * Exchange accounts to open, one per API key pair (`upbit-tui sim` passes
+   * UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY or a generated pair). Each starts with `krw`.
+   * @default none: every exchange request is answered 401 `invalid_access_key`
+   */
+  accounts?: SimAccount[];
+  /**
+   * Rate limits: per-group limits, the 429 → 418 escalation, the WebSocket connect limit and
+   * the limiter's clock (see {@link RateLimitOptions}).
+   * @default Upbit's limits (`UPBIT_RATE_RULES`), 418 after 10 consecutive 429s for 60 s, 5 connects/s
+   */
+  rateLimits?: RateLimitOptions;
+  /**
+   * How `/websocket/v1/private` answers a handshake whose JWT fails: HTTP 401, or an
+   * `INVALID_AUTH` error frame and a close (UNCERTAIN which Upbit does).
+   * @default 'http401'
+   */
+  privateAuthFailure?: PrivateAuthFailure;
+  /**
+   * `server.exchange.snapshot()` output to start from (the CLI's `--state` file): accounts,
+   * balances, identifiers and orders. `accounts` it already holds are left as they are.
+   * @default a fresh exchange
+   */
+  exchangeSnapshot?: unknown;
 }
 
 export interface SimServer {
@@ -64,10 +110,16 @@ export interface SimServer {
   readonly wsUrl: string;
   /** Base of the REST API, e.g. `http://127.0.0.1:PORT` (paths start with `/v1/`). */
   readonly restUrl: string;
+  /** The private endpoint (JWT on the handshake), e.g. `ws://127.0.0.1:PORT/websocket/v1/private`. */
+  readonly privateWsUrl: string;
+  /** The simulated exchange behind the REST API and the private stream (accounts, orders). */
+  readonly exchange: Exchange;
   readonly markets: readonly SimMarket[];
   readonly engine: SimEngine;
-  /** Live fault settings: assign to the fields to change behaviour at once. */
+  /** Live fault settings: assign to the fields (or push one-shots) to change behaviour at once. */
   readonly faults: SimFaults;
+  /** The seed of the fault draws (the option, or the random one picked). */
+  readonly faultSeed: number;
   /** Terminate every WebSocket (no close handshake), like a dropped network. */
   dropConnections(): void;
   /**
@@ -85,6 +137,9 @@ const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 /** Request frames are small; this bounds what a misbehaving client can make us buffer. */
 const MAX_REQUEST_BYTES = 64 * 1024;
 const QUOTATION_PATH = '/websocket/v1';
+const PRIVATE_PATH = '/websocket/v1/private';
+/** Mixed into the fault seed for the WebSocket stream of draws. */
+const WS_FAULT_STREAM = 0x5bd1e995;
 
 /**
  * Start the embedded Upbit-compatible server: the quotation WebSocket at `/websocket/v1`
@@ -94,24 +149,57 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
   const host = options.host ?? DEFAULT_HOST;
   const logger = (options.logger ?? silentLogger).child({ component: 'sim' });
   const faults = createFaults(options.faults);
-  const engine = createSimEngine({ seed: options.seed, markets: options.markets, now: options.now, logger });
+  const faultSeed = options.faultSeed ?? randomSeed();
+  const script =
+    options.script === undefined ? undefined : typeof options.script === 'string' ? await loadScriptFile(options.script) : parseScript(options.script, 'options.script');
+  const engine = createSimEngine({ seed: options.seed, markets: options.markets, now: options.now, logger, script });
   const hub = createQuotationHub({
     engine,
     faults,
     logger,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    // Separate streams, so WebSocket traffic does not shift which HTTP request gets a fault.
+    faultRng: createRng(faultSeed ^ WS_FAULT_STREAM),
   });
   const router = new HttpRouter(logger);
+  // First, so it wraps rate limits, auth and handlers: a dropped request reaches none of them.
+  router.use(httpFaultMiddleware({ faults, rng: createRng(faultSeed), logger }));
+  // Books, trades, candles: the `trade`/`orderbook` streams and quotation REST (released with the hub).
+  const marketData = attachMarketData({ engine, hub, router, now: options.now, logger });
   const http = createServer(router.handle);
   // autoPong off: the connection answers pings itself so a silent fault can withhold them.
   const wss = new WebSocketServer({ noServer: true, autoPong: false, clientTracking: false, maxPayload: MAX_REQUEST_BYTES });
+  // Accounts, JWT auth and rate-limit middleware, exchange REST routes, the private stream.
+  const exchangeSide = mountExchange({
+    router,
+    wss,
+    market: createSimMarketView(marketData),
+    trades: marketData,
+    faults,
+    logger,
+    now: options.now ?? Date.now,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    accounts: options.accounts ?? [],
+    rateLimits: options.rateLimits,
+    privateAuthFailure: options.privateAuthFailure ?? 'http401',
+    restore: options.exchangeSnapshot,
+  });
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     const path = new URL(req.url ?? '/', 'http://sim.invalid').pathname.replace(/\/+$/, '');
+    if (path === PRIVATE_PATH) {
+      exchangeSide.privateHub.upgrade(req, socket, head);
+      return;
+    }
     if (path !== QUOTATION_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       socket.destroy();
+      return;
+    }
+    // 5 connects per second per IP (§2.6).
+    if (!exchangeSide.limiter.admitConnection(`ip:${remoteIp(req)}`)) {
+      refuseUpgrade(socket, 429, { error: { name: 'too_many_requests', message: 'Too many WebSocket connection requests: at most 5 per second.' } });
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws));
@@ -120,6 +208,7 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
   try {
     await listen(http, options.port ?? 0, host);
   } catch (err) {
+    exchangeSide.close();
     hub.close();
     throw err;
   }
@@ -131,12 +220,18 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
   const wsUrl = `ws://${urlHost}:${port}${QUOTATION_PATH}`;
   const restUrl = `http://${urlHost}:${port}`;
   engine.start();
-  logger.info({ wsUrl, restUrl, seed: engine.seed, markets: engine.markets.length }, 'simulator listening');
+  const stopDrops = scheduleConnectionDrops(faults, () => {
+    hub.dropAll();
+    exchangeSide.privateHub.dropAll();
+  });
+  logger.info({ wsUrl, restUrl, seed: engine.seed, faultSeed, markets: engine.markets.length }, 'simulator listening');
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       engine.stop();
+      stopDrops();
+      exchangeSide.close();
       hub.close();
       wss.close();
       http.closeAllConnections();
@@ -153,12 +248,18 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
     port,
     wsUrl,
     restUrl,
+    privateWsUrl: `ws://${urlHost}:${port}${PRIVATE_PATH}`,
+    exchange: exchangeSide.exchange,
     markets: engine.markets,
     engine,
     faults,
-    dropConnections: () => hub.dropAll(),
+    faultSeed,
+    dropConnections: () => {
+      hub.dropAll();
+      exchangeSide.privateHub.dropAll();
+    },
     injectFrame: (data, opts) => hub.inject(data, opts?.binary ?? typeof data !== 'string'),
-    connectionCount: () => hub.connectionCount(),
+    connectionCount: () => hub.connectionCount() + exchangeSide.privateHub.connectionCount(),
     close,
   };
 }

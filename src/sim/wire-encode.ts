@@ -3,23 +3,35 @@ import { toSimpleKeys } from '../upbit/wire.js';
 
 /** DEFAULT → SIMPLE key table of one data type. */
 export type SimpleKeyTable = Readonly<Record<string, string>>;
+/** Tables for arrays of objects inside a message, by DEFAULT key (e.g. `orderbook_units`). */
+export type NestedKeyTables = Readonly<Record<string, SimpleKeyTable>>;
 
 const isSimple = (format: WireFormat): boolean => format === 'SIMPLE' || format === 'SIMPLE_LIST';
 const isList = (format: WireFormat): boolean => format === 'JSON_LIST' || format === 'SIMPLE_LIST';
 
-/** Rename keys for SIMPLE formats, one level deep (nested arrays use their own tables later). */
-export function shape(object: object, table: SimpleKeyTable, format: WireFormat): object {
+/** Rename keys for SIMPLE formats; arrays of objects under a `nested` key use their own table. */
+export function shape(object: object, table: SimpleKeyTable, format: WireFormat, nested?: NestedKeyTables): object {
+  if (!isSimple(format)) return object;
   // A wire object is a plain record of JSON values; the cast only widens its declared type.
-  return isSimple(format) ? toSimpleKeys(object as Record<string, unknown>, table) : object;
+  const simple = toSimpleKeys(object as Record<string, unknown>, table);
+  if (nested === undefined) return simple;
+  for (const [key, inner] of Object.entries(nested)) {
+    const value = (object as Record<string, unknown>)[key];
+    if (!Array.isArray(value)) continue;
+    simple[table[key] ?? key] = value.map((item: unknown) =>
+      typeof item === 'object' && item !== null && !Array.isArray(item) ? toSimpleKeys(item as Record<string, unknown>, inner) : item,
+    );
+  }
+  return simple;
 }
 
 /**
  * The frames for a batch of messages of one type: one frame per object, or a single frame
  * holding an array of them in the `*_LIST` formats (§2.2).
  */
-export function encodeFrames(objects: readonly object[], table: SimpleKeyTable, format: WireFormat): Buffer[] {
+export function encodeFrames(objects: readonly object[], table: SimpleKeyTable, format: WireFormat, nested?: NestedKeyTables): Buffer[] {
   if (objects.length === 0) return [];
-  const shaped = objects.map((o) => shape(o, table, format));
+  const shaped = objects.map((o) => shape(o, table, format, nested));
   if (isList(format)) return [Buffer.from(JSON.stringify(shaped))];
   return shaped.map((o) => Buffer.from(JSON.stringify(o)));
 }
@@ -31,12 +43,13 @@ export class SharedMessage {
   constructor(
     private readonly object: object,
     private readonly table: SimpleKeyTable,
+    private readonly nested?: NestedKeyTables,
   ) {}
 
   frame(format: WireFormat): Buffer {
     let frame = this.frames.get(format);
     if (frame === undefined) {
-      const shaped = shape(this.object, this.table, format);
+      const shaped = shape(this.object, this.table, format, this.nested);
       frame = Buffer.from(JSON.stringify(isList(format) ? [shaped] : shaped));
       this.frames.set(format, frame);
     }
@@ -44,15 +57,15 @@ export class SharedMessage {
   }
 }
 
-/** The `LIST_SUBSCRIPTIONS` answer (§2.3.7). */
+/** The `LIST_SUBSCRIPTIONS` answer (§2.3.7); `level` only for orderbook entries. */
 export function encodeSubscriptionList(
   ticket: string,
-  result: ReadonlyArray<{ type: string; codes: readonly string[] }>,
+  result: ReadonlyArray<{ type: string; codes: readonly string[]; level?: number }>,
   format: WireFormat,
 ): Buffer {
   const simple = isSimple(format);
   const body = simple
-    ? { mthd: 'LIST_SUBSCRIPTIONS', rslt: result.map((r) => ({ ty: r.type, cds: r.codes })), tckt: ticket }
+    ? { mthd: 'LIST_SUBSCRIPTIONS', rslt: result.map((r) => ({ ty: r.type, cds: r.codes, ...(r.level === undefined ? {} : { lv: r.level }) })), tckt: ticket }
     : { method: 'LIST_SUBSCRIPTIONS', result, ticket };
   // UNCERTAIN: whether the LIST formats wrap this answer in an array too; we do, for uniformity.
   return Buffer.from(JSON.stringify(isList(format) ? [body] : body));

@@ -7,6 +7,7 @@
  * here is money we spend. Anything that becomes an order is converted to a decimal type at
  * the order boundary (src/trading), never computed in binary floats.
  */
+import type { Decimal } from 'decimal.js';
 
 /** A market code such as `KRW-BTC`: `{QUOTE}-{BASE}`, upper case. */
 export type MarketCode = string;
@@ -48,6 +49,99 @@ export type QuotationEvent =
   /** The answer to a text `PING`: `{"status":"UP"}`. */
   | { kind: 'status'; status: string }
   /** Upbit's error object `{"error":{"name","message"}}`. */
+  | { kind: 'error'; name: string; message: string }
+  /** Anything we could not use; counted and dropped, never thrown. */
+  | { kind: 'invalid'; reason: string };
+
+// ---- private stream (myOrder / myAsset, shared/upbit-api.md §2.3.5–2.3.6) -----------------
+//
+// Unlike quotation figures, these are money the order path acts on: every amount is a
+// decimal.js `Decimal` made from the shortest round-trip text of the wire's double (see
+// parse-private.ts), never used as a binary float.
+
+/** `trade` is one fill; `done`, `cancel` and `prevented` are terminal. */
+export type MyOrderState = 'wait' | 'watch' | 'trade' | 'done' | 'cancel' | 'prevented';
+
+/** One fill, carried by a `myOrder` event whose state is `trade`. */
+export interface MyOrderFill {
+  /** Unique per fill: the key to count a fill once, whether it came from the stream or REST. */
+  tradeUuid: string;
+  price: Decimal;
+  volume: Decimal;
+  /** The fee of this fill; null when the server did not send it (older servers). */
+  fee: Decimal | null;
+  isMaker: boolean | null;
+  /** When the fill happened (ms); falls back to the message timestamp if absent. */
+  timestamp: number;
+}
+
+export interface MyOrderEventBase {
+  market: MarketCode;
+  uuid: string;
+  side: 'bid' | 'ask';
+  /** `limit`, `price` (market buy by total), `market` (market sell), `best`; others passed through. */
+  orderType: string;
+  /**
+   * The order's price and volume — for a `price` order (market buy) the price is the total to
+   * spend. Null on `trade` events (the wire's `price`/`volume` are the fill's there: see
+   * `fill`), and when the order has none (market orders).
+   */
+  price: Decimal | null;
+  volume: Decimal | null;
+  // The order's running totals; null only when the message lacked the field (Upbit has always
+  // sent them so far) — reconcile over REST rather than assume 0.
+  avgPrice: Decimal | null;
+  remainingVolume: Decimal | null;
+  executedVolume: Decimal | null;
+  executedFunds: Decimal | null;
+  tradesCount: number | null;
+  reservedFee: Decimal | null;
+  remainingFee: Decimal | null;
+  paidFee: Decimal | null;
+  locked: Decimal | null;
+  /** `ioc`, `fok`, `post_only`, or null. */
+  timeInForce: string | null;
+  /** The client order id given at placement (`identifier`), or null. */
+  identifier: string | null;
+  /** Self-match prevention: `reduce`, `cancel_maker`, `cancel_taker`, or null. */
+  smpType: string | null;
+  preventedVolume: Decimal | null;
+  preventedLocked: Decimal | null;
+  /** When the order was placed (ms), or null if absent. */
+  orderTimestamp: number | null;
+  /** When Upbit produced the message (ms). */
+  timestamp: number;
+}
+
+/** A `myOrder` message: an order's new state, or (state `trade`) one of its fills. */
+export type MyOrderEvent =
+  | (MyOrderEventBase & { state: 'trade'; fill: MyOrderFill })
+  | (MyOrderEventBase & { state: Exclude<MyOrderState, 'trade'>; fill: null });
+
+export interface MyAssetBalance {
+  currency: string;
+  /** Available (not locked). */
+  balance: Decimal;
+  locked: Decimal;
+}
+
+/** A `myAsset` message: balances that changed (possibly all; merge per currency). */
+export interface MyAssetEvent {
+  /** Identifies the message, or null if absent. */
+  assetUuid: string | null;
+  balances: MyAssetBalance[];
+  /** When the balances changed (ms); falls back to `timestamp` if absent. */
+  assetTimestamp: number;
+  timestamp: number;
+}
+
+/** What one inbound private-stream frame turned out to be. */
+export type PrivateEvent =
+  | { kind: 'order'; order: MyOrderEvent }
+  | { kind: 'asset'; asset: MyAssetEvent }
+  /** The answer to a text `PING`: `{"status":"UP"}`. */
+  | { kind: 'status'; status: string }
+  /** Upbit's error object, e.g. `{"error":{"name":"INVALID_AUTH"}}`. */
   | { kind: 'error'; name: string; message: string }
   /** Anything we could not use; counted and dropped, never thrown. */
   | { kind: 'invalid'; reason: string };

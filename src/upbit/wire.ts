@@ -78,6 +78,97 @@ export const TICKER_SIMPLE_KEYS = {
   stream_type: 'st',
 } as const satisfies Record<keyof TickerWire, string>;
 
+/** A `trade` message in DEFAULT format (§2.3.2). */
+export interface TradeWire {
+  type: 'trade';
+  code: string;
+  trade_price: number;
+  trade_volume: number;
+  ask_bid: 'ASK' | 'BID';
+  prev_closing_price: number;
+  change: 'RISE' | 'EVEN' | 'FALL';
+  /** Absolute change against the previous close (the REST `trades/ticks` one is signed). */
+  change_price: number;
+  /** `yyyy-MM-dd` (UTC) — not the ticker's `yyyyMMdd`. */
+  trade_date: string;
+  /** `HH:mm:ss` (UTC). */
+  trade_time: string;
+  trade_timestamp: number;
+  timestamp: number;
+  sequential_id: number;
+  best_ask_price: number;
+  best_ask_size: number;
+  best_bid_price: number;
+  best_bid_size: number;
+  stream_type: 'SNAPSHOT' | 'REALTIME';
+}
+
+/** DEFAULT → SIMPLE keys for `trade` (§2.3.2). */
+export const TRADE_SIMPLE_KEYS = {
+  type: 'ty',
+  code: 'cd',
+  trade_price: 'tp',
+  trade_volume: 'tv',
+  ask_bid: 'ab',
+  prev_closing_price: 'pcp',
+  change: 'c',
+  change_price: 'cp',
+  trade_date: 'td',
+  trade_time: 'ttm',
+  trade_timestamp: 'ttms',
+  timestamp: 'tms',
+  sequential_id: 'sid',
+  best_ask_price: 'bap',
+  best_ask_size: 'bas',
+  best_bid_price: 'bbp',
+  best_bid_size: 'bbs',
+  stream_type: 'st',
+} as const satisfies Record<keyof TradeWire, string>;
+
+/** One level of an `orderbook` message: the i-th ask beside the i-th bid (§2.3.3). */
+export interface OrderbookUnitWire {
+  ask_price: number;
+  bid_price: number;
+  ask_size: number;
+  bid_size: number;
+}
+
+/** An `orderbook` message in DEFAULT format (§2.3.3): always a full top-N, never a delta. */
+export interface OrderbookWire {
+  type: 'orderbook';
+  /** The market code, without the `.N` unit suffix of the request. */
+  code: string;
+  /** Sum of the ask sizes in this message. */
+  total_ask_size: number;
+  total_bid_size: number;
+  /** Best first. */
+  orderbook_units: OrderbookUnitWire[];
+  timestamp: number;
+  /** Aggregation level (price bucket); 0 is the native tick. */
+  level: number;
+  stream_type: 'SNAPSHOT' | 'REALTIME';
+}
+
+/** DEFAULT → SIMPLE keys for `orderbook` (§2.3.3); the units use {@link ORDERBOOK_UNIT_SIMPLE_KEYS}. */
+export const ORDERBOOK_SIMPLE_KEYS = {
+  type: 'ty',
+  code: 'cd',
+  total_ask_size: 'tas',
+  total_bid_size: 'tbs',
+  orderbook_units: 'obu',
+  timestamp: 'tms',
+  level: 'lv',
+  stream_type: 'st',
+} as const satisfies Record<keyof OrderbookWire, string>;
+
+/** DEFAULT → SIMPLE keys inside `orderbook_units` (`obu`). */
+export const ORDERBOOK_UNIT_SIMPLE_KEYS = {
+  ask_price: 'ap',
+  bid_price: 'bp',
+  ask_size: 'as',
+  bid_size: 'bs',
+} as const satisfies Record<keyof OrderbookUnitWire, string>;
+
 /** Request element for one data type (§2.2). */
 export interface TypeRequestWire {
   type: string;

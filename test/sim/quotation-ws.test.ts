@@ -40,7 +40,7 @@ describe('server basics', () => {
     expect(server.host).toBe('127.0.0.1');
     expect(server.wsUrl).toBe(`ws://127.0.0.1:${server.port}/websocket/v1`);
     expect(server.restUrl).toBe(`http://127.0.0.1:${server.port}`);
-    expect(simBanner(server)).toEqual([`ws ws://127.0.0.1:${server.port}/websocket/v1`]);
+    expect(simBanner(server)).toEqual([`rest http://127.0.0.1:${server.port}`, `ws ws://127.0.0.1:${server.port}/websocket/v1`]);
     expect(server.markets.map((m) => m.code)).toEqual(['KRW-BTC', 'KRW-ETH', 'KRW-XRP', 'KRW-SHIB']);
     expect(server.markets[0]).toEqual({ code: 'KRW-BTC', koreanName: '비트코인', englishName: 'Bitcoin' });
   });
@@ -194,7 +194,7 @@ describe('errors keep the connection open', () => {
     ['NO_TYPE', 'no type object at all', [{ ticket: 't' }, { format: 'SIMPLE' }]],
     ['NO_CODES', 'no codes', [{ ticket: 't' }, { type: 'ticker' }]],
     ['INVALID_PARAM', 'an unknown format', [{ ticket: 't' }, { type: 'ticker', codes: ['KRW-BTC'] }, { format: 'XML' }]],
-    ['INVALID_PARAM', 'a type not served yet', [{ ticket: 't' }, { type: 'orderbook', codes: ['KRW-BTC'] }]],
+    ['INVALID_PARAM', 'a type not served yet', [{ ticket: 't' }, { type: 'candle.1s', codes: ['KRW-BTC'] }]],
     ['INVALID_PARAM', 'an unknown type', [{ ticket: 't' }, { type: 'weather', codes: ['KRW-BTC'] }]],
     ['INVALID_PARAM', 'a private type', [{ ticket: 't' }, { type: 'myOrder' }]],
   ])('%s for %s', async (name, _, request) => {

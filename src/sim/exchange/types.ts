@@ -142,3 +142,30 @@ export interface CancelResult {
   success: { count: number; orders: Array<{ uuid: string; market: string; identifier: string | null }> };
   failed: { count: number; orders: Array<{ uuid: string; market: string; identifier: string | null }> };
 }
+
+/** `GET /v1/orders/chance` (§3.4): the account's fees, the market's order rules and both balances. */
+export interface Chance {
+  bidFee: Decimal;
+  askFee: Decimal;
+  makerBidFee: Decimal;
+  makerAskFee: Decimal;
+  market: {
+    /** `KRW-BTC` */
+    id: string;
+    /** `BTC/KRW` */
+    name: string;
+    /** Deprecated by Upbit (2022-10-14) in favour of bidTypes/askTypes, still sent. */
+    orderTypes: string[];
+    orderSides: Side[];
+    bidTypes: string[];
+    askTypes: string[];
+    bid: { currency: string; minTotal: Decimal };
+    ask: { currency: string; minTotal: Decimal };
+    maxTotal: Decimal;
+    state: 'active';
+  };
+  /** The quote currency's balance. */
+  bidAccount: Balance;
+  /** The base currency's balance. */
+  askAccount: Balance;
+}

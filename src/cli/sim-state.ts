@@ -1,0 +1,131 @@
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+import { UsageError } from '../app/errors.js';
+import type { Logger } from '../runtime/logger.js';
+
+/**
+ * The `upbit-tui sim --state FILE` file: the exchange's snapshot as JSON. It holds the
+ * accounts' secret keys, so it is written owner-only (0600), always whole (a temporary file
+ * renamed over the old one), and never over a file that could not be read.
+ */
+
+/** The file's content, or undefined when there is no file yet. A file that is not JSON is a user error. */
+export async function readStateFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isErrno(error) && error.code === 'ENOENT') return undefined;
+    throw new UsageError(`Cannot read the state file ${file} (${reason(error)}). Check its permissions, or pass another --state.`, 1, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw corruptState(file, `it is not JSON: ${reason(error)}`, error);
+  }
+}
+
+/** The error for a state file that is there but unusable; it is left untouched. */
+export function corruptState(file: string, why: string, cause?: unknown): UsageError {
+  return new UsageError(
+    `The state file ${file} cannot be used (${why}). It was left as it is: move it away (or delete it) to start with a fresh exchange, or pass another --state.`,
+    1,
+    { cause },
+  );
+}
+
+/** Replace `file` with `text` atomically: write a temporary file beside it, flush it to disk, rename. */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface StateSaverOptions {
+  file: string;
+  /** The current state, serialised on each save. */
+  snapshot: () => unknown;
+  /** Quiet time after a change before writing. @default 250 */
+  debounceMs?: number;
+  logger: Logger;
+  /** Told once per run of failures (the log has each one). */
+  warn: (message: string) => void;
+}
+
+export interface StateSaver {
+  /** Something changed: save after the debounce. */
+  changed(): void;
+  /** Save now if the state differs from what was last written; waits for a save under way. */
+  flush(): Promise<void>;
+  /** Stop the timer and save one last time. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Debounced saving, one write at a time, skipping writes whose content is what the file
+ * already holds. A failed write is logged and retried on the next change.
+ */
+export function createStateSaver(options: StateSaverOptions): StateSaver {
+  const { file, logger } = options;
+  const debounceMs = options.debounceMs ?? 250;
+  let timer: NodeJS.Timeout | undefined;
+  let written: string | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let failing = false;
+  let closed: Promise<void> | undefined;
+
+  const save = async (): Promise<void> => {
+    const text = `${JSON.stringify(options.snapshot(), null, 1)}\n`;
+    if (text === written) return;
+    try {
+      await writeFileAtomically(file, text);
+      written = text;
+      if (failing) logger.info({ file }, 'state file saved again');
+      failing = false;
+    } catch (error) {
+      logger.error({ err: error, file }, 'could not save the state file');
+      if (!failing) options.warn(`upbit-tui sim: cannot save the state to ${file} (${reason(error)}); will retry on the next change.`);
+      failing = true;
+      throw error;
+    }
+  };
+  const flush = (): Promise<void> => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const run = chain.then(save);
+    // The chain goes on after a failure; the caller of this flush still sees it.
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    changed() {
+      if (closed !== undefined || timer !== undefined) return;
+      timer = setTimeout(() => void flush().catch(() => undefined), debounceMs); // failures are logged in save()
+    },
+    flush,
+    close() {
+      closed ??= flush();
+      return closed;
+    },
+  };
+}
+
+function isErrno(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

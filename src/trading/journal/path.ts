@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+
+import type { JournalIdentity } from './types.js';
+
+/**
+ * One canonical spelling per endpoint, so `https://api.upbit.com/` and `https://API.upbit.com`
+ * share a journal: for URLs with a host, the origin (scheme, lower-case host, non-default
+ * port) plus any path without its trailing slash; anything else (`paper:…`) as given.
+ */
+export function normalizeEndpoint(endpoint: string): string {
+  const trimmed = endpoint.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return trimmed;
+  }
+  if (url.host === '' || url.origin === 'null') return trimmed;
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
+ * The journal file for an exchange endpoint and account:
+ * `<dataDir>/journal/<host slug>-<first 12 hex of sha256(endpoint|accountId)>.sqlite`,
+ * e.g. `journal/api-upbit-com-3f2a9c0e11d4.sqlite`, `journal/127-0-0-1-41873-….sqlite`,
+ * `journal/paper-api-upbit-com-….sqlite`.
+ *
+ * One database per endpoint and account keeps live, simulated and paper orders apart: a
+ * simulator's uuids or a paper fill can never be reconciled against the real account. The
+ * slug is for people reading the directory; the hash is what separates journals.
+ */
+export function journalPath(dataDir: string, identity: JournalIdentity): string {
+  const endpoint = normalizeEndpoint(identity.endpoint);
+  const hash = createHash('sha256').update(`${endpoint}|${identity.accountId}`).digest('hex').slice(0, 12);
+  return path.join(dataDir, 'journal', `${endpointSlug(endpoint)}-${hash}.sqlite`);
+}
+
+/** `https://api.upbit.com` → `api-upbit-com`; `paper:https://api.upbit.com` → `paper-api-upbit-com`. */
+export function endpointSlug(endpoint: string): string {
+  const host = hostOf(endpoint);
+  let raw: string;
+  if (host !== null) {
+    raw = host;
+  } else {
+    const colon = endpoint.indexOf(':');
+    const scheme = colon > 0 ? endpoint.slice(0, colon) : '';
+    const rest = colon > 0 ? endpoint.slice(colon + 1) : endpoint;
+    raw = `${scheme}-${hostOf(rest) ?? rest}`;
+  }
+  const slug = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return slug === '' ? 'journal' : slug;
+}
+
+function hostOf(text: string): string | null {
+  try {
+    const url = new URL(text);
+    return url.host === '' ? null : url.host;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Upbit's per-market trading rules (shared/upbit-api.md §5): price steps (ticks), minimum and
+ * maximum order totals, fee rates. What the exchange tells us wins (`/v1/orderbook/instruments`
+ * for ticks, `/v1/orders/chance` for fees and limits); the tables here are the fallback.
+ */
+import { krwTickSize } from '../upbit/tick-size.js';
+import { Money, toMoney, type Decimal, type MoneyInput } from './decimal.js';
+
+/** `KRW-BTC` split into what bids pay with (`quote`) and what asks sell (`base`). */
+export interface MarketParts {
+  market: string;
+  quote: string;
+  base: string;
+}
+
+const MARKET_CODE = /^([A-Z0-9]+)-([A-Z0-9]+)$/;
+
+/** The quote and base of a market code, or null when it is not `QUOTE-BASE` in capitals. */
+export function marketParts(market: string): MarketParts | null {
+  const m = MARKET_CODE.exec(market);
+  if (m === null) return null;
+  const [, quote = '', base = ''] = m;
+  return { market, quote, base };
+}
+
+/**
+ * `tick_size` per market, as `GET /v1/orderbook/instruments` answers it (e.g. KRW-BTC → `"1000"`).
+ * Build it with `new Map(instruments.map((i) => [i.market, i.tickSize]))`.
+ */
+export type InstrumentTicks = ReadonlyMap<string, MoneyInput>;
+
+/** USDT-market ticks since 2024-08-19 (§5.2), coarsest first. */
+const USDT_TICKS: ReadonlyArray<readonly [minPrice: string, tick: string]> = [
+  ['10', '0.01'],
+  ['1', '0.001'],
+  ['0.1', '0.0001'],
+  ['0.01', '0.00001'],
+  ['0.001', '0.000001'],
+  ['0.0001', '0.0000001'],
+];
+const BTC_TICK = '0.00000001';
+
+/**
+ * The price step for `market` at `price`.
+ *
+ * Without an instrument tick the fallback tables apply: the KRW table (effective 2025-07-31),
+ * BTC's flat 0.00000001 and the USDT table. The KRW band is chosen on the exact decimal, not a
+ * rounded float, so 999,999.99999999999999999 is in the 500 band, not the 1,000 one.
+ *
+ * An instrument tick is the exchange's step for the band the market traded in when it was
+ * fetched, which need not be the band of `price` (a limit far from the market). For KRW
+ * markets the coarser of the instrument tick and the table tick is used: every Upbit tick
+ * divides the next coarser one, so a price on the coarser grid is valid whichever of the two
+ * is right for that price, and rounding with it never earns an `invalid_price_*` rejection.
+ * The cost: a per-pair finer exception (USDT/KRW's 0.5, §5.1) rounds to whole won instead.
+ * For other quote currencies the instrument tick is used as is.
+ *
+ * Throws a RangeError for a price ≤ 0, and an Error when neither source knows the market.
+ */
+export function tickSize(market: string, price: MoneyInput, instruments?: InstrumentTicks): Decimal {
+  const p = toMoney(price, 'Price');
+  if (!p.isPositive() || p.isZero()) throw new RangeError(`Price ${p.toFixed()} has no price step: prices must be above zero.`);
+  const known = instruments?.get(market);
+  const instrument = known === undefined ? undefined : toMoney(known, `${market} tick_size`);
+  if (instrument !== undefined && (!instrument.isPositive() || instrument.isZero())) {
+    throw new RangeError(`${market} tick_size ${instrument.toFixed()} from /v1/orderbook/instruments is not positive.`);
+  }
+  const quote = marketParts(market)?.quote;
+  if (quote === 'KRW') {
+    const table = new Money(krwTickSize(floatAtOrBelow(p)));
+    return instrument === undefined || table.gt(instrument) ? table : instrument;
+  }
+  if (instrument !== undefined) return instrument;
+  if (quote === 'BTC') return new Money(BTC_TICK);
+  if (quote === 'USDT') {
+    for (const [min, tick] of USDT_TICKS) if (p.gte(min)) return new Money(tick);
+    return new Money('0.00000001');
+  }
+  throw new Error(`No price step is known for ${market}: load /v1/orderbook/instruments for it before pricing orders.`);
+}
+
+/**
+ * A float whose shortest decimal form is ≤ `p` and in the same tick band.
+ *
+ * krwTickSize compares floats with float band floors (`1_000_000`, `0.1`, …). Comparing
+ * floats is the same as comparing their shortest decimal forms, and every band floor is its
+ * own shortest form, so the float only has to stay on the right side of every floor: the
+ * nearest float can round a price just under a floor (999,999.99999999999999999) up onto it,
+ * in which case the float one step below is taken.
+ */
+function floatAtOrBelow(p: Decimal): number {
+  const n = p.toNumber();
+  if (!Number.isFinite(n) || new Money(n).lte(p)) return n;
+  return previousFloat(n);
+}
+
+function previousFloat(n: number): number {
+  if (n <= 0) return n;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, n);
+  view.setBigUint64(0, view.getBigUint64(0) - 1n);
+  return view.getFloat64(0);
+}
+
+/** Default fee rates when `/v1/orders/chance` has not been read (§5.3). */
+export const DEFAULT_FEES: Readonly<Record<string, string>> = {
+  /** 0.05 % maker and taker, observed. */
+  KRW: '0.0005',
+  /** ccxt's 0.25 % for BTC and USDT markets: unconfirmed, so the higher figure keeps "% of balance" orders affordable. */
+  BTC: '0.0025',
+  USDT: '0.0025',
+};
+const FALLBACK_FEE = '0.0025';
+
+/** Order-total limits by quote currency (§5.2). `null`: no maximum known. */
+const TOTAL_LIMITS: Readonly<Record<string, { min: string; max: string | null }>> = {
+  KRW: { min: '5000', max: '1000000000' },
+  BTC: { min: '0.00005', max: '10' },
+  USDT: { min: '0.5', max: null },
+};
+
+/** Decimals of a market-buy total by quote currency: whole won for KRW. */
+const QUOTE_DECIMALS: Readonly<Record<string, number>> = { KRW: 0 };
+const DEFAULT_QUOTE_DECIMALS = 8;
+
+/** Upbit volumes carry at most 8 decimal places. */
+export const VOLUME_DECIMALS = 8;
+
+/** The rules one market's orders are checked and sized against. */
+export interface TradingRules extends MarketParts {
+  /** Fee rate on buys, charged on top in the quote currency. */
+  bidFee: Decimal;
+  /** Fee rate on sells, deducted from the proceeds. */
+  askFee: Decimal;
+  /** Smallest buy total (price × volume, or the market-buy total), in the quote currency. */
+  bidMinTotal: Decimal | null;
+  /** Smallest sell total, in the quote currency. */
+  askMinTotal: Decimal | null;
+  /** Largest order total, in the quote currency; null when unknown. */
+  maxTotal: Decimal | null;
+  /** Decimal places of a market-buy total. */
+  quoteDecimals: number;
+}
+
+/**
+ * The parts of a parsed `/v1/orders/chance` answer the rules use (camelCase domain shape;
+ * amounts as decimals or decimal strings). Every field is optional: what is missing falls back
+ * to the tables.
+ */
+export interface ChanceRules {
+  bidFee?: MoneyInput | null;
+  askFee?: MoneyInput | null;
+  market?: {
+    bid?: { minTotal?: MoneyInput | null } | null;
+    ask?: { minTotal?: MoneyInput | null } | null;
+    maxTotal?: MoneyInput | null;
+  } | null;
+}
+
+/**
+ * The rules for `market`, from its order chance when known, else the tables: KRW 0.05 % fee,
+ * 5,000 KRW minimum and 1,000,000,000 KRW maximum. Throws for a malformed market code.
+ */
+export function tradingRules(market: string, chance?: ChanceRules): TradingRules {
+  const parts = marketParts(market);
+  if (parts === null) throw new RangeError(`Market ${JSON.stringify(market)} is not a code like KRW-BTC.`);
+  const fee = DEFAULT_FEES[parts.quote] ?? FALLBACK_FEE;
+  const limits = TOTAL_LIMITS[parts.quote];
+  const pick = (v: MoneyInput | null | undefined, fallback: string | null | undefined, what: string): Decimal | null =>
+    v !== undefined && v !== null ? toMoney(v, what) : fallback === undefined || fallback === null ? null : new Money(fallback);
+  return {
+    ...parts,
+    bidFee: pick(chance?.bidFee, fee, 'bid_fee') ?? new Money(fee),
+    askFee: pick(chance?.askFee, fee, 'ask_fee') ?? new Money(fee),
+    bidMinTotal: pick(chance?.market?.bid?.minTotal, limits?.min, 'bid.min_total'),
+    askMinTotal: pick(chance?.market?.ask?.minTotal, limits?.min, 'ask.min_total'),
+    maxTotal: pick(chance?.market?.maxTotal, limits?.max, 'max_total'),
+    quoteDecimals: QUOTE_DECIMALS[parts.quote] ?? DEFAULT_QUOTE_DECIMALS,
+  };
+}

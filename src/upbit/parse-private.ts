@@ -1,0 +1,351 @@
+/**
+ * The private WebSocket boundary: one inbound frame of `/websocket/v1/private` in, domain
+ * {@link PrivateEvent}s out (shared/upbit-api.md §2.3.5 `myOrder`, §2.3.6 `myAsset`). Every
+ * value is narrowed from `unknown`; nothing here throws, whatever the bytes — a bad frame
+ * becomes `{kind: 'invalid', reason}`.
+ *
+ * Amounts: Upbit sends them as JSON numbers, i.e. IEEE doubles. We take each double's
+ * shortest round-trip text (`String(n)`: `0.1` → "0.1", `1e-7` → "1e-7", both of which
+ * decimal.js reads exactly) and make a `Decimal` of it — the decimal Upbit meant whenever it
+ * has at most 15–17 significant digits, which every Upbit amount has. A plain decimal string
+ * (how REST sends amounts) is accepted too. Amounts are never negative.
+ *
+ * Strict where a wrong value would mislead the order path: the order's identity (`code`,
+ * `uuid`, `ask_bid`, `order_type`), its `state`, the message `timestamp`, and for a fill its
+ * `trade_uuid`, `price` and `volume`. Everything else is tolerated when absent or null (it
+ * becomes null: the order service reconciles over REST rather than assume 0), but a field
+ * that is *present* with the wrong type or an impossible value rejects the message, since that
+ * means corruption rather than an older server.
+ */
+import { Decimal } from 'decimal.js';
+import { describeValue, isRecord, type JsonRecord } from './json-narrow.js';
+import type { MarketCode, MyAssetBalance, MyAssetEvent, MyOrderEvent, MyOrderFill, MyOrderState, PrivateEvent } from './types.js';
+
+/** What the `message` event of a `ws` socket can hand over, plus plain strings. */
+export type PrivateFrameData = Buffer | ArrayBuffer | Buffer[] | string;
+
+/** A `myOrder` message in DEFAULT format (§2.3.5), as Upbit names it. */
+export interface MyOrderWire {
+  type: 'myOrder';
+  code: MarketCode;
+  uuid: string;
+  ask_bid: 'ASK' | 'BID';
+  order_type: 'limit' | 'price' | 'market' | 'best';
+  state: MyOrderState;
+  trade_uuid: string | null;
+  /** Order price, or the fill price when `state` is `trade`. */
+  price: number | null;
+  avg_price: number;
+  /** Order volume, or the fill volume when `state` is `trade`. */
+  volume: number | null;
+  remaining_volume: number | null;
+  executed_volume: number;
+  trades_count: number;
+  reserved_fee: number;
+  remaining_fee: number;
+  paid_fee: number;
+  locked: number;
+  executed_funds: number;
+  time_in_force: 'ioc' | 'fok' | 'post_only' | null;
+  trade_fee: number | null;
+  is_maker: boolean | null;
+  identifier: string | null;
+  smp_type: 'reduce' | 'cancel_maker' | 'cancel_taker' | null;
+  prevented_volume: number | null;
+  prevented_locked: number | null;
+  trade_timestamp: number | null;
+  order_timestamp: number;
+  timestamp: number;
+  stream_type: 'REALTIME';
+}
+
+/** DEFAULT → SIMPLE keys for `myOrder` (§2.3.5). */
+export const MY_ORDER_SIMPLE_KEYS = {
+  type: 'ty',
+  code: 'cd',
+  uuid: 'uid',
+  ask_bid: 'ab',
+  order_type: 'ot',
+  state: 's',
+  trade_uuid: 'tuid',
+  price: 'p',
+  avg_price: 'ap',
+  volume: 'v',
+  remaining_volume: 'rv',
+  executed_volume: 'ev',
+  trades_count: 'tc',
+  reserved_fee: 'rsf',
+  remaining_fee: 'rmf',
+  paid_fee: 'pf',
+  locked: 'l',
+  executed_funds: 'ef',
+  time_in_force: 'tif',
+  trade_fee: 'tf',
+  is_maker: 'im',
+  identifier: 'id',
+  smp_type: 'smpt',
+  prevented_volume: 'pv',
+  prevented_locked: 'pl',
+  trade_timestamp: 'ttms',
+  order_timestamp: 'otms',
+  timestamp: 'tms',
+  stream_type: 'st',
+} as const satisfies Record<keyof MyOrderWire, string>;
+
+export interface MyAssetUnitWire {
+  currency: string;
+  balance: number;
+  locked: number;
+}
+
+/** A `myAsset` message in DEFAULT format (§2.3.6). */
+export interface MyAssetWire {
+  type: 'myAsset';
+  asset_uuid: string;
+  assets: MyAssetUnitWire[];
+  asset_timestamp: number;
+  timestamp: number;
+  stream_type: 'REALTIME';
+}
+
+/** DEFAULT → SIMPLE keys for `myAsset` (§2.3.6); the entries of `ast` use {@link MY_ASSET_UNIT_SIMPLE_KEYS}. */
+export const MY_ASSET_SIMPLE_KEYS = {
+  type: 'ty',
+  asset_uuid: 'astuid',
+  assets: 'ast',
+  asset_timestamp: 'asttms',
+  timestamp: 'tms',
+  stream_type: 'st',
+} as const satisfies Record<keyof MyAssetWire, string>;
+
+/** DEFAULT → SIMPLE keys inside `assets` (`ast`). */
+export const MY_ASSET_UNIT_SIMPLE_KEYS = {
+  currency: 'cu',
+  balance: 'b',
+  locked: 'l',
+} as const satisfies Record<keyof MyAssetUnitWire, string>;
+
+type Keys<W> = Readonly<Record<keyof W, string>>;
+
+function identityTable<T extends Readonly<Record<string, string>>>(table: T): Readonly<Record<keyof T, string>> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(table)) out[key] = key;
+  // Built from the table's own keys just above, so every key of T is present.
+  return out as Record<keyof T, string>;
+}
+
+const ORDER_KEYS = { DEFAULT: identityTable(MY_ORDER_SIMPLE_KEYS), SIMPLE: MY_ORDER_SIMPLE_KEYS } as const;
+const ASSET_KEYS = { DEFAULT: identityTable(MY_ASSET_SIMPLE_KEYS), SIMPLE: MY_ASSET_SIMPLE_KEYS } as const;
+const UNIT_KEYS = { DEFAULT: identityTable(MY_ASSET_UNIT_SIMPLE_KEYS), SIMPLE: MY_ASSET_UNIT_SIMPLE_KEYS } as const;
+
+const STATES: ReadonlySet<string> = new Set<MyOrderState>(['wait', 'watch', 'trade', 'done', 'cancel', 'prevented']);
+const isState = (v: unknown): v is MyOrderState => typeof v === 'string' && STATES.has(v);
+/** A plain non-negative decimal, as REST writes amounts ("0.001", "95000000"). */
+const PLAIN_DECIMAL = /^\d{1,40}(\.\d{1,40})?$/;
+
+// `fatal` so that non-UTF-8 bytes are reported instead of silently becoming U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const invalid = (reason: string): PrivateEvent => ({ kind: 'invalid', reason });
+
+/**
+ * Decode and narrow one frame. A single object yields one event; an array (the `JSON_LIST` /
+ * `SIMPLE_LIST` formats) one event per element. Never throws; never returns an empty array.
+ */
+export function parsePrivateFrame(data: PrivateFrameData): PrivateEvent[] {
+  let text: string;
+  if (typeof data === 'string') {
+    text = data;
+  } else {
+    try {
+      text = utf8.decode(Array.isArray(data) ? Buffer.concat(data) : data);
+    } catch {
+      return [invalid('invalid UTF-8')];
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [invalid('invalid JSON')];
+  }
+  if (!Array.isArray(value)) return [narrowPrivateMessage(value)];
+  if (value.length === 0) return [invalid('empty list')];
+  return value.map((v: unknown) => narrowPrivateMessage(v));
+}
+
+/** Narrow one already-parsed message (one element of a frame). Never throws. */
+export function narrowPrivateMessage(v: unknown): PrivateEvent {
+  if (!isRecord(v)) return invalid(`message is ${describeValue(v)}, not an object`);
+  let type = v.type;
+  let format: 'DEFAULT' | 'SIMPLE' = 'DEFAULT';
+  if (type === undefined && v.ty !== undefined) {
+    type = v.ty;
+    format = 'SIMPLE';
+  }
+  if (type === 'myOrder') return narrowMyOrder(new Reader(v, ORDER_KEYS[format]));
+  if (type === 'myAsset') return narrowMyAsset(new Reader(v, ASSET_KEYS[format]), UNIT_KEYS[format]);
+  if (type === undefined) {
+    if (v.error !== undefined) return narrowError(v.error);
+    if (v.status !== undefined) return typeof v.status === 'string' ? { kind: 'status', status: v.status } : invalid('status is not a string');
+    return invalid('message has no type');
+  }
+  if (typeof type !== 'string') return invalid(`type is ${describeValue(type)}, not a string`);
+  return invalid(`unknown type ${describeValue(type)}`);
+}
+
+function narrowError(e: unknown): PrivateEvent {
+  if (!isRecord(e)) return invalid('error is not an object');
+  const name = e.name;
+  let nameText: string;
+  if (typeof name === 'string') nameText = name;
+  else if (typeof name === 'number' && Number.isFinite(name)) nameText = String(name);
+  else return invalid('error.name is neither a string nor a number');
+  return { kind: 'error', name: nameText, message: typeof e.message === 'string' ? e.message : '' };
+}
+
+/**
+ * Reads fields of one message through a key table (DEFAULT or SIMPLE names) and keeps the
+ * first problem, named by the DEFAULT field name. Not the hot path: private events are rare.
+ */
+class Reader<W> {
+  problem: string | null = null;
+
+  constructor(
+    readonly o: JsonRecord,
+    readonly keys: Keys<W>,
+  ) {}
+
+  raw(field: keyof W & string): unknown {
+    return this.o[this.keys[field]];
+  }
+
+  note(problem: string): null {
+    this.problem ??= problem;
+    return null;
+  }
+
+  /** A non-empty string; null when absent (a problem if `required`). */
+  text(field: keyof W & string, required: boolean): string | null {
+    const v = this.raw(field);
+    if (v === undefined || v === null) return required ? this.note(`${field} is missing`) : null;
+    if (typeof v !== 'string' || v.length === 0) return this.note(`${field} is ${describeValue(v)}, not a non-empty string`);
+    return v;
+  }
+
+  amount(field: keyof W & string, required: boolean): Decimal | null {
+    return this.#amount(field, this.raw(field), required);
+  }
+
+  /** A non-negative finite number (ms timestamps, counts); null when absent. */
+  figure(field: keyof W & string, required: boolean, integer = false): number | null {
+    const v = this.raw(field);
+    if (v === undefined || v === null) return required ? this.note(`${field} is missing`) : null;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.note(`${field} is not a finite number (${describeValue(v)})`);
+    if (v < 0) return this.note(`${field} is negative`);
+    if (integer && !Number.isInteger(v)) return this.note(`${field} is not a whole number (${v})`);
+    return v;
+  }
+
+  flag(field: keyof W & string): boolean | null {
+    const v = this.raw(field);
+    if (v === undefined || v === null) return null;
+    return typeof v === 'boolean' ? v : this.note(`${field} is ${describeValue(v)}, not a boolean`);
+  }
+
+  /** An amount read from any record (the entries of `assets`), with the reason naming `label`. */
+  amountOf(label: string, v: unknown): Decimal | null {
+    return this.#amount(label, v, true);
+  }
+
+  #amount(field: string, v: unknown, required: boolean): Decimal | null {
+    if (v === undefined || v === null) return required ? this.note(`${field} is missing`) : null;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return this.note(`${field} is not a finite number (${describeValue(v)})`);
+      if (v < 0) return this.note(`${field} is negative`);
+      // The shortest text that round-trips the double; `-0` prints as "0".
+      return new Decimal(String(v));
+    }
+    if (typeof v === 'string' && PLAIN_DECIMAL.test(v)) return new Decimal(v);
+    return this.note(`${field} is not a finite number (${describeValue(v)})`);
+  }
+}
+
+function narrowMyOrder(r: Reader<MyOrderWire>): PrivateEvent {
+  const market = r.text('code', true);
+  const uuid = r.text('uuid', true);
+  const askBid = r.raw('ask_bid');
+  const side: 'bid' | 'ask' | null = askBid === 'BID' ? 'bid' : askBid === 'ASK' ? 'ask' : r.note(`ask_bid is ${describeValue(askBid)}, not ASK/BID`);
+  const orderType = r.text('order_type', true);
+  const stateRaw = r.raw('state');
+  const state = isState(stateRaw) ? stateRaw : r.note(`state is ${describeValue(stateRaw)}, not a known order state`);
+  const timestamp = r.figure('timestamp', true);
+  const isTrade = state === 'trade';
+  // On a fill, `price`/`volume` are the fill's, so they are required there and not the order's.
+  const wirePrice = r.amount('price', isTrade);
+  const wireVolume = r.amount('volume', isTrade);
+  const tradeUuid = r.text('trade_uuid', isTrade);
+  const tradeFee = r.amount('trade_fee', false);
+  const isMaker = r.flag('is_maker');
+  const tradeTimestamp = r.figure('trade_timestamp', false);
+  const base = {
+    avgPrice: r.amount('avg_price', false),
+    remainingVolume: r.amount('remaining_volume', false),
+    executedVolume: r.amount('executed_volume', false),
+    executedFunds: r.amount('executed_funds', false),
+    tradesCount: r.figure('trades_count', false, true),
+    reservedFee: r.amount('reserved_fee', false),
+    remainingFee: r.amount('remaining_fee', false),
+    paidFee: r.amount('paid_fee', false),
+    locked: r.amount('locked', false),
+    timeInForce: r.text('time_in_force', false),
+    identifier: r.text('identifier', false),
+    smpType: r.text('smp_type', false),
+    preventedVolume: r.amount('prevented_volume', false),
+    preventedLocked: r.amount('prevented_locked', false),
+    orderTimestamp: r.figure('order_timestamp', false),
+  };
+  if (r.problem !== null) return invalid(r.problem);
+  // Unreachable with no problem noted; narrows the types for the compiler.
+  if (market === null || uuid === null || side === null || orderType === null || state === null || timestamp === null) return invalid('a required field is missing');
+  const common = { market, uuid, side, orderType, timestamp, ...base };
+  if (state === 'trade') {
+    if (tradeUuid === null || wirePrice === null || wireVolume === null) return invalid('a fill field is missing');
+    const fill: MyOrderFill = { tradeUuid, price: wirePrice, volume: wireVolume, fee: tradeFee, isMaker, timestamp: tradeTimestamp ?? timestamp };
+    const order: MyOrderEvent = { ...common, state, price: null, volume: null, fill };
+    return { kind: 'order', order };
+  }
+  const order: MyOrderEvent = { ...common, state, price: wirePrice, volume: wireVolume, fill: null };
+  return { kind: 'order', order };
+}
+
+function narrowMyAsset(r: Reader<MyAssetWire>, unitKeys: Keys<MyAssetUnitWire>): PrivateEvent {
+  const assetUuid = r.text('asset_uuid', false);
+  const timestamp = r.figure('timestamp', true);
+  const assetTimestamp = r.figure('asset_timestamp', false);
+  const assets = r.raw('assets');
+  const balances: MyAssetBalance[] = [];
+  if (!Array.isArray(assets)) {
+    r.note(assets === undefined || assets === null ? 'assets is missing' : `assets is ${describeValue(assets)}, not a list`);
+  } else {
+    // One bad entry rejects the message: a partial set of balances would mislead.
+    for (const [i, entry] of (assets as unknown[]).entries()) {
+      if (!isRecord(entry)) {
+        r.note(`assets[${i}] is ${describeValue(entry)}, not an object`);
+        break;
+      }
+      const currency = entry[unitKeys.currency];
+      if (typeof currency !== 'string' || currency.length === 0) {
+        r.note(`assets[${i}].currency is ${describeValue(currency)}, not a currency code`);
+        break;
+      }
+      const balance = r.amountOf(`assets[${i}].balance`, entry[unitKeys.balance]);
+      const locked = r.amountOf(`assets[${i}].locked`, entry[unitKeys.locked]);
+      if (balance === null || locked === null) break;
+      balances.push({ currency, balance, locked });
+    }
+  }
+  if (r.problem !== null || timestamp === null) return invalid(r.problem ?? 'timestamp is missing');
+  const asset: MyAssetEvent = { assetUuid, balances, assetTimestamp: assetTimestamp ?? timestamp, timestamp };
+  return { kind: 'asset', asset };
+}

@@ -1,0 +1,392 @@
+/**
+ * The connection discipline every Upbit WebSocket client shares (the quotation stream and the
+ * private `myOrder`/`myAsset` stream): one connection kept alive, the wanted subscriptions
+ * sent whole, and trouble reported as a {@link ConnectionStatus}, never thrown.
+ *
+ * - The desired request is the source of truth; the socket is reconciled to it after every
+ *   (re)connect and on every change, always with the whole set, because a new request
+ *   replaces the previous one on Upbit (shared/upbit-api.md §2.2). At most 5 requests a
+ *   second per connection (§2.6): the latest set is delayed, never dropped.
+ * - Full-jitter backoff, and never more than 5 connection attempts per second (§2.6).
+ * - Liveness: protocol pings well inside Upbit's 120 s idle timeout (§2.4); a connection that
+ *   answers neither with data nor with a pong is replaced (perf-reliability.md §8).
+ * - Handshake headers (the private stream's `Authorization`) are asked for afresh before
+ *   every attempt, because a JWT nonce is single-use (§2.1, §3.2). They are never logged.
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { fullJitterDelay, sleep } from '../../runtime/backoff.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { TypeRequestWire } from '../wire.js';
+import { describeClose, describeHttpStatus, describeSocketError, errorCode, formatSeconds } from './describe.js';
+import type { Refusal, UpbitSocketOptions } from './options.js';
+import { RequestSender } from './request-sender.js';
+import { sameStatus, type ConnectionStatus, type SocketStats } from './status.js';
+
+export type { Refusal, SocketTuning, UpbitSocketOptions } from './options.js';
+export type { SocketFormat } from './request-sender.js';
+
+/**
+ * Upbit counts connection requests at 5/s (§2.6). 200 ms would be exactly 5/s on our clock;
+ * the margin keeps network jitter from making Upbit's clock see a 6th.
+ */
+const MIN_ATTEMPT_SPACING_MS = 220;
+/** After this many attempts in a row that never opened, say "offline" rather than "reconnecting". */
+const OFFLINE_AFTER_FAILURES = 3;
+/** How long a clean close(1000) may take before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
+/** A SIMPLE_LIST frame of every KRW ticker is ~150 KB; anything near this is not Upbit. */
+const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+const INVALID_LOG_INTERVAL_MS = 1_000;
+
+interface ConnectionOutcome {
+  opened: boolean;
+  /** How long the connection was live (0 if it never opened). */
+  liveMs: number;
+  reason: string;
+  /** Set when the server refused us (credentials): offline at once, and no fast retry. */
+  refused: boolean;
+}
+
+export class UpbitSocket {
+  readonly #url: string;
+  readonly #host: string;
+  readonly #hostname: string;
+  readonly #label: string;
+  readonly #log: Logger;
+  readonly #opts: UpbitSocketOptions;
+  readonly #pingIntervalMs: number;
+  readonly #livenessTimeoutMs: number;
+  readonly #backoff: { baseMs: number; capMs: number };
+  readonly #connectTimeoutMs: number;
+  readonly #stableAfterMs: number;
+  readonly #random: () => number;
+  readonly #now: () => number;
+
+  readonly #sender: RequestSender;
+  #running = false;
+  #status: ConnectionStatus | null = null;
+  /** Ends the open connection as refused; null while none is open. */
+  #refuseCurrent: ((r: Refusal) => void) | null = null;
+  #lastInvalidLogAt = Number.NEGATIVE_INFINITY;
+  #invalidSinceLog = 0;
+  readonly #stats: SocketStats = { messages: 0, invalid: 0, connects: 0, lastMessageAt: null, bytes: 0 };
+
+  constructor(opts: UpbitSocketOptions) {
+    let parsed: URL;
+    try {
+      parsed = new URL(opts.url);
+    } catch (cause) {
+      throw new TypeError(`"${opts.url}" is not a WebSocket URL; use e.g. wss://api.upbit.com/websocket/v1.`, { cause });
+    }
+    if ((parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') || parsed.hash !== '') {
+      throw new TypeError(`"${opts.url}" is not a WebSocket URL (ws:// or wss://, without a #fragment); use e.g. wss://api.upbit.com/websocket/v1.`);
+    }
+    this.#url = opts.url;
+    this.#host = parsed.host;
+    this.#hostname = parsed.hostname;
+    this.#label = opts.label;
+    this.#log = opts.logger;
+    this.#opts = opts;
+    this.#pingIntervalMs = opts.pingIntervalMs ?? 20_000;
+    this.#livenessTimeoutMs = opts.livenessTimeoutMs ?? 10_000;
+    this.#backoff = opts.backoff ?? { baseMs: 500, capMs: 30_000 };
+    this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.#stableAfterMs = opts.stableAfterMs ?? 30_000;
+    this.#random = opts.random ?? Math.random;
+    this.#now = opts.now ?? Date.now;
+    this.#sender = new RequestSender({ format: opts.format, label: opts.label, logger: opts.logger, now: this.#now });
+  }
+
+  /**
+   * Replace the desired data-type elements of the request (the ticket and the format are
+   * added here). While connected the whole set is sent again; calls in the same tick are
+   * coalesced into one request. An empty set sends nothing (Upbit rejects a request without
+   * types), so the previous streams continue until the next reconnect.
+   */
+  setRequest(types: TypeRequestWire[]): void {
+    this.#sender.set(types);
+  }
+
+  stats(): SocketStats {
+    return { ...this.#stats };
+  }
+
+  /** Count a message that could not be used; logged at most once a second. */
+  noteInvalid(reason: string, at: number): void {
+    this.#stats.invalid += 1;
+    this.#opts.onInvalid?.(reason);
+    if (at - this.#lastInvalidLogAt >= INVALID_LOG_INTERVAL_MS) {
+      this.#log.debug({ reason, alsoSinceLastLog: this.#invalidSinceLog }, `dropped an invalid ${this.#label} message`);
+      this.#lastInvalidLogAt = at;
+      this.#invalidSinceLog = 0;
+    } else {
+      this.#invalidSinceLog += 1;
+    }
+  }
+
+  /** End the open connection as refused (offline at once, slow backoff); no-op when none is open. */
+  refuse(refusal: Refusal): void {
+    this.#refuseCurrent?.(refusal);
+  }
+
+  /**
+   * Kernel task body: connects, reconnects with full-jitter backoff, and resolves once
+   * `signal` aborts and the socket is closed (close 1000, destroyed after ~1 s). Network
+   * problems are statuses, never rejections; it rejects only for bugs (e.g. a callback threw).
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.#running) throw new Error(`The ${this.#label} client is already running: one client owns one connection.`);
+    this.#running = true;
+    try {
+      let streak = 0; // connections since the last stable one: the backoff exponent
+      let attempt = 0; // attempts since the last live connection
+      let failedBeforeOpen = 0; // consecutive attempts that never opened
+      let lastAttemptAt = Number.NEGATIVE_INFINITY;
+      while (!signal.aborted) {
+        // Timers may fire a millisecond early on our clock: re-check rather than trust them.
+        for (let wait = lastAttemptAt + MIN_ATTEMPT_SPACING_MS - this.#now(); wait > 0; wait = lastAttemptAt + MIN_ATTEMPT_SPACING_MS - this.#now()) {
+          if (!(await sleepUnlessAborted(wait, signal))) return;
+        }
+        attempt += 1;
+        lastAttemptAt = this.#now();
+        // While offline the status bar already says "retrying"; don't flicker through "connecting".
+        if (this.#status?.state !== 'offline') this.#setStatus({ state: 'connecting', attempt });
+
+        const outcome = await this.#attempt(signal);
+        if (signal.aborted) return;
+
+        const usable = outcome.opened && !outcome.refused;
+        if (usable) {
+          attempt = 0;
+          failedBeforeOpen = 0;
+        } else {
+          failedBeforeOpen += 1;
+        }
+        if (usable && outcome.liveMs >= this.#stableAfterMs) streak = 0;
+        const jitter = fullJitterDelay(streak, this.#backoff, this.#random);
+        // A refusal will not clear up in a moment: wait at least half the window ("equal jitter").
+        const delay = outcome.refused ? fullJitterDelay(streak, this.#backoff, () => 1) / 2 + jitter / 2 : jitter;
+        const retryInMs = Math.max(Math.round(delay), lastAttemptAt + MIN_ATTEMPT_SPACING_MS - this.#now(), 0);
+        streak += 1;
+        const next = attempt + 1;
+        const fields = { reason: outcome.reason, attempt: next, retryInMs };
+        if (outcome.refused) this.#log.warn(fields, `${this.#label} stream refused; retrying`);
+        else this.#log.info(fields, `${this.#label} stream down; retrying`);
+        this.#setStatus(
+          outcome.refused || failedBeforeOpen >= OFFLINE_AFTER_FAILURES
+            ? { state: 'offline', reason: outcome.reason, attempt: next, retryInMs }
+            : { state: 'reconnecting', attempt: next, retryInMs, reason: outcome.reason },
+        );
+        if (!(await sleepUnlessAborted(retryInMs, signal))) return;
+      }
+    } finally {
+      this.#sender.detach();
+      this.#refuseCurrent = null;
+      this.#status = null; // a later run() reports from scratch
+      this.#running = false;
+    }
+  }
+
+  /** Fresh handshake headers, then one connection. */
+  async #attempt(signal: AbortSignal): Promise<ConnectionOutcome> {
+    const provider = this.#opts.handshakeHeaders;
+    let headers: Record<string, string> | undefined;
+    if (provider !== undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let onAbort: (() => void) | undefined;
+      try {
+        // Neither a hung provider nor an abort while it works may hold the loop.
+        const got = await new Promise<Record<string, string> | null>((resolve, reject) => {
+          onAbort = () => resolve(null);
+          signal.addEventListener('abort', onAbort, { once: true });
+          timer = setTimeout(() => reject(new Error(`preparing the ${this.#label} handshake took over ${formatSeconds(this.#connectTimeoutMs)}`)), this.#connectTimeoutMs);
+          Promise.resolve().then(provider).then(resolve, reject);
+        });
+        if (got === null) return { opened: false, liveMs: 0, reason: 'stopped', refused: false };
+        headers = got;
+      } catch (error) {
+        return { opened: false, liveMs: 0, reason: error instanceof Error ? error.message : String(error), refused: true };
+      } finally {
+        clearTimeout(timer);
+        if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      }
+    }
+    return this.#connectOnce(signal, headers);
+  }
+
+  /** One connection from attempt to close. Resolves with how it went; rejects only for a bug. */
+  #connectOnce(signal: AbortSignal, headers: Record<string, string> | undefined): Promise<ConnectionOutcome> {
+    return new Promise<ConnectionOutcome>((resolve, reject) => {
+      // No `origin`: requests with an Origin header get 1 per 10 s (§2.6). No redirects: the
+      // Authorization header must not follow one to another host.
+      const ws = new WebSocket(this.#url, {
+        perMessageDeflate: false,
+        maxPayload: MAX_PAYLOAD_BYTES,
+        handshakeTimeout: this.#connectTimeoutMs,
+        followRedirects: false,
+        ...(headers !== undefined ? { headers } : {}),
+      });
+      let openedAt: number | null = null;
+      let reason: string | null = null;
+      let refused = false;
+      let bug: { error: unknown } | null = null;
+      let lastActivityAt = 0;
+      let pingSentAt = 0;
+      let pingTimer: ReturnType<typeof setInterval> | undefined;
+      let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+      let closeTimer: ReturnType<typeof setTimeout> | undefined;
+
+      // The first explanation wins: an error or our own decision comes before the close it causes.
+      const explain = (why: string): void => {
+        reason ??= why;
+      };
+      const refuse = (r: Refusal): void => {
+        if (reason === null) refused = true;
+        explain(r.reason);
+        ws.terminate();
+      };
+      const fail = (error: unknown): void => {
+        bug ??= { error };
+        ws.terminate();
+      };
+
+      const onOpen = (): void => {
+        const t = this.#now();
+        openedAt = t;
+        lastActivityAt = t;
+        this.#stats.connects += 1;
+        this.#refuseCurrent = refuse;
+        try {
+          this.#sender.attach(ws);
+          this.#log.info({ host: this.#host }, `${this.#label} stream live`);
+          this.#setStatus({ state: 'live', since: t });
+          this.#opts.onConnected?.(this.#stats.connects);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        pingTimer = setInterval(onPingTick, this.#pingIntervalMs);
+      };
+
+      const onMessage = (data: WebSocket.RawData): void => {
+        const t = this.#now();
+        lastActivityAt = t;
+        const stats = this.#stats;
+        stats.messages += 1;
+        stats.lastMessageAt = t;
+        stats.bytes += Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
+        try {
+          this.#opts.onFrame(data, t);
+        } catch (error) {
+          fail(error);
+        }
+      };
+
+      const onActivity = (): void => {
+        lastActivityAt = this.#now();
+      };
+
+      const onPingTick = (): void => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        const t = this.#now();
+        ws.ping();
+        // One deadline at a time, measured from the oldest unanswered ping.
+        if (deadlineTimer === undefined) {
+          pingSentAt = t;
+          deadlineTimer = setTimeout(onDeadline, this.#livenessTimeoutMs);
+        }
+      };
+
+      const onDeadline = (): void => {
+        deadlineTimer = undefined;
+        if (lastActivityAt >= pingSentAt) return;
+        const silentFor = this.#now() - lastActivityAt;
+        explain(`no data or pong for ${formatSeconds(silentFor)}`);
+        this.#log.warn({ silentForMs: silentFor }, `${this.#label} stream silent; replacing the connection`);
+        ws.terminate();
+      };
+
+      const onUnexpectedResponse = (_req: ClientRequest, res: IncomingMessage): void => {
+        const status = res.statusCode ?? 0;
+        const refusal = this.#opts.refusal?.(status);
+        res.resume();
+        if (refusal !== undefined) {
+          refuse(refusal);
+          return;
+        }
+        explain(describeHttpStatus(status, this.#host));
+        ws.terminate();
+      };
+
+      const onError = (err: Error): void => {
+        explain(describeSocketError(err, { host: this.#host, hostname: this.#hostname, connectTimeoutMs: this.#connectTimeoutMs, maxPayloadBytes: MAX_PAYLOAD_BYTES }));
+        this.#log.debug({ err: err.message, code: errorCode(err) }, `${this.#label} socket error`);
+      };
+
+      const onAbort = (): void => {
+        explain('stopped');
+        if (ws.readyState === WebSocket.CONNECTING) {
+          ws.terminate();
+          return;
+        }
+        ws.close(1000);
+        closeTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+      };
+
+      const onClose = (code: number, closeReason: Buffer): void => {
+        explain(describeClose(code, closeReason, this.#host));
+        clearInterval(pingTimer);
+        clearTimeout(deadlineTimer);
+        clearTimeout(closeTimer);
+        signal.removeEventListener('abort', onAbort);
+        ws.off('open', onOpen);
+        ws.off('message', onMessage);
+        ws.off('pong', onActivity);
+        ws.off('ping', onActivity);
+        ws.off('unexpected-response', onUnexpectedResponse);
+        ws.off('error', onError);
+        ws.off('close', onClose);
+        if (this.#refuseCurrent === refuse) this.#refuseCurrent = null;
+        this.#sender.detach(ws);
+        if (bug !== null) {
+          reject(bug.error instanceof Error ? bug.error : new Error(`A ${this.#label} client callback threw`, { cause: bug.error }));
+          return;
+        }
+        resolve({
+          opened: openedAt !== null,
+          liveMs: openedAt === null ? 0 : this.#now() - openedAt,
+          reason: reason ?? 'connection closed',
+          refused,
+        });
+      };
+
+      ws.on('open', onOpen);
+      ws.on('message', onMessage);
+      ws.on('pong', onActivity);
+      ws.on('ping', onActivity);
+      ws.on('unexpected-response', onUnexpectedResponse);
+      ws.on('error', onError);
+      ws.on('close', onClose);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+    });
+  }
+
+  #setStatus(next: ConnectionStatus): void {
+    if (this.#status !== null && sameStatus(this.#status, next)) return;
+    this.#status = next;
+    this.#opts.onStatus?.(next);
+  }
+}
+
+/** Sleep; `false` if `signal` aborted first (cancellation is not an error here). */
+async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, signal);
+    return true;
+  } catch (error) {
+    if (signal.aborted) return false;
+    throw error;
+  }
+}
