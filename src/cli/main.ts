@@ -5,6 +5,7 @@ import { appPaths } from '../app/paths.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
+import { registerTradeCommands } from './trade-commands.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
 const DEFAULT_API_URL = 'https://api.upbit.com';
@@ -73,7 +74,8 @@ Files:
 Examples:
   upbit-tui --sim                             live KRW-BTC and KRW-ETH from the built-in exchange
   upbit-tui --markets KRW-BTC,KRW-ETH,KRW-XRP quotes from api.upbit.com (no keys needed)
-  upbit-tui sim --port 8080                   run the built-in exchange on its own`,
+  upbit-tui sim --port 8080                   run the built-in exchange on its own
+  upbit-tui balance --sim                     balances on the built-in exchange (also: orders, buy, sell, cancel)`,
     )
     .showHelpAfterError('(run upbit-tui --help for usage)')
     .enablePositionalOptions()
@@ -134,6 +136,14 @@ Output (one per line): rest URL, ws URL, access-key, and secret-key only when ge
     .action(async (o: { port: number; host: string; seed?: number; markets?: string[]; krw: string; state?: string; script?: string; faultSeed?: number } & SimFaultFlags) => {
       await runSimCommand({ ...o, logFile: paths.logFile });
     });
+  registerTradeCommands(program, {
+    env,
+    parseUrl: parseUrlOption,
+    exitOverride: (cmd) =>
+      cmd.exitOverride((error) => {
+        throw new CommanderError(error.exitCode === 0 ? 0 : 2, error.code, error.message);
+      }),
+  });
   return program;
 }
 

@@ -1,0 +1,220 @@
+/**
+ * Everything one scriptable CLI run trades through: the venue (Upbit, a simulator over REST,
+ * or the paper exchange), its journal and the one {@link OrderService}, built from the
+ * connection flags. Opening it resolves every unfinished order of the journal before it
+ * returns, so nothing new can be placed while an earlier outcome is unknown.
+ *
+ * Acquisitions and releases are made together and released in reverse order by `close()`,
+ * also when opening fails half-way.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+import { parseSnapshot } from '../sim/exchange/snapshot.js';
+import { startSimServer, type SimServer } from '../sim/server.js';
+import { corruptState, createStateSaver, readStateFile } from '../cli/sim-state.js';
+import type { Logger } from '../runtime/logger.js';
+import { openJournal, journalPath, type OrderJournal } from '../trading/journal/index.js';
+import { OrderService } from '../trading/order-service.js';
+import { createPaperVenue } from '../trading/paper/index.js';
+import { RestVenue } from '../trading/rest-venue.js';
+import type { Venue } from '../trading/venue.js';
+import { loadCredentials, Secret, type ApiKeys } from '../upbit/credentials.js';
+import { UpbitRestClient } from '../upbit/rest/index.js';
+import { UsageError } from './errors.js';
+import { resolveTradingMode, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
+
+/** KRW a new embedded-exchange account starts with. */
+export const EMBEDDED_SIM_KRW = '10000000';
+
+export interface TradingFlagsInput {
+  sim: boolean;
+  paper: boolean;
+  live: boolean;
+  /** Only when the user gave --api-url. */
+  apiUrl: string | undefined;
+  dataDir: string;
+  /** `--key-file`: JSON `{"access_key","secret_key"}`, mode 0600. */
+  keyFile: string | undefined;
+}
+
+export interface OpenTradingOptions {
+  /** Read for the keys (and scrubbed of them). @default process.env */
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** One line for the user (stderr): the mode, where the embedded exchange keeps its state. */
+  notice: (line: string) => void;
+  /** Aborts the start-up recovery (SIGINT). */
+  signal?: AbortSignal;
+}
+
+export interface TradingContext {
+  readonly mode: TradingMode;
+  readonly venue: Venue;
+  readonly journal: OrderJournal;
+  readonly service: OrderService;
+  /** Orders the recovery could not resolve (their outcome is still unknown). */
+  readonly stillUnknown: readonly string[];
+  /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/** The embedded exchange's files: `<dataDir>/sim/state.json` (accounts, keys, orders). */
+export function embeddedSimStateFile(dataDir: string): string {
+  return path.join(dataDir, 'sim', 'state.json');
+}
+
+type Release = () => void | Promise<void>;
+
+export async function openTradingContext(flags: TradingFlagsInput, options: OpenTradingOptions): Promise<TradingContext> {
+  const env = options.env ?? process.env;
+  const log = options.logger;
+  const releases: Array<{ name: string; release: Release }> = [];
+  const acquire = (name: string, release: Release): void => {
+    releases.push({ name, release });
+  };
+  let closing: Promise<void> | undefined;
+  const releaseAll = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const { name, release } of releases.splice(0).reverse()) {
+        try {
+          await release();
+        } catch (error) {
+          log.error({ err: error, release: name }, 'release failed');
+        }
+      }
+    })();
+    return closing;
+  };
+
+  try {
+    // The embedded exchange makes its own keys: UPBIT_* are for a real or external account.
+    const keys = await loadCredentials({ env, keyFile: flags.keyFile, scrubEnv: true });
+    const mode = resolveTradingMode({ sim: flags.sim, paper: flags.paper, live: flags.live, apiUrl: flags.apiUrl, hasKeys: keys !== undefined || (flags.sim && flags.apiUrl === undefined) });
+    if (mode.notice !== null) options.notice(mode.notice);
+    log.info({ mode: mode.kind, endpoint: mode.journalEndpoint }, 'trading command starting');
+
+    let venue: Venue;
+    if (mode.kind === 'paper') {
+      let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
+      if (mode.quotes === 'sim' && mode.apiUrl === null) {
+        const sim = await startSimServer({ port: 0, logger: log.child({ c: 'sim' }) });
+        acquire('embedded exchange', () => sim.close());
+        options.notice('using the built-in exchange for quotes.');
+        quotesUrl = sim.restUrl;
+      }
+      const quotes = new UpbitRestClient({ baseUrl: quotesUrl, logger: log });
+      acquire('quotes client', () => quotes.close());
+      venue = await createPaperVenue({ dataDir: flags.dataDir, quotes, quotesLabel: mode.quotes, logger: log.child({ c: 'paper' }) });
+    } else {
+      let apiUrl: string;
+      let accountKeys: ApiKeys;
+      if (mode.kind === 'sim' && mode.embedded) {
+        const embedded = await startEmbeddedSim(flags.dataDir, log, acquire);
+        options.notice(`using the built-in exchange; state in ${path.dirname(embedded.stateFile)}`);
+        apiUrl = embedded.server.restUrl;
+        accountKeys = embedded.keys;
+      } else {
+        if (keys === undefined) {
+          throw new UsageError(
+            `${mode.apiUrl ?? 'The exchange'} needs the account's API keys: set UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY (upbit-tui sim prints them), or pass --key-file.`,
+          );
+        }
+        apiUrl = mode.apiUrl ?? UPBIT_API_URL;
+        accountKeys = keys;
+      }
+      const rest = new UpbitRestClient({ baseUrl: apiUrl, keys: accountKeys, logger: log });
+      acquire('rest client', () => rest.close());
+      // No private stream: a command is over in seconds; the service reconciles over REST.
+      venue = new RestVenue({ client: rest, keys: accountKeys, kind: mode.kind, logger: log.child({ c: 'venue' }) });
+    }
+    acquire('venue', () => venue.close());
+
+    const file = journalPath(flags.dataDir, { endpoint: mode.journalEndpoint, accountId: venue.accountId });
+    const journal = openJournal(file, { endpoint: mode.journalEndpoint, accountId: venue.accountId });
+    acquire('journal', () => journal.close());
+
+    const service = new OrderService({ venue, journal, logger: log.child({ c: 'orders' }) });
+    // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.
+    const recovered = await service.recover(options.signal);
+    if (recovered.resolved > 0) log.info({ resolved: recovered.resolved }, 'earlier orders resolved');
+    if (recovered.stillUnknown.length > 0) {
+      options.notice(`the outcome of ${recovered.stillUnknown.length} earlier order(s) is still unknown (${recovered.stillUnknown.join(', ')}); they are looked up again on the next run.`);
+    }
+
+    let closed: Promise<void> | undefined;
+    return {
+      mode,
+      venue,
+      journal,
+      service,
+      stillUnknown: recovered.stillUnknown,
+      close(deadlineMs = 10_000) {
+        closed ??= (async () => {
+          service.beginShutdown();
+          try {
+            await service.drain(deadlineMs);
+          } finally {
+            await releaseAll();
+          }
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    await releaseAll();
+    throw error;
+  }
+}
+
+interface EmbeddedSim {
+  server: SimServer;
+  keys: ApiKeys;
+  stateFile: string;
+}
+
+/**
+ * The built-in exchange for one command, on port 0, its accounts and orders loaded from and
+ * saved to `<dataDir>/sim/state.json`. Its one account's keys are made on the first run and
+ * kept in that file (owner-only), so balances carry over from command to command.
+ */
+async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: string, release: Release) => void): Promise<EmbeddedSim> {
+  const stateFile = embeddedSimStateFile(dataDir);
+  await mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
+  const saved = await readStateFile(stateFile);
+  let stored: Array<{ accessKey: string; secretKey: string }> = [];
+  if (saved !== undefined) {
+    try {
+      stored = parseSnapshot(saved, 'KRW').map((a) => ({ accessKey: a.accessKey, secretKey: a.secretKey }));
+    } catch (error) {
+      throw corruptState(stateFile, error instanceof Error ? error.message : String(error), error);
+    }
+  }
+  // Keys like Upbit's: 40 hex characters from a CSPRNG.
+  const account = stored[0] ?? { accessKey: randomBytes(20).toString('hex'), secretKey: randomBytes(20).toString('hex') };
+
+  const server = await startSimServer({
+    port: 0,
+    logger: log.child({ c: 'sim' }),
+    exchangeSnapshot: saved,
+    accounts: [{ accessKey: account.accessKey, secretKey: account.secretKey, krw: EMBEDDED_SIM_KRW }],
+  });
+  const saver = createStateSaver({
+    file: stateFile,
+    snapshot: () => server.exchange.snapshot(),
+    logger: log.child({ c: 'state' }),
+    warn: (message) => log.warn({ file: stateFile }, message),
+  });
+  // Released after the exchange: the last save sees its final state.
+  acquire('state file', () => saver.close());
+  acquire('state file watch', server.exchange.on(() => saver.changed()));
+  acquire('embedded exchange', () => server.close());
+  try {
+    // A new account is on disk before it is used.
+    await saver.flush();
+  } catch (error) {
+    throw new UsageError(`Cannot write the built-in exchange's state to ${stateFile} (${error instanceof Error ? error.message : String(error)}). Check the folder is writable, or pass another --data-dir.`, 1, { cause: error });
+  }
+  return { server, keys: { accessKey: account.accessKey, secretKey: new Secret(account.secretKey), source: `file ${stateFile}` }, stateFile };
+}

@@ -1,0 +1,483 @@
+/**
+ * The one order path for live, simulated and paper trading (issue 4 §4; research
+ * perf-reliability §7.1):
+ *
+ * 1. each attempt gets a fresh identifier, journalled `pending` (fsynced) before the POST;
+ * 2. the POST is never retried; a lost answer makes the attempt `unknown`, resolved by
+ *    `GET /v1/order?identifier=…` and by `myOrder` events, never by guessing;
+ * 3. placement is serialised per account, and nothing is placed until `recover()` has
+ *    resolved what an earlier run left `pending`/`unknown`;
+ * 4. once shutdown begins nothing new is sent; in-flight requests are awaited to a deadline
+ *    and whatever is still unanswered is journalled `unknown`.
+ */
+import { Mutex } from 'async-mutex';
+import type { Decimal } from 'decimal.js';
+
+import { fullJitterDelay, sleep } from '../runtime/backoff.js';
+import { describeError, isCancellation } from '../runtime/errors.js';
+import { silentLogger, type Logger } from '../runtime/logger.js';
+import { OrderNotFoundError, OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
+import type { Order, OrderRequest, OrderWithTrades } from '../upbit/rest/types.js';
+import type { MyOrderEvent } from '../upbit/types.js';
+import type { AttemptDetail, AttemptState, OrderJournal } from './journal/index.js';
+import { checkOrder, type OrderDraft } from './money.js';
+import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
+import type { Venue } from './venue.js';
+
+export { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
+
+export interface OrderIntentInput {
+  market: string;
+  side: 'bid' | 'ask';
+  ordType: 'limit' | 'price' | 'market' | 'best';
+  /** Unit price for limit orders; the total to spend for market (`price`) and best-price buys, as on the wire. */
+  price?: Decimal;
+  volume?: Decimal;
+  timeInForce?: 'ioc' | 'fok' | 'post_only';
+}
+
+export type PlaceResult = { status: 'acked'; identifier: string; order: Order } | { status: 'unknown'; identifier: string; reason: string };
+
+export interface OrderServiceOptions {
+  venue: Venue;
+  journal: OrderJournal;
+  /** @default silentLogger */
+  logger?: Logger;
+  /** @default Date.now */
+  now?: () => number;
+  /** Lookups by identifier before an unanswered attempt is declared `not_found` (or left `unknown`). @default 5 */
+  lookupAttempts?: number;
+  /** Wait before the 2nd lookup; doubles each time, up to 4 s. @default 500 */
+  lookupDelayMs?: number;
+  /** Deadline of one POST (and `drain`'s default): past it the outcome is `unknown`. @default 5000 */
+  inFlightDeadlineMs?: number;
+}
+
+type Lookup = { kind: 'found'; order: Order } | { kind: 'not_found' } | { kind: 'unknown'; reason: string };
+
+const MAX_LOOKUP_DELAY_MS = 4_000;
+/** How often the background task looks at the journal when nothing is unresolved. */
+const IDLE_POLL_MS = 1_000;
+const BACKGROUND_CAP_MS = 30_000;
+/** After `drain`'s deadline, how long aborted requests get to settle and be journalled. */
+const ABORT_GRACE_MS = 1_000;
+const OPEN_ORDERS_PAGE = 100;
+const NOT_FOUND = 'Upbit has no order with this identifier';
+const MAX_OPEN_PAGES = 20;
+
+export class OrderService {
+  readonly #venue: Venue;
+  readonly #journal: OrderJournal;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #lookupAttempts: number;
+  readonly #lookupDelayMs: number;
+  readonly #deadlineMs: number;
+  /** One per service, and a service per venue account: placement is serialised per account. */
+  readonly #mutex = new Mutex();
+  /** Identifier → the placement still waiting for its POST (and lookups). */
+  readonly #inFlight = new Map<string, Promise<PlaceResult>>();
+  /** Aborted when `drain`'s deadline passes: cuts in-flight requests and lookups short. */
+  readonly #drainAbort = new AbortController();
+  #recovered = false;
+  #ready = false;
+  #shuttingDown = false;
+
+  constructor(opts: OrderServiceOptions) {
+    this.#venue = opts.venue;
+    this.#journal = opts.journal;
+    this.#log = (opts.logger ?? silentLogger).child({ component: 'order-service' });
+    this.#now = opts.now ?? Date.now;
+    this.#lookupAttempts = Math.max(1, Math.trunc(opts.lookupAttempts ?? 5));
+    this.#lookupDelayMs = Math.max(0, opts.lookupDelayMs ?? 500);
+    this.#deadlineMs = Math.max(1, opts.inFlightDeadlineMs ?? 5_000);
+  }
+
+  /** True once `recover()` (or the background task after it) resolved every unfinished attempt, until shutdown. */
+  get ready(): boolean {
+    return this.#ready && !this.#shuttingDown;
+  }
+
+  /**
+   * Start-up: look up every `pending`/`unknown` attempt of an earlier run by identifier, then
+   * refresh acked orders that have not finished (fills, terminal state). `place()` is allowed
+   * only once nothing is left unknown; what is, `run()` keeps resolving and then allows it.
+   */
+  async recover(signal?: AbortSignal): Promise<{ resolved: number; stillUnknown: string[] }> {
+    let resolved = 0;
+    const stillUnknown: string[] = [];
+    for (const attempt of this.#journal.unresolved()) {
+      signal?.throwIfAborted();
+      if (this.#inFlight.has(attempt.identifier)) continue;
+      if (attempt.state === 'pending') this.#journal.markUnknown(attempt.identifier, 'the app stopped before the answer to this order was journalled');
+      await this.#resolve(attempt.identifier, this.#lookupAttempts, signal);
+      // Judged by the journal: the stream or the background task may have settled it meanwhile.
+      const state = this.#state(attempt.identifier);
+      if (state === 'pending' || state === 'unknown') stillUnknown.push(attempt.identifier);
+      else resolved++;
+    }
+    await this.#refreshOpen(signal);
+    this.#recovered = true;
+    this.#ready = stillUnknown.length === 0;
+    this.#log.info({ resolved, stillUnknown }, 'order journal recovered');
+    return { resolved, stillUnknown };
+  }
+
+  /**
+   * Place one order as a new intent with one attempt. Resolves `acked` with the exchange's
+   * order, or `unknown` when no answer came and lookups could not decide (the background task
+   * keeps resolving it). Throws the exchange's refusal (journalled `rejected`),
+   * {@link OrderNotPlacedError} when the order provably does not exist, {@link InvalidOrderError}
+   * for an order that breaks the rules (nothing journalled), {@link NotReadyError} before
+   * `recover()`, {@link ShuttingDownError} after `beginShutdown()`.
+   */
+  async place(intent: OrderIntentInput, opts: { source: 'ui' | 'cli' | 'monitor'; signal?: AbortSignal }): Promise<PlaceResult> {
+    this.#assertCanPlace();
+    opts.signal?.throwIfAborted();
+    const draft = toDraft(intent);
+    const problems = checkOrder(draft);
+    if (problems.length > 0) throw new InvalidOrderError(problems);
+    return this.#mutex.runExclusive(async () => {
+      // Shutdown may have begun, or the caller given up, while this call waited for the lock.
+      this.#assertCanPlace();
+      opts.signal?.throwIfAborted();
+      const journalled = this.#journal.createIntent({ ...draft, source: opts.source });
+      const { identifier } = this.#journal.beginAttempt(journalled.id);
+      const work = this.#send(identifier, toRequest(intent, identifier), opts.signal);
+      this.#inFlight.set(identifier, work);
+      try {
+        return await work;
+      } finally {
+        this.#inFlight.delete(identifier);
+      }
+    });
+  }
+
+  /** Cancel one order (by uuid or identifier). Its final state arrives by the stream or reconciliation. */
+  async cancel(ref: { uuid: string } | { identifier: string }, opts: { signal?: AbortSignal } = {}): Promise<Order> {
+    const order = await this.#venue.cancelOrder(ref, { signal: opts.signal });
+    this.#applyKnown(order);
+    return order;
+  }
+
+  /** Cancel every open order this journal placed (orders placed elsewhere are left alone). */
+  async cancelAllMine(opts: { market?: string; signal?: AbortSignal } = {}): Promise<{ cancelled: Order[]; failed: Array<{ uuid: string; error: string }> }> {
+    const mine = (await this.#openOrders(opts.market, opts.signal)).filter((o) => this.#attemptOf(o) !== undefined);
+    const cancelled: Order[] = [];
+    const failed: Array<{ uuid: string; error: string }> = [];
+    for (const order of mine) {
+      opts.signal?.throwIfAborted();
+      try {
+        cancelled.push(await this.cancel({ uuid: order.uuid }, { signal: opts.signal }));
+      } catch (error) {
+        if (opts.signal?.aborted) throw error;
+        failed.push({ uuid: order.uuid, error: describeError(error) });
+      }
+    }
+    return { cancelled, failed };
+  }
+
+  /**
+   * Bring the journal up to date over REST: one lookup per unknown attempt, a refresh of every
+   * acked unfinished order, and open orders of ours the journal had given up on. Run after
+   * every private-stream (re)connect, since the stream has no snapshot.
+   */
+  async reconcile(signal?: AbortSignal): Promise<void> {
+    for (const attempt of this.#journal.unresolved()) {
+      signal?.throwIfAborted();
+      if (attempt.state === 'unknown' && !this.#inFlight.has(attempt.identifier)) await this.#resolve(attempt.identifier, 1, signal);
+    }
+    await this.#refreshOpen(signal);
+    for (const order of await this.#openOrders(undefined, signal)) {
+      const attempt = this.#attemptOf(order);
+      if (attempt !== undefined && attempt.state === 'not_found') this.#applyOrder(attempt.identifier, order);
+    }
+  }
+
+  /** From now on `place()` throws {@link ShuttingDownError}; requests already sent carry on. */
+  beginShutdown(): void {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    this.#log.info({ inFlight: [...this.#inFlight.keys()] }, 'order service shutting down: no new orders');
+  }
+
+  /**
+   * Await in-flight placements until `deadlineMs`; any attempt still `pending` then is
+   * journalled `unknown` (start-up resolves it) and its request is abandoned. Begins shutdown
+   * if it had not begun.
+   */
+  async drain(deadlineMs: number = this.#deadlineMs): Promise<void> {
+    this.beginShutdown();
+    const inFlight = [...this.#inFlight.values()];
+    if (inFlight.length === 0) return;
+    const started = this.#now();
+    if (await settledWithin(inFlight, deadlineMs)) return;
+    this.#log.warn({ waitedMs: this.#now() - started, inFlight: [...this.#inFlight.keys()] }, 'in-flight orders unanswered at the shutdown deadline');
+    for (const identifier of this.#inFlight.keys()) {
+      if (this.#state(identifier) === 'pending') this.#journal.markUnknown(identifier, `no answer from the exchange within the shutdown deadline (${deadlineMs} ms)`);
+    }
+    this.#drainAbort.abort(new ShuttingDownError());
+    await settledWithin([...this.#inFlight.values()], ABORT_GRACE_MS);
+  }
+
+  /**
+   * Kernel task body: applies `myOrder` events to the journal, reconciles after every
+   * private-stream (re)connect, and keeps resolving `unknown` attempts with a capped,
+   * jittered backoff. Resolves when `signal` aborts.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const offOrder = this.#venue.onOrderEvent((e) => this.#onOrderEvent(e));
+    const offReconnect = this.#venue.onReconnected(() => {
+      // Fire and forget: a failed reconciliation is logged and the next reconnect or the loop below retries.
+      void this.reconcile(signal).catch((error: unknown) => {
+        if (!isCancellation(error, signal)) this.#log.warn({ err: describeError(error) }, 'reconciliation after a reconnect failed');
+      });
+    });
+    try {
+      let failures = 0;
+      while (!signal.aborted) {
+        // Before recover() the journal's leftovers are recover()'s to resolve.
+        const unknown = this.#recovered ? this.#journal.unresolved().filter((a) => a.state === 'unknown' && !this.#inFlight.has(a.identifier)) : [];
+        if (unknown.length === 0) {
+          if (this.#recovered && !this.#ready) {
+            this.#ready = true;
+            this.#log.info({}, 'every earlier order is resolved; placing is allowed');
+          }
+          failures = 0;
+          await sleep(IDLE_POLL_MS, signal);
+          continue;
+        }
+        let progress = false;
+        for (const attempt of unknown) {
+          const outcome = await this.#resolve(attempt.identifier, 1, signal);
+          if (outcome.kind !== 'unknown') progress = true;
+        }
+        failures = progress ? 0 : failures + 1;
+        await sleep(Math.max(this.#lookupDelayMs, fullJitterDelay(failures, { baseMs: this.#lookupDelayMs, capMs: BACKGROUND_CAP_MS })), signal);
+      }
+    } catch (error) {
+      if (!isCancellation(error, signal)) throw error;
+    } finally {
+      offReconnect();
+      offOrder();
+    }
+  }
+
+  // --- placement ------------------------------------------------------------------------
+
+  #assertCanPlace(): void {
+    if (this.#shuttingDown) throw new ShuttingDownError();
+    if (!this.#ready) throw new NotReadyError(this.#recovered ? this.#journal.unresolved().map((a) => a.identifier) : []);
+  }
+
+  async #send(identifier: string, request: OrderRequest, signal: AbortSignal | undefined): Promise<PlaceResult> {
+    const signals = [AbortSignal.timeout(this.#deadlineMs), this.#drainAbort.signal];
+    if (signal !== undefined) signals.push(signal);
+    let order: Order;
+    try {
+      order = await this.#venue.placeOrder(request, { signal: AbortSignal.any(signals) });
+    } catch (error) {
+      return this.#afterFailedPost(identifier, error, signal);
+    }
+    this.#applyOrder(identifier, order);
+    return { status: 'acked', identifier, order };
+  }
+
+  async #afterFailedPost(identifier: string, error: unknown, signal: AbortSignal | undefined): Promise<PlaceResult> {
+    const state = this.#state(identifier);
+    if (error instanceof OrderOutcomeUnknownError) {
+      if (state === 'pending') this.#journal.markUnknown(identifier, error.message);
+      this.#log.warn({ identifier, err: error.message }, 'order outcome unknown; looking it up by identifier');
+      if (signal?.aborted) return { status: 'unknown', identifier, reason: error.message };
+      const lookupSignal = signal === undefined ? this.#drainAbort.signal : AbortSignal.any([signal, this.#drainAbort.signal]);
+      let outcome: Lookup;
+      try {
+        outcome = await this.#resolve(identifier, this.#lookupAttempts, lookupSignal);
+      } catch (lookupError) {
+        if (!lookupSignal.aborted) throw lookupError;
+        return { status: 'unknown', identifier, reason: error.message };
+      }
+      if (outcome.kind === 'found') return { status: 'acked', identifier, order: outcome.order };
+      if (outcome.kind === 'not_found') {
+        throw new OrderNotPlacedError(`Order ${identifier} got no answer and Upbit has no order with that identifier, so it was not placed; nothing else was sent. Place it again if you still want it.`, identifier, { cause: error });
+      }
+      return { status: 'unknown', identifier, reason: `${error.message} (still unresolved: ${outcome.reason})` };
+    }
+    // Anything else means the order was not placed (Venue's error contract).
+    const reason = describeError(error);
+    if (state === 'pending' && error instanceof UpbitError && error.kind !== 'connection') {
+      this.#journal.markRejected(identifier, { name: String(error.upbitName ?? error.name), message: error.message });
+    } else if (state === 'pending' || state === 'unknown') {
+      // Never sent (connection refused, cancelled before it left): dead, journalled with why.
+      if (state === 'pending') this.#journal.markUnknown(identifier, `not sent: ${reason}`);
+      this.#journal.markNotFound(identifier);
+    } else {
+      this.#log.error({ identifier, state, err: reason }, 'the exchange refused an order the journal already knows as placed; keeping the journal');
+    }
+    throw error;
+  }
+
+  /**
+   * Look an attempt up by identifier up to `tries` times (delays doubling from
+   * `lookupDelayMs`). Found → acked with fills and terminal state; the last lookup "not found"
+   * → `not_found`; otherwise it stays `unknown`. Rejects only when `signal` aborts.
+   */
+  async #resolve(identifier: string, tries: number, signal?: AbortSignal): Promise<Lookup> {
+    let reason = 'not looked up';
+    for (let i = 0; i < tries; i++) {
+      if (i > 0) await sleep(Math.min(MAX_LOOKUP_DELAY_MS, this.#lookupDelayMs * 2 ** (i - 1)), signal);
+      let order: Order;
+      try {
+        order = await this.#venue.getOrder({ identifier }, { signal });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        if (error instanceof OrderNotFoundError) {
+          reason = NOT_FOUND;
+          continue;
+        }
+        reason = describeError(error);
+        continue;
+      }
+      this.#applyOrder(identifier, order);
+      return { kind: 'found', order };
+    }
+    const state = this.#state(identifier);
+    if (reason === NOT_FOUND && state === 'unknown') {
+      this.#journal.markNotFound(identifier);
+      this.#log.info({ identifier }, 'unanswered order proven absent');
+      return { kind: 'not_found' };
+    }
+    if (state === 'not_found') return { kind: 'not_found' };
+    return { kind: 'unknown', reason };
+  }
+
+  // --- applying what the exchange says --------------------------------------------------
+
+  /** A REST order snapshot: acked, its fills, and its terminal state if it has one. Never moves an attempt backwards. */
+  #applyOrder(identifier: string, order: Order): void {
+    const state = this.#state(identifier);
+    if (state === undefined || state === 'rejected') {
+      this.#log.error({ identifier, uuid: order.uuid, state }, 'the exchange has an order the journal cannot take; check it by hand');
+      return;
+    }
+    this.#journal.markAcked(identifier, order.uuid, order);
+    if (hasTrades(order)) {
+      for (const t of order.trades) {
+        // REST trades carry no per-fill fee; the order's paid fee is in its terminal totals.
+        this.#journal.recordFill(identifier, { tradeUuid: t.uuid, price: t.price, volume: t.volume, funds: t.funds, fee: 0, at: t.createdAt });
+      }
+    }
+    if (order.state === 'done' || order.state === 'cancel') {
+      const now = this.#state(identifier);
+      if (now === 'acked' || now === order.state) {
+        this.#journal.markTerminal(identifier, order.state, { executedVolume: order.executedVolume, executedFunds: order.executedFunds, paidFee: order.paidFee }, order);
+      }
+    }
+  }
+
+  /** Apply an order to the journal if it is one of ours (a cancel's answer). */
+  #applyKnown(order: Order): void {
+    const attempt = this.#attemptOf(order);
+    if (attempt !== undefined && attempt.state !== 'pending') this.#applyOrder(attempt.identifier, order);
+  }
+
+  #onOrderEvent(e: MyOrderEvent): void {
+    try {
+      const attempt = e.identifier !== null ? this.#journal.attemptByIdentifier(e.identifier) : this.#journal.attemptByUuid(e.uuid);
+      if (attempt === undefined) return; // not placed through this journal
+      const { identifier } = attempt;
+      if (attempt.state === 'rejected') {
+        this.#log.error({ identifier, uuid: e.uuid }, 'an order event arrived for an attempt journalled as rejected; check it by hand');
+        return;
+      }
+      // The event may beat the POST's answer: pending → acked here, and the answer then repeats it harmlessly.
+      this.#journal.markAcked(identifier, e.uuid);
+      if (e.state === 'trade') {
+        this.#journal.recordFill(identifier, { tradeUuid: e.fill.tradeUuid, price: e.fill.price, volume: e.fill.volume, fee: e.fill.fee ?? 0, at: e.fill.timestamp });
+      } else if (e.state === 'done' || e.state === 'cancel') {
+        if (e.executedVolume === null || e.paidFee === null) {
+          // Totals missing from the event: the next reconciliation reads them over REST.
+          return;
+        }
+        const now = this.#state(identifier);
+        if (now === 'acked' || now === e.state) {
+          this.#journal.markTerminal(identifier, e.state, { executedVolume: e.executedVolume, executedFunds: e.executedFunds, paidFee: e.paidFee });
+        }
+      }
+    } catch (error) {
+      this.#log.error({ err: describeError(error), uuid: e.uuid, identifier: e.identifier }, 'could not journal an order event');
+    }
+  }
+
+  async #refreshOpen(signal?: AbortSignal): Promise<void> {
+    for (const attempt of this.#journal.openAttempts()) {
+      signal?.throwIfAborted();
+      if (attempt.uuid === null) continue;
+      try {
+        this.#applyOrder(attempt.identifier, await this.#venue.getOrder({ uuid: attempt.uuid }, { signal }));
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        this.#log.warn({ identifier: attempt.identifier, err: describeError(error) }, 'could not refresh an open order');
+      }
+    }
+  }
+
+  async #openOrders(market: string | undefined, signal: AbortSignal | undefined): Promise<Order[]> {
+    const all: Order[] = [];
+    for (let page = 1; page <= MAX_OPEN_PAGES; page++) {
+      const batch = await this.#venue.openOrders({ ...(market === undefined ? {} : { market }), page, limit: OPEN_ORDERS_PAGE }, { signal });
+      all.push(...batch);
+      if (batch.length < OPEN_ORDERS_PAGE) break;
+    }
+    return all;
+  }
+
+  #attemptOf(order: { uuid: string; identifier: string | null }): AttemptDetail | undefined {
+    return (order.identifier === null ? undefined : this.#journal.attemptByIdentifier(order.identifier)) ?? this.#journal.attemptByUuid(order.uuid);
+  }
+
+  #state(identifier: string): AttemptState | undefined {
+    return this.#journal.attemptByIdentifier(identifier)?.state;
+  }
+}
+
+/** The journal's and the rule checker's shape: `total` is what a market/best buy's `price` means. */
+function toDraft(i: OrderIntentInput): OrderDraft & { total: Decimal | null; price: Decimal | null; volume: Decimal | null } {
+  const isTotal = i.ordType === 'price' || (i.ordType === 'best' && i.side === 'bid');
+  return {
+    market: i.market,
+    side: i.side,
+    ordType: i.ordType,
+    price: isTotal ? null : (i.price ?? null),
+    volume: i.volume ?? null,
+    total: isTotal ? (i.price ?? null) : null,
+    timeInForce: i.timeInForce ?? null,
+  };
+}
+
+function toRequest(i: OrderIntentInput, identifier: string): OrderRequest {
+  const request: OrderRequest = { market: i.market, side: i.side, ordType: i.ordType, identifier };
+  if (i.price !== undefined) request.price = i.price;
+  if (i.volume !== undefined) request.volume = i.volume;
+  if (i.timeInForce !== undefined) request.timeInForce = i.timeInForce;
+  return request;
+}
+
+function hasTrades(order: Order): order is OrderWithTrades {
+  return Array.isArray((order as Partial<OrderWithTrades>).trades);
+}
+
+/** True if every promise settled within `ms`. */
+async function settledWithin(promises: ReadonlyArray<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.allSettled(promises).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

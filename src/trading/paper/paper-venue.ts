@@ -1,0 +1,370 @@
+/**
+ * Paper trading (issue 4 §5): a `Venue` whose orders fill against the current order book of
+ * live or simulated quotes, by the simulator's own matching engine (`src/sim/exchange`), so
+ * tick grid, minimum total, fees, FOK/IOC and book walking are the exchange's rules and not a
+ * second implementation. Orders, balances and errors take exactly the shapes the REST client
+ * gives: the engine's answers go through the wire renderers and back through the REST and
+ * private-stream parsers.
+ *
+ * The wallet persists in `<dataDir>/paper/<quotesLabel>.json` (see wallet-file.ts), so paper
+ * on Upbit's quotes and paper on the simulator's never share money.
+ */
+import type { Decimal } from 'decimal.js';
+
+import { sleep } from '../../runtime/backoff.js';
+import { silentLogger, type Logger } from '../../runtime/logger.js';
+import type { ExchangeEvent, ExchangeOptions, OrderRequest as EngineOrderRequest } from '../../sim/exchange/index.js';
+import { Exchange, ExchangeError, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../sim/exchange/index.js';
+import { narrowPrivateMessage } from '../../upbit/parse-private.js';
+import { ENDPOINTS, endpointName, type Endpoint } from '../../upbit/rest/endpoints.js';
+import { mapHttpError } from '../../upbit/rest/errors.js';
+import { parseBalance, parseChance, parseOrder, parseOrderWithTrades } from '../../upbit/rest/parse.js';
+import type {
+  Balance,
+  CallOptions,
+  ClosedOrdersQuery,
+  Instrument,
+  OpenOrdersQuery,
+  Order,
+  OrderChance,
+  OrderRef,
+  OrderRequest,
+  OrderWithTrades,
+  TickerSnapshot,
+  UpbitRestClient,
+} from '../../upbit/rest/index.js';
+import type { MyAssetEvent, MyOrderEvent } from '../../upbit/types.js';
+import type { Venue } from '../venue.js';
+import { LiveMarketView } from './market-view.js';
+import { PaperWalletError, corruptWallet, createWalletSaver, readWallet, walletPath, type WalletSaver } from './wallet-file.js';
+
+/** The one account of a paper wallet (not a secret: nothing here authenticates). */
+const ACCOUNT = 'paper';
+const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
+
+export interface PaperVenueOptions {
+  /** The app's data directory; the wallet is `<dataDir>/paper/<quotesLabel>.json`. */
+  dataDir: string;
+  /** Quotation REST of Upbit or of the simulator: order books, tickers, instruments. */
+  quotes: Pick<UpbitRestClient, 'orderbook' | 'instruments' | 'tickers'>;
+  /** Whose quotes these are; each label has its own wallet. */
+  quotesLabel: 'upbit' | 'sim';
+  /** KRW of a new wallet (only when there is no file yet). @default '10000000' */
+  krw?: string;
+  /** Clock for orders and fills, ms since epoch. @default Date.now */
+  now?: () => number;
+  /** @default silentLogger */
+  logger?: Logger;
+  /** Quiet time after a change before the wallet is written. @default 100 */
+  saveDebounceMs?: number;
+  /** How often `run` polls tickers for markets with open orders when nobody feeds trades. @default 1000 */
+  pollMs?: number;
+}
+
+/**
+ * Open (or create) the paper wallet for `quotesLabel`. Rejects with a `PaperWalletError`
+ * naming the file when it exists but cannot be used; the file is then left untouched.
+ */
+export async function createPaperVenue(options: PaperVenueOptions): Promise<PaperVenue> {
+  const file = walletPath(options.dataDir, options.quotesLabel);
+  const logger = (options.logger ?? silentLogger).child({ component: 'paper', quotes: options.quotesLabel });
+  const view = new LiveMarketView(options.quotes);
+  const now = options.now ?? Date.now;
+  const engineOptions: ExchangeOptions = {
+    market: view,
+    now,
+    onListenerError: (error) => logger.error({ err: error }, 'a paper event listener failed'),
+  };
+  const saved = await readWallet(file);
+  let exchange: Exchange;
+  if (saved === undefined) {
+    exchange = new Exchange(engineOptions);
+    exchange.createAccount(ACCOUNT, ACCOUNT, options.krw ?? '10000000');
+  } else {
+    try {
+      exchange = Exchange.fromSnapshot(saved, engineOptions);
+    } catch (error) {
+      throw corruptWallet(file, error instanceof Error ? error.message : String(error), error);
+    }
+    if (!exchange.hasAccount(ACCOUNT)) {
+      exchange.close();
+      throw corruptWallet(file, `it has no "${ACCOUNT}" account`);
+    }
+  }
+  const venue = new PaperVenue(options, file, exchange, view, logger, now);
+  // A new wallet is written at once, so the next start finds the same one.
+  if (saved === undefined) {
+    try {
+      await venue.save();
+    } catch (error) {
+      await venue.close().catch(() => undefined);
+      throw new PaperWalletError(`Cannot create the paper wallet ${file}: check that the data directory is writable (or pass another --data-dir).`, { cause: error });
+    }
+  }
+  return venue;
+}
+
+export class PaperVenue implements Venue {
+  readonly kind = 'paper' as const;
+  readonly endpoint: string;
+  readonly accountId = ACCOUNT;
+  /** Where the wallet lives. */
+  readonly file: string;
+
+  private readonly quotes: PaperVenueOptions['quotes'];
+  private readonly saver: WalletSaver;
+  private readonly orderListeners = new Set<(e: MyOrderEvent) => void>();
+  private readonly assetListeners = new Set<(e: MyAssetEvent) => void>();
+  private readonly offEngine: () => void;
+  private readonly pollMs: number;
+  private readonly startedAt: number;
+  /** Last trade time fed per market by the poller, so one ticker is never applied twice. */
+  private readonly polledTradeAt = new Map<string, number>();
+  private lastFedAt = Number.NEGATIVE_INFINITY;
+  private closing: Promise<void> | undefined;
+
+  /** Use {@link createPaperVenue}. */
+  constructor(
+    options: PaperVenueOptions,
+    file: string,
+    private readonly exchange: Exchange,
+    private readonly view: LiveMarketView,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {
+    this.endpoint = `paper:${options.quotesLabel}`;
+    this.file = file;
+    this.quotes = options.quotes;
+    this.pollMs = options.pollMs ?? 1000;
+    this.startedAt = now();
+    this.saver = createWalletSaver(file, () => exchange.snapshot(), options.saveDebounceMs ?? 100, logger);
+    this.offEngine = exchange.on((e) => {
+      this.saver.changed();
+      this.deliver(e);
+    });
+  }
+
+  accounts(options: CallOptions = {}): Promise<Balance[]> {
+    return this.answer(options, ENDPOINTS.accounts, () => this.exchange.balances(ACCOUNT).map((b, i) => parseBalance(balanceToWire(b), `accounts[${i}]`)));
+  }
+
+  async chance(market: string, options: CallOptions = {}): Promise<OrderChance> {
+    await this.view.loadTick(market, options);
+    return this.engineCall(ENDPOINTS.chance, () => parseChance(chanceToWire(this.exchange.chance(ACCOUNT, market))));
+  }
+
+  instruments(markets: readonly string[], options: CallOptions = {}): Promise<Instrument[]> {
+    return this.quotes.instruments(markets, options);
+  }
+
+  tickers(markets: readonly string[], options: CallOptions = {}): Promise<TickerSnapshot[]> {
+    return this.quotes.tickers(markets, options);
+  }
+
+  /**
+   * Fill against the book as it is now: the book is fetched first, then the engine places
+   * the order synchronously. Any rejection means no order exists (a failed quote fetch
+   * included); paper never answers `OrderOutcomeUnknownError`.
+   */
+  async placeOrder(order: OrderRequest, options: CallOptions = {}): Promise<Order> {
+    this.assertOpen();
+    await this.view.refresh(order.market, options);
+    options.signal?.throwIfAborted();
+    this.assertOpen();
+    try {
+      return this.engineCall(ENDPOINTS.placeOrder, () => parseOrder(orderToWire(this.exchange.place(ACCOUNT, engineRequest(order)))));
+    } finally {
+      // The identifier is used up even when the order is refused (as on Upbit): save that too.
+      this.saver.changed();
+    }
+  }
+
+  getOrder(ref: OrderRef, options: CallOptions = {}): Promise<OrderWithTrades> {
+    return this.answer(options, ENDPOINTS.getOrder, () =>
+      parseOrderWithTrades(orderToWire(this.exchange.get(ACCOUNT, lookup(ref)), { withTrades: true, withExecutedFunds: true })),
+    );
+  }
+
+  cancelOrder(ref: OrderRef, options: CallOptions = {}): Promise<Order> {
+    return this.answer(options, ENDPOINTS.cancelOrder, () => {
+      this.assertOpen();
+      const order = parseOrder(orderToWire(this.exchange.cancel(ACCOUNT, lookup(ref))));
+      this.saver.changed();
+      return order;
+    });
+  }
+
+  openOrders(query: OpenOrdersQuery = {}, options: CallOptions = {}): Promise<Order[]> {
+    const { market, page, limit, orderBy } = query;
+    return this.answer(options, ENDPOINTS.openOrders, () =>
+      this.exchange
+        .list(ACCOUNT, { market, states: query.states ?? ['wait'], page, limit, orderBy })
+        .map((o, i) => parseOrder(orderToWire(o, { withExecutedFunds: true }), `orders[${i}]`)),
+    );
+  }
+
+  /** As Upbit: a window of at most 7 days, the last 7 days when no bound is given. */
+  closedOrders(query: ClosedOrdersQuery = {}, options: CallOptions = {}): Promise<Order[]> {
+    const { market, limit, orderBy } = query;
+    const endTime = query.endTime ?? (query.startTime !== undefined ? query.startTime + SEVEN_DAYS_MS : this.now());
+    const startTime = query.startTime ?? endTime - SEVEN_DAYS_MS;
+    return this.answer(options, ENDPOINTS.closedOrders, () =>
+      this.exchange
+        .list(ACCOUNT, { market, states: query.states ?? ['done', 'cancel'], limit, orderBy, startTime, endTime })
+        .map((o, i) => parseOrder(orderToWire(o, { withExecutedFunds: true }), `orders[${i}]`)),
+    );
+  }
+
+  onOrderEvent(listener: (e: MyOrderEvent) => void): () => void {
+    this.orderListeners.add(listener);
+    return () => this.orderListeners.delete(listener);
+  }
+
+  onAssetEvent(listener: (e: MyAssetEvent) => void): () => void {
+    this.assetListeners.add(listener);
+    return () => this.assetListeners.delete(listener);
+  }
+
+  /** Paper has no connection, so nothing ever reconnects. */
+  onReconnected(_listener: () => void): () => void {
+    return () => undefined;
+  }
+
+  /**
+   * A trade in the market (the app calls this from its ticker stream): resting limit orders
+   * it traded through fill as makers at their own price, up to its volume.
+   */
+  notifyTrade(market: string, price: Decimal, volume: Decimal, at?: number): void {
+    this.lastFedAt = this.now();
+    this.feed(market, price, volume, at);
+  }
+
+  /**
+   * While nobody calls {@link notifyTrade} (a CLI-only session), poll the tickers of markets
+   * with open orders every `pollMs` and feed their last trade. Resolves when `signal` aborts.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      try {
+        await sleep(this.pollMs, signal);
+      } catch {
+        return; // aborted: the venue's background work ends, which is not an error
+      }
+      if (this.closing !== undefined) return;
+      if (this.now() - this.lastFedAt < 3 * this.pollMs) continue;
+      try {
+        await this.pollOnce(signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        this.logger.warn({ err: error }, 'paper: could not poll tickers for open orders; trying again');
+      }
+    }
+  }
+
+  /** Write the wallet now (waits for a write under way). */
+  save(): Promise<void> {
+    return this.saver.flush();
+  }
+
+  /** Stop the engine and write the wallet a last time. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.offEngine();
+      this.exchange.close();
+      try {
+        await this.saver.flush();
+      } catch (error) {
+        throw new Error(`Could not save the paper wallet to ${this.file}: check the disk and the directory's permissions.`, { cause: error });
+      }
+    })();
+    return this.closing;
+  }
+
+  private async pollOnce(signal: AbortSignal): Promise<void> {
+    const markets = [...new Set(this.exchange.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER }).map((o) => o.market))];
+    if (markets.length === 0) return;
+    for (const t of await this.quotes.tickers(markets, { signal })) {
+      const seen = this.polledTradeAt.get(t.market) ?? this.startedAt;
+      if (t.tradeTimestamp <= seen) continue;
+      this.polledTradeAt.set(t.market, t.tradeTimestamp);
+      this.feed(t.market, t.tradePrice, t.tradeVolume, t.tradeTimestamp);
+    }
+  }
+
+  private feed(market: string, price: Decimal, volume: Decimal, at?: number): void {
+    if (this.closing !== undefined) return;
+    if (!this.view.hasPrice(market)) this.view.traded(market, price);
+    try {
+      this.exchange.onMarketTrade(market, price, volume, at);
+    } finally {
+      this.view.traded(market, price);
+    }
+  }
+
+  private deliver(e: ExchangeEvent): void {
+    if (e.accessKey !== ACCOUNT) return;
+    const parsed = narrowPrivateMessage(e.type === 'order' ? myOrderMessage(e) : myAssetMessage(e));
+    if (parsed.kind === 'order') for (const l of [...this.orderListeners]) this.call(l, parsed.order);
+    else if (parsed.kind === 'asset') for (const l of [...this.assetListeners]) this.call(l, parsed.asset);
+    else this.logger.error({ event: parsed }, 'paper: an engine event did not narrow (a bug)');
+  }
+
+  private call<T>(listener: (e: T) => void, e: T): void {
+    try {
+      listener(e);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a paper event listener threw');
+    }
+  }
+
+  /** An engine call as the REST client's promise: checked against the signal first, refusals mapped. */
+  private answer<T>(options: CallOptions, endpoint: Endpoint, call: () => T): Promise<T> {
+    return Promise.resolve().then(() => {
+      options.signal?.throwIfAborted();
+      return this.engineCall(endpoint, call);
+    });
+  }
+
+  /** Run an engine call; its refusals become the errors the REST client would throw. */
+  private engineCall<T>(endpoint: Endpoint, call: () => T): T {
+    try {
+      return call();
+    } catch (error) {
+      if (!(error instanceof ExchangeError)) throw error;
+      throw mapHttpError({
+        status: error.status,
+        body: { name: error.upbitName, message: error.message, text: null },
+        endpoint: endpointName(endpoint),
+        attempts: 1,
+        exchange: true,
+        effect: endpoint.effect,
+      });
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw new Error('The paper venue is closed: no more orders are accepted.');
+  }
+}
+
+/** The engine takes what `POST /v1/orders` takes: Upbit's field names, amounts as plain strings. */
+function engineRequest(o: OrderRequest): EngineOrderRequest {
+  return {
+    market: o.market,
+    side: o.side,
+    ord_type: o.ordType,
+    ...(o.price !== undefined ? { price: plainAmount(o.price) } : {}),
+    ...(o.volume !== undefined ? { volume: plainAmount(o.volume) } : {}),
+    ...(o.timeInForce !== undefined ? { time_in_force: o.timeInForce } : {}),
+    ...(o.smpType !== undefined ? { smp_type: o.smpType } : {}),
+    identifier: o.identifier,
+  };
+}
+
+function plainAmount(v: Decimal): string {
+  return v.toFixed();
+}
+
+function lookup(ref: OrderRef): { uuid?: string; identifier?: string } {
+  return 'uuid' in ref ? { uuid: ref.uuid } : { identifier: ref.identifier };
+}
