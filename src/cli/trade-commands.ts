@@ -27,6 +27,7 @@ import { JournalError } from '../trading/journal/index.js';
 import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
 import { PaperWalletError } from '../trading/paper/index.js';
 import type { OrderIntentInput } from '../trading/order-service.js';
+import { checkIntent, loadOrderContext } from '../trading/order-context.js';
 import { checkOrder, formatAmount, isOnTick, parseAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
@@ -245,8 +246,15 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', EXIT.interrupted);
 }
 
-async function placeAndReport({ ctx, out }: RunContext, checked: CheckedIntent): Promise<void> {
+async function placeAndReport({ ctx, out, signal }: RunContext, checked: CheckedIntent): Promise<void> {
   for (const note of checked.notes) out.notice(note);
+  // Balances, fees/minimums, price step and last price, read in parallel: a shortfall is
+  // said before anything is sent (the exchange would refuse it anyway, with a vaguer message).
+  const problems = checkIntent(checked.intent, await loadOrderContext(ctx.venue, checked.intent.market, signal));
+  if (problems.length > 0) {
+    const refused = problems.some((p) => p.code === 'insufficient_funds');
+    throw new UsageError(problems.map((p) => p.message).join(' ').replace(/\s+/g, ' ').trim(), refused ? EXIT.refused : EXIT.usage);
+  }
   const result = await ctx.service.place(checked.intent, { source: 'cli' });
   if (result.status === 'unknown') {
     if (out.json) out.document({ mode: ctx.mode.kind, status: 'unknown', identifier: result.identifier, reason: result.reason });

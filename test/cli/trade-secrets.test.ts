@@ -43,11 +43,11 @@ describe('secrets absent from every log line', () => {
     expect(jsonOf(balance)['mode']).toBe('sim');
     const buy = await runCli(['buy', 'KRW-BTC', '--sim', '--api-url', sim.restUrl, '--total', '10000'], dir, env);
     expect(buy.code).toBe(0);
-    // A refusal by the exchange: exit 3, and its error is logged.
+    // Not affordable: refused before anything is sent (balances are read first), exit 3.
     const broke = await runCli(['buy', 'KRW-BTC', '--sim', '--api-url', sim.restUrl, '--total', '900000000'], dir, env);
     expect(broke.code).toBe(3);
     // The mode notice, then the one-line reason.
-    expect(broke.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/Simulated trading on/), expect.stringMatching(/^upbit-tui: Not enough balance to buy/)]);
+    expect(broke.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/Simulated trading on/), expect.stringMatching(/^upbit-tui: Spending 900,000,000 KRW needs .* including .* but /)]);
     // Wrong secret: Upbit (the simulator) refuses the keys — exit 3 and nothing secret logged.
     const wrong = await runCli(['balance', '--sim', '--api-url', sim.restUrl], dir, { ...env, UPBIT_SECRET_KEY: `${SECRET}x` });
     expect(wrong.code).toBe(3);
