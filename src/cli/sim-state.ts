@@ -1,8 +1,10 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 import { UsageError } from '../app/errors.js';
+import { createDebouncedFileWriter, writeFileAtomically } from '../runtime/atomic-file.js';
 import type { Logger } from '../runtime/logger.js';
+
+export { writeFileAtomically };
 
 /**
  * The `upbit-tui sim --state FILE` file: the exchange's snapshot as JSON. It holds the
@@ -35,24 +37,6 @@ export function corruptState(file: string, why: string, cause?: unknown): UsageE
   );
 }
 
-/** Replace `file` with `text` atomically: write a temporary file beside it, flush it to disk, rename. */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
 export interface StateSaverOptions {
   file: string;
   /** The current state, serialised on each save. */
@@ -79,47 +63,23 @@ export interface StateSaver {
  */
 export function createStateSaver(options: StateSaverOptions): StateSaver {
   const { file, logger } = options;
-  const debounceMs = options.debounceMs ?? 250;
-  let timer: NodeJS.Timeout | undefined;
-  let written: string | undefined;
-  let chain: Promise<void> = Promise.resolve();
   let failing = false;
-  let closed: Promise<void> | undefined;
-
-  const save = async (): Promise<void> => {
-    const text = `${JSON.stringify(options.snapshot(), null, 1)}\n`;
-    if (text === written) return;
-    try {
-      await writeFileAtomically(file, text);
-      written = text;
+  return createDebouncedFileWriter({
+    file,
+    render: () => `${JSON.stringify(options.snapshot(), null, 1)}\n`,
+    debounceMs: options.debounceMs ?? 250,
+    onWritten: () => {
       if (failing) logger.info({ file }, 'state file saved again');
       failing = false;
-    } catch (error) {
+    },
+    onWriteError: (error) => {
       logger.error({ err: error, file }, 'could not save the state file');
       if (!failing) options.warn(`upbit-tui sim: cannot save the state to ${file} (${reason(error)}); will retry on the next change.`);
       failing = true;
-      throw error;
-    }
-  };
-  const flush = (): Promise<void> => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    const run = chain.then(save);
-    // The chain goes on after a failure; the caller of this flush still sees it.
-    chain = run.catch(() => undefined);
-    return run;
-  };
-  return {
-    changed() {
-      if (closed !== undefined || timer !== undefined) return;
-      timer = setTimeout(() => void flush().catch(() => undefined), debounceMs); // failures are logged in save()
     },
-    flush,
-    close() {
-      closed ??= flush();
-      return closed;
-    },
-  };
+    // Failures are logged in onWriteError.
+    onBackgroundError: () => undefined,
+  });
 }
 
 function isErrno(error: unknown): error is NodeJS.ErrnoException {

@@ -1,21 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 
 import type { Logger } from '../runtime/logger.js';
 import type { WireFormat } from '../upbit/wire.js';
-import { toSimpleKeys } from '../upbit/wire.js';
+import { MY_ORDER_SIMPLE_KEYS, toSimpleKeys } from '../upbit/wire.js';
 import type { JwtVerifier } from './auth/jwt.js';
 import type { ExchangeEvent } from './exchange/types.js';
-import { MY_ORDER_SIMPLE_KEYS, myAssetMessage, myAssetToSimple, myOrderMessage } from './exchange/wire.js';
+import { myAssetMessage, myAssetToSimple, myOrderMessage } from './exchange/wire.js';
 import type { SimFaults } from './faults.js';
 import type { RateLimiter } from './rate-limit.js';
 import { refuseUpgrade, remoteIp } from './rate-limit.js';
 import type { RequestedStream } from './request.js';
 import { parseRequest } from './request.js';
 import { STATUS_UP, encodeError, encodeSubscriptionList } from './wire-encode.js';
+import { WsConnection, decodeRequest } from './ws-connection.js';
 
 /**
  * How the private endpoint answers a handshake whose JWT does not verify (§2.5, UNCERTAIN):
@@ -52,13 +52,6 @@ const PRIVATE_TYPES: ReadonlySet<string> = new Set(['myOrder', 'myAsset']);
 const PUBLIC_TYPES = /^(ticker|trade|orderbook|candle\..+)$/;
 /** Stands for "every market" in a subscription (`codes` omitted or `[]`); not a market code. */
 const ALL = '\u0000all';
-/** Request messages per connection: 5 per second and 100 per minute (§2.6), as on the public endpoint. */
-const RATE_LIMITS: ReadonlyArray<{ count: number; windowMs: number }> = [
-  { count: 5, windowMs: 1_000 },
-  { count: 100, windowMs: 60_000 },
-];
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createPrivateHub(options: PrivateHubOptions): PrivateHub {
   const logger = options.logger.child({ component: 'sim-private-ws' });
@@ -162,53 +155,32 @@ interface ConnectionContext {
   onClose: () => void;
 }
 
-interface QueuedFrame {
-  dueAt: number;
-  write: () => void;
-}
-
 /**
  * One authenticated private socket: its subscriptions (myOrder by market or all, myAsset),
- * format, request rate limit, idle timer and the WebSocket faults (`silent`, `latencyMs`).
+ * format, and (through {@link WsConnection}) request rate limit, idle timer and the WebSocket
+ * faults `silent`, `latencyMs` and `slowMs`.
  * Realtime only: a subscription sends nothing until an event happens (§2.3.5–2.3.6).
  */
 class PrivateConnection {
   format: WireFormat = 'DEFAULT';
   /** type → market codes, or {ALL}. */
   private subscriptions = new Map<string, Set<string>>();
-  private readonly requestTimes: number[] = [];
-  private requestCount = 0;
-  private readonly queue: QueuedFrame[] = [];
-  private queueTimer: NodeJS.Timeout | undefined;
-  private readonly idleTimer: NodeJS.Timeout;
-  private readonly logger: Logger;
+  private readonly conn: WsConnection;
 
   constructor(
-    private readonly ws: WebSocket,
+    ws: WebSocket,
     readonly accessKey: string,
     id: number,
     private readonly ctx: ConnectionContext,
   ) {
-    this.logger = ctx.logger.child({ conn: id });
-    this.idleTimer = setTimeout(() => this.onIdle(), ctx.idleTimeoutMs);
-    ws.on('message', (data, isBinary) => {
-      try {
-        this.onMessage(data, isBinary);
-      } catch (err) {
-        this.logger.error({ err }, 'BUG: the simulator failed to handle a private request');
-      }
+    this.conn = new WsConnection(ws, {
+      faults: ctx.faults,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      logger: ctx.logger.child({ conn: id }),
+      label: 'private connection',
+      onMessage: (data, isBinary) => this.onMessage(data, isBinary),
+      onClose: ctx.onClose,
     });
-    ws.on('ping', (data) => this.onPing(data));
-    ws.on('pong', () => this.touch());
-    ws.on('error', (err) => this.logger.debug({ err }, 'socket error'));
-    ws.once('close', (code) => {
-      clearTimeout(this.idleTimer);
-      if (this.queueTimer !== undefined) clearTimeout(this.queueTimer);
-      this.queue.length = 0;
-      this.logger.debug({ code }, 'private connection closed');
-      ctx.onClose();
-    });
-    this.logger.debug({}, 'private connection opened');
   }
 
   wants(event: ExchangeEvent): boolean {
@@ -218,16 +190,15 @@ class PrivateConnection {
   }
 
   sendData(frame: Buffer): void {
-    this.enqueue(() => this.write(frame));
+    this.conn.send(frame, true);
   }
 
   terminate(): void {
-    this.ws.terminate();
+    this.conn.terminate();
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    this.touch();
-    const text = decode(data, isBinary);
+    const text = decodeRequest(data, isBinary);
     if (text === undefined) {
       this.sendData(encodeError('WRONG_FORMAT', 'Binary request frames must be UTF-8 JSON.'));
       return;
@@ -236,7 +207,7 @@ class PrivateConnection {
       if (!this.ctx.faults.silent) this.sendData(STATUS_UP);
       return;
     }
-    if (!this.admitRequest()) {
+    if (!this.conn.admitRequest()) {
       this.sendData(encodeError('TOO_MANY_REQUEST', 'Too many request messages on this connection; at most 5 per second and 100 per minute.'));
       return;
     }
@@ -264,73 +235,6 @@ class PrivateConnection {
       codes.add(code);
     }
     this.subscriptions = subscriptions;
-  }
-
-  private admitRequest(): boolean {
-    const t = performance.now();
-    for (const { count, windowMs } of RATE_LIMITS) {
-      if (this.requestCount < count) continue;
-      const past = this.requestTimes[(this.requestCount - count) % 100];
-      if (past !== undefined && t - past < windowMs) return false;
-    }
-    this.requestTimes[this.requestCount % 100] = t;
-    this.requestCount++;
-    return true;
-  }
-
-  private onPing(data: Buffer): void {
-    this.touch();
-    if (!this.ctx.faults.silent) this.enqueue(() => this.ws.readyState === this.ws.OPEN && this.ws.pong(data));
-  }
-
-  private enqueue(write: () => void): void {
-    const { silent, latencyMs } = this.ctx.faults;
-    if (silent) return;
-    if (latencyMs <= 0 && this.queue.length === 0) {
-      write();
-      return;
-    }
-    this.queue.push({ dueAt: performance.now() + latencyMs, write });
-    if (this.queueTimer === undefined) this.armQueue();
-  }
-
-  private armQueue(): void {
-    const head = this.queue[0];
-    if (head === undefined) return;
-    this.queueTimer = setTimeout(() => this.flushQueue(), Math.max(0, head.dueAt - performance.now()));
-  }
-
-  private flushQueue(): void {
-    this.queueTimer = undefined;
-    const t = performance.now();
-    for (let head = this.queue[0]; head !== undefined && head.dueAt <= t; head = this.queue[0]) {
-      this.queue.shift();
-      if (!this.ctx.faults.silent) head.write();
-    }
-    this.armQueue();
-  }
-
-  private write(data: Buffer): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.logger.warn({ buffered: this.ws.bufferedAmount }, 'client is not reading; dropping the connection');
-      this.ws.terminate();
-      return;
-    }
-    this.touch();
-    this.ws.send(data, { binary: true });
-  }
-
-  private touch(): void {
-    this.idleTimer.refresh();
-  }
-
-  private onIdle(): void {
-    if (this.ctx.faults.silent) {
-      this.touch();
-      return;
-    }
-    this.ws.close(1000, 'idle timeout');
   }
 }
 
@@ -369,14 +273,4 @@ export function parsePrivateRequest(text: string): ReturnType<typeof parseReques
     }
   }
   return parseRequest(JSON.stringify(items), PRIVATE_TYPES);
-}
-
-function decode(data: RawData, isBinary: boolean): string | undefined {
-  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-  if (!isBinary) return buffer.toString('utf8');
-  try {
-    return utf8.decode(buffer);
-  } catch {
-    return undefined;
-  }
 }

@@ -15,6 +15,7 @@ import type { RequestedStream } from './request.js';
 import { parseRequest } from './request.js';
 import type { NestedKeyTables, SimpleKeyTable } from './wire-encode.js';
 import { SharedMessage, STATUS_UP, encodeError, encodeFrames, encodeSubscriptionList } from './wire-encode.js';
+import { WsConnection, decodeRequest } from './ws-connection.js';
 
 /** One subscription of a connection: a requested code and what it resolved to. */
 export type Subscription = Omit<RequestedStream, 'snapshot' | 'realtime'>;
@@ -71,23 +72,6 @@ export interface QuotationHub {
   /** Release the engine listener and what {@link onClose} registered, and terminate every socket. */
   close(): void;
 }
-
-/**
- * Request messages allowed per connection: 5 per second and 100 per minute (§2.6).
- * UNCERTAIN: how Upbit answers a breach; we send a `TOO_MANY_REQUEST` error object and
- * drop the request, keeping the connection.
- */
-const RATE_LIMITS: ReadonlyArray<{ count: number; windowMs: number }> = [
-  { count: 5, windowMs: 1_000 },
-  { count: 100, windowMs: 60_000 },
-];
-const RATE_RING = 100;
-/** A client this far behind on reading is cut off rather than buffered without bound. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-/** A connection this many frames behind its (slow or latency) fault queue is cut off too. */
-const MAX_QUEUED_FRAMES = 10_000;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createQuotationHub(options: QuotationHubOptions): QuotationHub {
   const { engine, faults, idleTimeoutMs } = options;
@@ -188,13 +172,6 @@ interface LiveSubscription {
   held: boolean;
 }
 
-interface QueuedFrame {
-  dueAt: number;
-  /** Injected frames go out even while silent. */
-  forced: boolean;
-  write: () => void;
-}
-
 /** The protocol state of one socket: format, subscriptions, rate limit, idle timer, faults. */
 class QuotationConnection {
   format: WireFormat = 'DEFAULT';
@@ -204,41 +181,26 @@ class QuotationConnection {
   private realtime = new Map<string, Map<string, LiveSubscription[]>>();
   /** Fires when the earliest held-back (throttled) message is due. */
   private throttleTimer: NodeJS.Timeout | undefined;
-  private readonly requestTimes: number[] = [];
-  private requestCount = 0;
-  private readonly queue: QueuedFrame[] = [];
-  private queueTimer: NodeJS.Timeout | undefined;
-  /** When the last queued frame is due; `slowMs` spaces the next one from it. */
-  private lastDueAt = 0;
-  private readonly idleTimer: NodeJS.Timeout;
+  private readonly conn: WsConnection;
   private readonly logger: Logger;
 
   constructor(
-    private readonly ws: WebSocket,
+    ws: WebSocket,
     id: number,
     private readonly ctx: ConnectionContext,
   ) {
     this.logger = ctx.logger.child({ conn: id });
-    this.idleTimer = setTimeout(() => this.onIdle(), ctx.idleTimeoutMs);
-    ws.on('message', (data, isBinary) => {
-      try {
-        this.onMessage(data, isBinary);
-      } catch (err) {
-        this.logger.error({ err }, 'BUG: the simulator failed to handle a request');
-      }
+    this.conn = new WsConnection(ws, {
+      faults: ctx.faults,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      logger: this.logger,
+      label: 'connection',
+      onMessage: (data, isBinary) => this.onMessage(data, isBinary),
+      onClose: () => {
+        if (this.throttleTimer !== undefined) clearTimeout(this.throttleTimer);
+        ctx.onClose();
+      },
     });
-    ws.on('ping', (data) => this.onPing(data));
-    ws.on('pong', () => this.touch());
-    ws.on('error', (err) => this.logger.debug({ err }, 'socket error'));
-    ws.once('close', (code) => {
-      clearTimeout(this.idleTimer);
-      if (this.queueTimer !== undefined) clearTimeout(this.queueTimer);
-      if (this.throttleTimer !== undefined) clearTimeout(this.throttleTimer);
-      this.queue.length = 0;
-      this.logger.debug({ code }, 'connection closed');
-      ctx.onClose();
-    });
-    this.logger.debug({}, 'connection opened');
   }
 
   /** Send the REALTIME message of a change of `market` to this connection's subscriptions, throttled per source. */
@@ -265,26 +227,25 @@ class QuotationConnection {
   sendData(frame: Buffer): void {
     const fate = this.ctx.dataFrameFate(frame);
     if (fate.kind === 'skip') return;
-    if (fate.kind === 'terminate') this.enqueue(() => this.ws.terminate(), false);
-    else this.enqueue(() => this.write(fate.frame, true), false);
+    if (fate.kind === 'terminate') this.conn.terminateQueued();
+    else this.conn.send(fate.frame, true);
   }
 
   /** Send a protocol answer (status, error, subscription list): never garbled. */
   private sendControl(frame: Buffer): void {
-    this.enqueue(() => this.write(frame, true), false);
+    this.conn.send(frame, true);
   }
 
   inject(data: string | Buffer, binary: boolean): void {
-    this.enqueue(() => this.write(data, binary), true);
+    this.conn.send(data, binary, true);
   }
 
   terminate(): void {
-    this.ws.terminate();
+    this.conn.terminate();
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    this.touch();
-    const text = decode(data, isBinary);
+    const text = decodeRequest(data, isBinary);
     if (text === undefined) {
       this.sendError('WRONG_FORMAT', 'Binary request frames must be UTF-8 JSON.');
       return;
@@ -295,7 +256,7 @@ class QuotationConnection {
       else this.sendControl(STATUS_UP);
       return;
     }
-    if (!this.admitRequest()) {
+    if (!this.conn.admitRequest()) {
       this.sendError('TOO_MANY_REQUEST', 'Too many request messages on this connection; at most 5 per second and 100 per minute.');
       return;
     }
@@ -389,99 +350,7 @@ class QuotationConnection {
     this.armThrottle();
   }
 
-  private admitRequest(): boolean {
-    const t = performance.now();
-    for (const { count, windowMs } of RATE_LIMITS) {
-      if (this.requestCount < count) continue;
-      const past = this.requestTimes[(this.requestCount - count) % RATE_RING];
-      if (past !== undefined && t - past < windowMs) return false;
-    }
-    this.requestTimes[this.requestCount % RATE_RING] = t;
-    this.requestCount++;
-    return true;
-  }
-
-  private onPing(data: Buffer): void {
-    this.touch();
-    // autoPong is off on the server so that a silent fault can withhold the pong.
-    if (this.ctx.faults.silent) this.logger.debug({}, 'ping ignored (silent fault)');
-    else this.enqueue(() => this.ws.readyState === this.ws.OPEN && this.ws.pong(data), false);
-  }
-
   private sendError(name: string, message: string): void {
     this.sendControl(encodeError(name, message));
-  }
-
-  /** Send now, or after the configured latency (and `slowMs` spacing) behind whatever is already waiting. */
-  private enqueue(write: () => void, forced: boolean): void {
-    const { silent, latencyMs, slowMs } = this.ctx.faults;
-    if (silent && !forced) return;
-    const t = performance.now();
-    const dueAt = Math.max(t + latencyMs, slowMs > 0 ? this.lastDueAt + slowMs : 0);
-    this.lastDueAt = Math.max(this.lastDueAt, dueAt, t);
-    if (dueAt <= t && this.queue.length === 0) {
-      write();
-      return;
-    }
-    if (this.queue.length >= MAX_QUEUED_FRAMES) {
-      this.logger.warn({ queued: this.queue.length }, 'connection too far behind its fault queue; dropping it');
-      this.ws.terminate();
-      return;
-    }
-    this.queue.push({ dueAt, forced, write });
-    if (this.queueTimer === undefined) this.armQueue();
-  }
-
-  private armQueue(): void {
-    const head = this.queue[0];
-    if (head === undefined) return;
-    this.queueTimer = setTimeout(() => this.flushQueue(), Math.max(0, head.dueAt - performance.now()));
-  }
-
-  private flushQueue(): void {
-    this.queueTimer = undefined;
-    const t = performance.now();
-    // Frames keep their order even when the latency setting changes while they wait.
-    for (let head = this.queue[0]; head !== undefined && head.dueAt <= t; head = this.queue[0]) {
-      this.queue.shift();
-      if (!this.ctx.faults.silent || head.forced) head.write();
-    }
-    this.armQueue();
-  }
-
-  private write(data: string | Buffer, binary: boolean): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.logger.warn({ buffered: this.ws.bufferedAmount }, 'client is not reading; dropping the connection');
-      this.ws.terminate();
-      return;
-    }
-    this.touch();
-    this.ws.send(data, { binary });
-  }
-
-  private touch(): void {
-    this.idleTimer.refresh();
-  }
-
-  private onIdle(): void {
-    // A silent server does not even say goodbye.
-    if (this.ctx.faults.silent) {
-      this.touch();
-      return;
-    }
-    this.logger.debug({ idleTimeoutMs: this.ctx.idleTimeoutMs }, 'closing idle connection');
-    // UNCERTAIN: the close code Upbit uses for its 120 s idle timeout.
-    this.ws.close(1000, 'idle timeout');
-  }
-}
-
-function decode(data: RawData, isBinary: boolean): string | undefined {
-  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-  if (!isBinary) return buffer.toString('utf8'); // ws has already checked text frames are UTF-8
-  try {
-    return utf8.decode(buffer);
-  } catch {
-    return undefined;
   }
 }

@@ -11,30 +11,22 @@
  *    and whatever is still unanswered is journalled `unknown`.
  */
 import { Mutex } from 'async-mutex';
-import type { Decimal } from 'decimal.js';
 
 import { fullJitterDelay, sleep } from '../runtime/backoff.js';
 import { describeError, isCancellation } from '../runtime/errors.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
-import { OrderNotFoundError, OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
-import type { Order, OrderRequest, OrderWithTrades } from '../upbit/rest/types.js';
-import type { MyOrderEvent } from '../upbit/types.js';
-import type { AttemptDetail, AttemptState, OrderJournal } from './journal/index.js';
-import { checkOrder, type OrderDraft } from './money.js';
+import { OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
+import type { Order, OrderRequest } from '../upbit/rest/types.js';
+import type { AttemptState, OrderJournal } from './journal/index.js';
+import { checkOrder } from './money.js';
+import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, type OrderSync } from './order-apply.js';
 import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
+import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, type Lookup } from './order-reconcile.js';
+import { toDraft, toRequest, type OrderIntentInput } from './order-request.js';
 import type { Venue } from './venue.js';
 
 export { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
-
-export interface OrderIntentInput {
-  market: string;
-  side: 'bid' | 'ask';
-  ordType: 'limit' | 'price' | 'market' | 'best';
-  /** Unit price for limit orders; the total to spend for market (`price`) and best-price buys, as on the wire. */
-  price?: Decimal;
-  volume?: Decimal;
-  timeInForce?: 'ioc' | 'fok' | 'post_only';
-}
+export type { OrderIntentInput } from './order-request.js';
 
 export type PlaceResult = { status: 'acked'; identifier: string; order: Order } | { status: 'unknown'; identifier: string; reason: string };
 
@@ -53,17 +45,11 @@ export interface OrderServiceOptions {
   inFlightDeadlineMs?: number;
 }
 
-type Lookup = { kind: 'found'; order: Order } | { kind: 'not_found' } | { kind: 'unknown'; reason: string };
-
-const MAX_LOOKUP_DELAY_MS = 4_000;
 /** How often the background task looks at the journal when nothing is unresolved. */
 const IDLE_POLL_MS = 1_000;
 const BACKGROUND_CAP_MS = 30_000;
 /** After `drain`'s deadline, how long aborted requests get to settle and be journalled. */
 const ABORT_GRACE_MS = 1_000;
-const OPEN_ORDERS_PAGE = 100;
-const NOT_FOUND = 'Upbit has no order with this identifier';
-const MAX_OPEN_PAGES = 20;
 
 export class OrderService {
   readonly #venue: Venue;
@@ -73,6 +59,8 @@ export class OrderService {
   readonly #lookupAttempts: number;
   readonly #lookupDelayMs: number;
   readonly #deadlineMs: number;
+  /** The venue, journal and log, for the helpers in order-apply and order-reconcile. */
+  readonly #sync: OrderSync;
   /** One per service, and a service per venue account: placement is serialised per account. */
   readonly #mutex = new Mutex();
   /** Identifier → the placement still waiting for its POST (and lookups). */
@@ -91,6 +79,7 @@ export class OrderService {
     this.#lookupAttempts = Math.max(1, Math.trunc(opts.lookupAttempts ?? 5));
     this.#lookupDelayMs = Math.max(0, opts.lookupDelayMs ?? 500);
     this.#deadlineMs = Math.max(1, opts.inFlightDeadlineMs ?? 5_000);
+    this.#sync = { venue: this.#venue, journal: this.#journal, log: this.#log };
   }
 
   /** True once `recover()` (or the background task after it) resolved every unfinished attempt, until shutdown. */
@@ -116,7 +105,7 @@ export class OrderService {
       if (state === 'pending' || state === 'unknown') stillUnknown.push(attempt.identifier);
       else resolved++;
     }
-    await this.#refreshOpen(signal);
+    await refreshOpenAttempts(this.#sync, signal);
     this.#recovered = true;
     this.#ready = stillUnknown.length === 0;
     this.#log.info({ resolved, stillUnknown }, 'order journal recovered');
@@ -156,13 +145,13 @@ export class OrderService {
   /** Cancel one order (by uuid or identifier). Its final state arrives by the stream or reconciliation. */
   async cancel(ref: { uuid: string } | { identifier: string }, opts: { signal?: AbortSignal } = {}): Promise<Order> {
     const order = await this.#venue.cancelOrder(ref, { signal: opts.signal });
-    this.#applyKnown(order);
+    applyKnownOrder(this.#sync, order);
     return order;
   }
 
   /** Cancel every open order this journal placed (orders placed elsewhere are left alone). */
   async cancelAllMine(opts: { market?: string; signal?: AbortSignal } = {}): Promise<{ cancelled: Order[]; failed: Array<{ uuid: string; error: string }> }> {
-    const mine = (await this.#openOrders(opts.market, opts.signal)).filter((o) => this.#attemptOf(o) !== undefined);
+    const mine = (await fetchOpenOrders(this.#sync, opts.market, opts.signal)).filter((o) => attemptOf(this.#journal, o) !== undefined);
     const cancelled: Order[] = [];
     const failed: Array<{ uuid: string; error: string }> = [];
     for (const order of mine) {
@@ -187,9 +176,9 @@ export class OrderService {
       signal?.throwIfAborted();
       if (attempt.state === 'unknown' && !this.#inFlight.has(attempt.identifier)) await this.#resolve(attempt.identifier, 1, signal);
     }
-    await this.#refreshOpen(signal);
-    for (const order of await this.#openOrders(undefined, signal)) {
-      const attempt = this.#attemptOf(order);
+    await refreshOpenAttempts(this.#sync, signal);
+    for (const order of await fetchOpenOrders(this.#sync, undefined, signal)) {
+      const attempt = attemptOf(this.#journal, order);
       if (attempt !== undefined && attempt.state === 'not_found') this.#applyOrder(attempt.identifier, order);
     }
   }
@@ -226,7 +215,7 @@ export class OrderService {
    * jittered backoff. Resolves when `signal` aborts.
    */
   async run(signal: AbortSignal): Promise<void> {
-    const offOrder = this.#venue.onOrderEvent((e) => this.#onOrderEvent(e));
+    const offOrder = this.#venue.onOrderEvent((e) => applyOrderEvent(this.#sync, e));
     const offReconnect = this.#venue.onReconnected(() => {
       // Fire and forget: a failed reconciliation is logged and the next reconnect or the loop below retries.
       void this.reconcile(signal).catch((error: unknown) => {
@@ -317,154 +306,20 @@ export class OrderService {
     throw error;
   }
 
-  /**
-   * Look an attempt up by identifier up to `tries` times (delays doubling from
-   * `lookupDelayMs`). Found → acked with fills and terminal state; the last lookup "not found"
-   * → `not_found`; otherwise it stays `unknown`. Rejects only when `signal` aborts.
-   */
-  async #resolve(identifier: string, tries: number, signal?: AbortSignal): Promise<Lookup> {
-    let reason = 'not looked up';
-    for (let i = 0; i < tries; i++) {
-      if (i > 0) await sleep(Math.min(MAX_LOOKUP_DELAY_MS, this.#lookupDelayMs * 2 ** (i - 1)), signal);
-      let order: Order;
-      try {
-        order = await this.#venue.getOrder({ identifier }, { signal });
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        if (error instanceof OrderNotFoundError) {
-          reason = NOT_FOUND;
-          continue;
-        }
-        reason = describeError(error);
-        continue;
-      }
-      this.#applyOrder(identifier, order);
-      return { kind: 'found', order };
-    }
-    const state = this.#state(identifier);
-    if (reason === NOT_FOUND && state === 'unknown') {
-      this.#journal.markNotFound(identifier);
-      this.#log.info({ identifier }, 'unanswered order proven absent');
-      return { kind: 'not_found' };
-    }
-    if (state === 'not_found') return { kind: 'not_found' };
-    return { kind: 'unknown', reason };
+  /** Look an attempt up by identifier up to `tries` times; see {@link resolveAttempt}. */
+  #resolve(identifier: string, tries: number, signal?: AbortSignal): Promise<Lookup> {
+    return resolveAttempt(this.#sync, this.#lookupDelayMs, identifier, tries, signal);
   }
 
   // --- applying what the exchange says --------------------------------------------------
 
-  /** A REST order snapshot: acked, its fills, and its terminal state if it has one. Never moves an attempt backwards. */
   #applyOrder(identifier: string, order: Order): void {
-    const state = this.#state(identifier);
-    if (state === undefined || state === 'rejected') {
-      this.#log.error({ identifier, uuid: order.uuid, state }, 'the exchange has an order the journal cannot take; check it by hand');
-      return;
-    }
-    this.#journal.markAcked(identifier, order.uuid, order);
-    if (hasTrades(order)) {
-      for (const t of order.trades) {
-        // REST trades carry no per-fill fee; the order's paid fee is in its terminal totals.
-        this.#journal.recordFill(identifier, { tradeUuid: t.uuid, price: t.price, volume: t.volume, funds: t.funds, fee: 0, at: t.createdAt });
-      }
-    }
-    if (order.state === 'done' || order.state === 'cancel') {
-      const now = this.#state(identifier);
-      if (now === 'acked' || now === order.state) {
-        this.#journal.markTerminal(identifier, order.state, { executedVolume: order.executedVolume, executedFunds: order.executedFunds, paidFee: order.paidFee }, order);
-      }
-    }
-  }
-
-  /** Apply an order to the journal if it is one of ours (a cancel's answer). */
-  #applyKnown(order: Order): void {
-    const attempt = this.#attemptOf(order);
-    if (attempt !== undefined && attempt.state !== 'pending') this.#applyOrder(attempt.identifier, order);
-  }
-
-  #onOrderEvent(e: MyOrderEvent): void {
-    try {
-      const attempt = e.identifier !== null ? this.#journal.attemptByIdentifier(e.identifier) : this.#journal.attemptByUuid(e.uuid);
-      if (attempt === undefined) return; // not placed through this journal
-      const { identifier } = attempt;
-      if (attempt.state === 'rejected') {
-        this.#log.error({ identifier, uuid: e.uuid }, 'an order event arrived for an attempt journalled as rejected; check it by hand');
-        return;
-      }
-      // The event may beat the POST's answer: pending → acked here, and the answer then repeats it harmlessly.
-      this.#journal.markAcked(identifier, e.uuid);
-      if (e.state === 'trade') {
-        this.#journal.recordFill(identifier, { tradeUuid: e.fill.tradeUuid, price: e.fill.price, volume: e.fill.volume, fee: e.fill.fee ?? 0, at: e.fill.timestamp });
-      } else if (e.state === 'done' || e.state === 'cancel') {
-        if (e.executedVolume === null || e.paidFee === null) {
-          // Totals missing from the event: the next reconciliation reads them over REST.
-          return;
-        }
-        const now = this.#state(identifier);
-        if (now === 'acked' || now === e.state) {
-          this.#journal.markTerminal(identifier, e.state, { executedVolume: e.executedVolume, executedFunds: e.executedFunds, paidFee: e.paidFee });
-        }
-      }
-    } catch (error) {
-      this.#log.error({ err: describeError(error), uuid: e.uuid, identifier: e.identifier }, 'could not journal an order event');
-    }
-  }
-
-  async #refreshOpen(signal?: AbortSignal): Promise<void> {
-    for (const attempt of this.#journal.openAttempts()) {
-      signal?.throwIfAborted();
-      if (attempt.uuid === null) continue;
-      try {
-        this.#applyOrder(attempt.identifier, await this.#venue.getOrder({ uuid: attempt.uuid }, { signal }));
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        this.#log.warn({ identifier: attempt.identifier, err: describeError(error) }, 'could not refresh an open order');
-      }
-    }
-  }
-
-  async #openOrders(market: string | undefined, signal: AbortSignal | undefined): Promise<Order[]> {
-    const all: Order[] = [];
-    for (let page = 1; page <= MAX_OPEN_PAGES; page++) {
-      const batch = await this.#venue.openOrders({ ...(market === undefined ? {} : { market }), page, limit: OPEN_ORDERS_PAGE }, { signal });
-      all.push(...batch);
-      if (batch.length < OPEN_ORDERS_PAGE) break;
-    }
-    return all;
-  }
-
-  #attemptOf(order: { uuid: string; identifier: string | null }): AttemptDetail | undefined {
-    return (order.identifier === null ? undefined : this.#journal.attemptByIdentifier(order.identifier)) ?? this.#journal.attemptByUuid(order.uuid);
+    applyOrder(this.#sync, identifier, order);
   }
 
   #state(identifier: string): AttemptState | undefined {
-    return this.#journal.attemptByIdentifier(identifier)?.state;
+    return attemptState(this.#journal, identifier);
   }
-}
-
-/** The journal's and the rule checker's shape: `total` is what a market/best buy's `price` means. */
-function toDraft(i: OrderIntentInput): OrderDraft & { total: Decimal | null; price: Decimal | null; volume: Decimal | null } {
-  const isTotal = i.ordType === 'price' || (i.ordType === 'best' && i.side === 'bid');
-  return {
-    market: i.market,
-    side: i.side,
-    ordType: i.ordType,
-    price: isTotal ? null : (i.price ?? null),
-    volume: i.volume ?? null,
-    total: isTotal ? (i.price ?? null) : null,
-    timeInForce: i.timeInForce ?? null,
-  };
-}
-
-function toRequest(i: OrderIntentInput, identifier: string): OrderRequest {
-  const request: OrderRequest = { market: i.market, side: i.side, ordType: i.ordType, identifier };
-  if (i.price !== undefined) request.price = i.price;
-  if (i.volume !== undefined) request.volume = i.volume;
-  if (i.timeInForce !== undefined) request.timeInForce = i.timeInForce;
-  return request;
-}
-
-function hasTrades(order: Order): order is OrderWithTrades {
-  return Array.isArray((order as Partial<OrderWithTrades>).trades);
 }
 
 /** True if every promise settled within `ms`. */

@@ -19,111 +19,15 @@
  */
 import { Decimal } from 'decimal.js';
 import { describeValue, isRecord, type JsonRecord } from './json-narrow.js';
-import type { MarketCode, MyAssetBalance, MyAssetEvent, MyOrderEvent, MyOrderFill, MyOrderState, PrivateEvent } from './types.js';
+import type { MyAssetBalance, MyAssetEvent, MyOrderEvent, MyOrderFill, MyOrderState, PrivateEvent } from './types.js';
+import type { MyAssetUnitWire, MyAssetWire, MyOrderWire } from './wire.js';
+import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from './wire.js';
+
+export type { MyAssetUnitWire, MyAssetWire, MyOrderWire } from './wire.js';
+export { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from './wire.js';
 
 /** What the `message` event of a `ws` socket can hand over, plus plain strings. */
 export type PrivateFrameData = Buffer | ArrayBuffer | Buffer[] | string;
-
-/** A `myOrder` message in DEFAULT format (§2.3.5), as Upbit names it. */
-export interface MyOrderWire {
-  type: 'myOrder';
-  code: MarketCode;
-  uuid: string;
-  ask_bid: 'ASK' | 'BID';
-  order_type: 'limit' | 'price' | 'market' | 'best';
-  state: MyOrderState;
-  trade_uuid: string | null;
-  /** Order price, or the fill price when `state` is `trade`. */
-  price: number | null;
-  avg_price: number;
-  /** Order volume, or the fill volume when `state` is `trade`. */
-  volume: number | null;
-  remaining_volume: number | null;
-  executed_volume: number;
-  trades_count: number;
-  reserved_fee: number;
-  remaining_fee: number;
-  paid_fee: number;
-  locked: number;
-  executed_funds: number;
-  time_in_force: 'ioc' | 'fok' | 'post_only' | null;
-  trade_fee: number | null;
-  is_maker: boolean | null;
-  identifier: string | null;
-  smp_type: 'reduce' | 'cancel_maker' | 'cancel_taker' | null;
-  prevented_volume: number | null;
-  prevented_locked: number | null;
-  trade_timestamp: number | null;
-  order_timestamp: number;
-  timestamp: number;
-  stream_type: 'REALTIME';
-}
-
-/** DEFAULT → SIMPLE keys for `myOrder` (§2.3.5). */
-export const MY_ORDER_SIMPLE_KEYS = {
-  type: 'ty',
-  code: 'cd',
-  uuid: 'uid',
-  ask_bid: 'ab',
-  order_type: 'ot',
-  state: 's',
-  trade_uuid: 'tuid',
-  price: 'p',
-  avg_price: 'ap',
-  volume: 'v',
-  remaining_volume: 'rv',
-  executed_volume: 'ev',
-  trades_count: 'tc',
-  reserved_fee: 'rsf',
-  remaining_fee: 'rmf',
-  paid_fee: 'pf',
-  locked: 'l',
-  executed_funds: 'ef',
-  time_in_force: 'tif',
-  trade_fee: 'tf',
-  is_maker: 'im',
-  identifier: 'id',
-  smp_type: 'smpt',
-  prevented_volume: 'pv',
-  prevented_locked: 'pl',
-  trade_timestamp: 'ttms',
-  order_timestamp: 'otms',
-  timestamp: 'tms',
-  stream_type: 'st',
-} as const satisfies Record<keyof MyOrderWire, string>;
-
-export interface MyAssetUnitWire {
-  currency: string;
-  balance: number;
-  locked: number;
-}
-
-/** A `myAsset` message in DEFAULT format (§2.3.6). */
-export interface MyAssetWire {
-  type: 'myAsset';
-  asset_uuid: string;
-  assets: MyAssetUnitWire[];
-  asset_timestamp: number;
-  timestamp: number;
-  stream_type: 'REALTIME';
-}
-
-/** DEFAULT → SIMPLE keys for `myAsset` (§2.3.6); the entries of `ast` use {@link MY_ASSET_UNIT_SIMPLE_KEYS}. */
-export const MY_ASSET_SIMPLE_KEYS = {
-  type: 'ty',
-  asset_uuid: 'astuid',
-  assets: 'ast',
-  asset_timestamp: 'asttms',
-  timestamp: 'tms',
-  stream_type: 'st',
-} as const satisfies Record<keyof MyAssetWire, string>;
-
-/** DEFAULT → SIMPLE keys inside `assets` (`ast`). */
-export const MY_ASSET_UNIT_SIMPLE_KEYS = {
-  currency: 'cu',
-  balance: 'b',
-  locked: 'l',
-} as const satisfies Record<keyof MyAssetUnitWire, string>;
 
 type Keys<W> = Readonly<Record<keyof W, string>>;
 

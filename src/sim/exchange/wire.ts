@@ -7,8 +7,17 @@ import { randomUUID } from 'node:crypto';
 
 import type { Decimal } from 'decimal.js';
 
+import type {
+  MyAssetUnitWire as ProtocolMyAssetUnitWire,
+  MyAssetWire as ProtocolMyAssetWire,
+  MyOrderWire as ProtocolMyOrderWire,
+} from '../../upbit/wire.js';
+import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS } from '../../upbit/wire.js';
 import { plain } from './decimal.js';
 import type { Balance, Chance, ExchangeEvent, Fill, Order, OrderState, SmpType, TimeInForce } from './types.js';
+
+/** The SIMPLE key tables of the private types are the protocol's (src/upbit/wire.ts). */
+export { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from '../../upbit/wire.js';
 
 const KST_OFFSET_MS = 9 * 3_600_000;
 
@@ -182,75 +191,21 @@ export function chanceToWire(c: Chance): ChanceWire {
 // ---- private WebSocket (§2.3.5, §2.3.6) ---------------------------------------------------
 
 /**
- * A `myOrder` message in DEFAULT format. (Object type aliases rather than interfaces, so the
- * messages pass as `Record<string, unknown>` to key-renaming code.)
+ * A `myOrder` message in DEFAULT format: the protocol's (src/upbit/wire.ts), with the fields the
+ * simulator fills narrowed to its own types. (Mapped object types rather than interfaces, so
+ * the messages pass as `Record<string, unknown>` to key-renaming code.)
  */
-export type MyOrderWire = {
-  type: 'myOrder';
-  code: string;
-  uuid: string;
-  ask_bid: 'ASK' | 'BID';
+export type MyOrderWire = Omit<
+  ProtocolMyOrderWire,
+  'order_type' | 'state' | 'time_in_force' | 'smp_type' | 'prevented_volume' | 'prevented_locked'
+> & {
   order_type: string;
   state: OrderState | 'trade';
-  trade_uuid: string | null;
-  /** Order price, or the fill price when `state` is `trade`. */
-  price: number | null;
-  avg_price: number;
-  /** Order volume, or the fill volume when `state` is `trade`. */
-  volume: number | null;
-  remaining_volume: number | null;
-  executed_volume: number;
-  trades_count: number;
-  reserved_fee: number;
-  remaining_fee: number;
-  paid_fee: number;
-  locked: number;
-  executed_funds: number;
   time_in_force: TimeInForce | null;
-  trade_fee: number | null;
-  is_maker: boolean | null;
-  identifier: string | null;
   smp_type: SmpType | null;
   prevented_volume: number;
   prevented_locked: number;
-  trade_timestamp: number | null;
-  order_timestamp: number;
-  timestamp: number;
-  stream_type: 'REALTIME';
 };
-
-/** DEFAULT → SIMPLE keys for `myOrder` (§2.3.5). */
-export const MY_ORDER_SIMPLE_KEYS = {
-  type: 'ty',
-  code: 'cd',
-  uuid: 'uid',
-  ask_bid: 'ab',
-  order_type: 'ot',
-  state: 's',
-  trade_uuid: 'tuid',
-  price: 'p',
-  avg_price: 'ap',
-  volume: 'v',
-  remaining_volume: 'rv',
-  executed_volume: 'ev',
-  trades_count: 'tc',
-  reserved_fee: 'rsf',
-  remaining_fee: 'rmf',
-  paid_fee: 'pf',
-  locked: 'l',
-  executed_funds: 'ef',
-  time_in_force: 'tif',
-  trade_fee: 'tf',
-  is_maker: 'im',
-  identifier: 'id',
-  smp_type: 'smpt',
-  prevented_volume: 'pv',
-  prevented_locked: 'pl',
-  trade_timestamp: 'ttms',
-  order_timestamp: 'otms',
-  timestamp: 'tms',
-  stream_type: 'st',
-} as const satisfies Record<keyof MyOrderWire, string>;
 
 const num = (v: Decimal): number => v.toNumber();
 const nullableNum = (v: Decimal | null): number | null => (v === null ? null : v.toNumber());
@@ -292,38 +247,10 @@ export function myOrderMessage(e: Extract<ExchangeEvent, { type: 'order' }>): My
   };
 }
 
-export type MyAssetUnitWire = {
-  currency: string;
-  balance: number;
-  locked: number;
-};
+export type MyAssetUnitWire = Pick<ProtocolMyAssetUnitWire, keyof ProtocolMyAssetUnitWire>;
 
-/** A `myAsset` message in DEFAULT format. */
-export type MyAssetWire = {
-  type: 'myAsset';
-  asset_uuid: string;
-  assets: MyAssetUnitWire[];
-  asset_timestamp: number;
-  timestamp: number;
-  stream_type: 'REALTIME';
-};
-
-/** DEFAULT → SIMPLE keys for `myAsset` (§2.3.6). */
-export const MY_ASSET_SIMPLE_KEYS = {
-  type: 'ty',
-  asset_uuid: 'astuid',
-  assets: 'ast',
-  asset_timestamp: 'asttms',
-  timestamp: 'tms',
-  stream_type: 'st',
-} as const satisfies Record<keyof MyAssetWire, string>;
-
-/** DEFAULT → SIMPLE keys inside `assets[]`. */
-export const MY_ASSET_UNIT_SIMPLE_KEYS = {
-  currency: 'cu',
-  balance: 'b',
-  locked: 'l',
-} as const satisfies Record<keyof MyAssetUnitWire, string>;
+/** A `myAsset` message in DEFAULT format (the protocol's, src/upbit/wire.ts). */
+export type MyAssetWire = Omit<ProtocolMyAssetWire, 'assets'> & { assets: MyAssetUnitWire[] };
 
 /**
  * The `myAsset` message for a balance change: the currencies that changed (UNCERTAIN whether

@@ -8,32 +8,29 @@
  * reached the disk) when the call returns, and no other code on the event loop can run between
  * the journal write and the send.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-
 import Database from 'better-sqlite3';
 
-import { ORDER_FIELDS, plain, toMoney, type MoneyInput } from '../money.js';
-import { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError, JournalMismatchError } from './errors.js';
+import { ORDER_FIELDS, plain, toMoney } from '../money.js';
+import { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError } from './errors.js';
 import { MAX_IDENTIFIER_LENGTH, newIdentifier } from './identifier.js';
 import { normalizeEndpoint } from './path.js';
+import { JournalQueries } from './queries.js';
+import { amount, describe, snapshot, statements, type AttemptRow, type Statements } from './rows.js';
 import { migrate } from './schema.js';
-import {
-  LIVE_STATES,
-  UNRESOLVED_STATES,
-  type Attempt,
-  type AttemptDetail,
-  type AttemptEvent,
-  type AttemptState,
-  type AttemptWithIntent,
-  type Fill,
-  type FillInput,
-  type Intent,
-  type IntentInput,
-  type IntentWithAttempts,
-  type JournalIdentity,
-  type RejectionInput,
-  type TerminalTotals,
+import { claim, configure, prepareFile } from './setup.js';
+import { FILLABLE, moveAttempt } from './transitions.js';
+import type {
+  AttemptDetail,
+  AttemptEvent,
+  AttemptState,
+  AttemptWithIntent,
+  FillInput,
+  Intent,
+  IntentInput,
+  IntentWithAttempts,
+  JournalIdentity,
+  RejectionInput,
+  TerminalTotals,
 } from './types.js';
 
 export interface OpenJournalOptions extends JournalIdentity {
@@ -47,71 +44,6 @@ export interface OpenJournalOptions extends JournalIdentity {
    * @default 5000
    */
   busyTimeoutMs?: number;
-}
-
-/** The edges of the attempt state machine (see {@link AttemptState}). */
-const TRANSITIONS: Readonly<Record<AttemptState, readonly AttemptState[]>> = {
-  pending: ['acked', 'rejected', 'unknown'],
-  unknown: ['acked', 'not_found'],
-  // A lookup said "not found" and the order shows up later anyway (a lagging replica, a
-  // myOrder event after the grace window). The journal records what is true rather than
-  // refusing and leaving a live order untracked.
-  not_found: ['acked'],
-  acked: ['done', 'cancel'],
-  rejected: [],
-  done: [],
-  cancel: [],
-};
-
-/** States an attempt may receive fills in: its order exists. */
-const FILLABLE: readonly AttemptState[] = ['acked', 'done', 'cancel'];
-
-interface IntentRow {
-  id: number;
-  market: string;
-  side: Intent['side'];
-  ord_type: Intent['ordType'];
-  price: string | null;
-  volume: string | null;
-  total: string | null;
-  time_in_force: Intent['timeInForce'];
-  source: Intent['source'];
-  note: string | null;
-  created_at: number;
-}
-
-interface AttemptRow {
-  id: number;
-  intent_id: number;
-  identifier: string;
-  state: AttemptState;
-  uuid: string | null;
-  error_name: string | null;
-  error_message: string | null;
-  unknown_reason: string | null;
-  order_json: string | null;
-  executed_volume: string | null;
-  executed_funds: string | null;
-  paid_fee: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface FillRow {
-  trade_uuid: string;
-  attempt_id: number;
-  price: string;
-  volume: string;
-  funds: string;
-  fee: string;
-  at: number;
-}
-
-interface EventRow {
-  from_state: AttemptState | null;
-  to_state: AttemptState;
-  detail: string | null;
-  at: number;
 }
 
 /** The settings the journal runs with, for a diagnostics screen and the tests. */
@@ -168,7 +100,8 @@ export class OrderJournal {
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #newIdentifier: (now: number) => string;
-  readonly #s: ReturnType<typeof statements>;
+  readonly #s: Statements;
+  readonly #q: JournalQueries;
 
   /** @internal Use {@link openJournal}. */
   constructor(
@@ -184,6 +117,7 @@ export class OrderJournal {
     this.#now = now;
     this.#newIdentifier = makeIdentifier;
     this.#s = statements(db);
+    this.#q = new JournalQueries(this.#s, file);
   }
 
   /** Journal what was asked for. Amounts are checked to be positive decimals and stored exactly. */
@@ -359,27 +293,24 @@ export class OrderJournal {
 
   /** Attempts in `pending` or `unknown`, oldest first: start-up resolves all of them before anything new is placed. */
   unresolved(): AttemptWithIntent[] {
-    return this.#s.attemptsInStates.all(JSON.stringify(UNRESOLVED_STATES)).map((r) => this.#withIntent(r));
+    return this.#q.unresolved();
   }
 
   /** Acked attempts whose order has not finished, oldest first: what reconciliation follows. */
   openAttempts(): AttemptWithIntent[] {
-    return this.#s.attemptsInStates.all(JSON.stringify(['acked'])).map((r) => this.#withIntent(r));
+    return this.#q.openAttempts();
   }
 
   attemptByIdentifier(identifier: string): AttemptDetail | undefined {
-    const row = this.#s.attemptByIdentifier.get(identifier);
-    return row === undefined ? undefined : this.#detail(row.id);
+    return this.#q.attemptByIdentifier(identifier);
   }
 
   attemptByUuid(uuid: string): AttemptDetail | undefined {
-    const row = this.#s.attemptByUuid.get(uuid);
-    return row === undefined ? undefined : this.#detail(row.id);
+    return this.#q.attemptByUuid(uuid);
   }
 
   intent(id: number): IntentWithAttempts | undefined {
-    const row = this.#s.intentById.get(id);
-    return row === undefined ? undefined : this.#withAttempts(row);
+    return this.#q.intent(id);
   }
 
   /**
@@ -387,20 +318,17 @@ export class OrderJournal {
    * @param options.limit @default 50
    */
   intents(options: { limit?: number } = {}): IntentWithAttempts[] {
-    const limit = options.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
-    return this.#s.recentIntents.all(limit).map((r) => this.#withAttempts(r));
+    return this.#q.intents(options);
   }
 
   /** An attempt's history, oldest first. */
   events(identifier: string): AttemptEvent[] {
-    const row = this.#row(identifier);
-    return this.#s.eventsOf.all(row.id).map((e) => ({ from: e.from_state, to: e.to_state, detail: e.detail, at: e.at }));
+    return this.#q.events(identifier);
   }
 
   /** The stored `meta` key/values (endpoint, account_id, created_at). */
   meta(): Record<string, string> {
-    return Object.fromEntries(this.#s.allMeta.all().map((m) => [m.key, m.value]));
+    return this.#q.meta();
   }
 
   pragmas(): JournalPragmas {
@@ -427,189 +355,18 @@ export class OrderJournal {
 
   /** Check the edge, apply the row update, log the event; inside the caller's transaction. */
   #move(row: AttemptRow, to: AttemptState, detail: string | null, update: (at: number) => unknown, at: number = this.#now()): void {
-    if (!TRANSITIONS[row.state].includes(to)) throw new IllegalTransitionError(row.id, row.identifier, row.state, to);
-    update(at);
-    this.#s.insertEvent.run({ attempt_id: row.id, from_state: row.state, to_state: to, detail, at });
+    moveAttempt(this.#s, row, to, detail, update, at);
   }
 
   #row(identifier: string): AttemptRow {
-    const row = this.#s.attemptByIdentifier.get(identifier);
-    if (row === undefined) throw new JournalBugError(`No attempt with identifier ${identifier} is in the journal ${this.file}.`);
-    return row;
+    return this.#q.row(identifier);
   }
 
   #intent(id: number): Intent {
-    const row = this.#s.intentById.get(id);
-    if (row === undefined) throw new JournalBugError(`No intent ${id} is in the journal ${this.file}.`);
-    return toIntent(row);
-  }
-
-  #withIntent(row: AttemptRow): AttemptWithIntent {
-    return { ...toAttempt(row), intent: this.#intent(row.intent_id) };
+    return this.#q.requireIntent(id);
   }
 
   #detail(attemptId: number): AttemptDetail {
-    const row = this.#s.attemptById.get(attemptId);
-    if (row === undefined) throw new JournalBugError(`Attempt ${attemptId} vanished from the journal ${this.file}.`);
-    return { ...this.#withIntent(row), fills: this.#fills(attemptId) };
+    return this.#q.detail(attemptId);
   }
-
-  #fills(attemptId: number): Fill[] {
-    return this.#s.fillsOf.all(attemptId).map(toFill);
-  }
-
-  #withAttempts(row: IntentRow): IntentWithAttempts {
-    return { ...toIntent(row), attempts: this.#s.attemptsOfIntent.all(row.id).map((a) => ({ ...toAttempt(a), fills: this.#fills(a.id) })) };
-  }
-}
-
-function statements(db: Database.Database) {
-  const live = LIVE_STATES.map((s) => `'${s}'`).join(', ');
-  return {
-    insertIntent: db.prepare<[Omit<IntentRow, 'id'>]>(
-      `INSERT INTO intents (market, side, ord_type, price, volume, total, time_in_force, source, note, created_at)
-       VALUES (@market, @side, @ord_type, @price, @volume, @total, @time_in_force, @source, @note, @created_at)`,
-    ),
-    intentById: db.prepare<[number], IntentRow>('SELECT * FROM intents WHERE id = ?'),
-    recentIntents: db.prepare<[number], IntentRow>('SELECT * FROM intents ORDER BY id DESC LIMIT ?'),
-    insertAttempt: db.prepare<[{ intent_id: number; identifier: string; at: number }]>(
-      `INSERT INTO attempts (intent_id, identifier, state, created_at, updated_at) VALUES (@intent_id, @identifier, 'pending', @at, @at)`,
-    ),
-    attemptById: db.prepare<[number], AttemptRow>('SELECT * FROM attempts WHERE id = ?'),
-    attemptByIdentifier: db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE identifier = ?'),
-    attemptByUuid: db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE uuid = ?'),
-    attemptsOfIntent: db.prepare<[number], AttemptRow>('SELECT * FROM attempts WHERE intent_id = ? ORDER BY id'),
-    liveAttemptOfIntent: db.prepare<[number], AttemptRow>(`SELECT * FROM attempts WHERE intent_id = ? AND state IN (${live}) ORDER BY id LIMIT 1`),
-    attemptsInStates: db.prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE state IN (SELECT value FROM json_each(?)) ORDER BY id'),
-    ack: db.prepare<[{ id: number; uuid: string; order_json: string | null; at: number }]>(
-      `UPDATE attempts SET state = 'acked', uuid = @uuid, order_json = COALESCE(@order_json, order_json), updated_at = @at WHERE id = @id`,
-    ),
-    setSnapshot: db.prepare<[{ id: number; order_json: string; at: number }]>('UPDATE attempts SET order_json = @order_json, updated_at = @at WHERE id = @id'),
-    reject: db.prepare<[{ id: number; error_name: string; error_message: string; at: number }]>(
-      `UPDATE attempts SET state = 'rejected', error_name = @error_name, error_message = @error_message, updated_at = @at WHERE id = @id`,
-    ),
-    unknown: db.prepare<[{ id: number; reason: string; at: number }]>(`UPDATE attempts SET state = 'unknown', unknown_reason = @reason, updated_at = @at WHERE id = @id`),
-    setState: db.prepare<[{ id: number; state: AttemptState; at: number }]>('UPDATE attempts SET state = @state, updated_at = @at WHERE id = @id'),
-    terminal: db.prepare<
-      [{ id: number; state: AttemptState; executed_volume: string; executed_funds: string | null; paid_fee: string; order_json: string | null; at: number }]
-    >(
-      `UPDATE attempts SET state = @state, executed_volume = @executed_volume, executed_funds = @executed_funds, paid_fee = @paid_fee,
-         order_json = COALESCE(@order_json, order_json), updated_at = @at WHERE id = @id`,
-    ),
-    insertEvent: db.prepare<[{ attempt_id: number; from_state: AttemptState | null; to_state: AttemptState; detail: string | null; at: number }]>(
-      'INSERT INTO attempt_events (attempt_id, from_state, to_state, detail, at) VALUES (@attempt_id, @from_state, @to_state, @detail, @at)',
-    ),
-    eventsOf: db.prepare<[number], EventRow>('SELECT from_state, to_state, detail, at FROM attempt_events WHERE attempt_id = ? ORDER BY id'),
-    insertFill: db.prepare<[FillRow & { recorded_at: number }]>(
-      `INSERT INTO fills (trade_uuid, attempt_id, price, volume, funds, fee, at, recorded_at)
-       VALUES (@trade_uuid, @attempt_id, @price, @volume, @funds, @fee, @at, @recorded_at)`,
-    ),
-    fillByTrade: db.prepare<[string], FillRow>('SELECT * FROM fills WHERE trade_uuid = ?'),
-    fillsOf: db.prepare<[number], FillRow>('SELECT * FROM fills WHERE attempt_id = ? ORDER BY at, trade_uuid'),
-    allMeta: db.prepare<[], { key: string; value: string }>('SELECT key, value FROM meta ORDER BY key'),
-  };
-}
-
-/** Create the directory (0700) and the file (0600) before SQLite does, so it never exists with looser modes. */
-function prepareFile(file: string): void {
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.closeSync(fs.openSync(file, 'a', 0o600));
-    fs.chmodSync(file, 0o600);
-  } catch (error) {
-    throw new JournalError(`Cannot create the order journal ${file}: ${describe(error)}. Check the permissions of ${path.dirname(file)}, or pass another --data-dir.`, { cause: error });
-  }
-}
-
-function configure(db: Database.Database, file: string, busyTimeoutMs: number): void {
-  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-  const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
-  if (mode !== 'wal') {
-    throw new JournalError(`The order journal ${file} cannot use write-ahead logging (SQLite chose ${mode}); put --data-dir on a local disk rather than a network share.`);
-  }
-  db.pragma('synchronous = FULL');
-  // macOS: a plain fsync does not reach the platters; F_FULLFSYNC does. Ignored elsewhere.
-  db.pragma('fullfsync = ON');
-  db.pragma('checkpoint_fullfsync = ON');
-  db.pragma('foreign_keys = ON');
-}
-
-/** Record the journal's owner on first open; refuse another owner's journal afterwards. */
-function claim(db: Database.Database, file: string, identity: JournalIdentity, now: () => number): void {
-  const get = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
-  const put = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?)');
-  db.transaction(() => {
-    const endpoint = get.get('endpoint')?.value;
-    const accountId = get.get('account_id')?.value;
-    if (endpoint === undefined && accountId === undefined) {
-      put.run('endpoint', identity.endpoint);
-      put.run('account_id', identity.accountId);
-      put.run('created_at', new Date(now()).toISOString());
-      return;
-    }
-    const wrong: string[] = [];
-    if (endpoint !== identity.endpoint) wrong.push(`endpoint ${endpoint ?? '(none)'}, not ${identity.endpoint}`);
-    if (accountId !== identity.accountId) wrong.push(`account ${accountId ?? '(none)'}, not ${identity.accountId}`);
-    if (wrong.length > 0) {
-      throw new JournalMismatchError(
-        `The order journal ${file} belongs to ${wrong.join(' and ')}; refusing to mix their orders. Use the journal path for this endpoint and account (journalPath), or move the file away if it was copied here by mistake.`,
-      );
-    }
-  }).immediate();
-}
-
-function amount(value: MoneyInput | null | undefined, what: string): string | null {
-  if (value === undefined || value === null) return null;
-  const d = toMoney(value, `Intent ${what}`);
-  if (!d.isPositive() || d.isZero()) throw new JournalBugError(`Intent ${what} ${d.toFixed()} is not above zero; check the order with checkOrder before journalling it.`);
-  return plain(d);
-}
-
-function snapshot(order: unknown): string | null {
-  if (order === undefined || order === null) return null;
-  try {
-    return JSON.stringify(order);
-  } catch (error) {
-    throw new JournalBugError(`The order snapshot cannot be stored as JSON: ${describe(error)}.`, { cause: error });
-  }
-}
-
-function toIntent(r: IntentRow): Intent {
-  return {
-    id: r.id,
-    market: r.market,
-    side: r.side,
-    ordType: r.ord_type,
-    price: r.price,
-    volume: r.volume,
-    total: r.total,
-    timeInForce: r.time_in_force,
-    source: r.source,
-    note: r.note,
-    createdAt: r.created_at,
-  };
-}
-
-function toAttempt(r: AttemptRow): Attempt {
-  return {
-    id: r.id,
-    intentId: r.intent_id,
-    identifier: r.identifier,
-    state: r.state,
-    uuid: r.uuid,
-    error: r.error_name === null ? null : { name: r.error_name, message: r.error_message ?? '' },
-    unknownReason: r.unknown_reason,
-    order: r.order_json === null ? null : (JSON.parse(r.order_json) as unknown),
-    executed: r.executed_volume === null || r.paid_fee === null ? null : { volume: r.executed_volume, funds: r.executed_funds, paidFee: r.paid_fee },
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-function toFill(r: FillRow): Fill {
-  return { tradeUuid: r.trade_uuid, attemptId: r.attempt_id, price: r.price, volume: r.volume, funds: r.funds, fee: r.fee, at: r.at };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,9 +3,10 @@
  * JSON, written whole (temporary file, fsync, rename; owner-only) so a crash leaves the old
  * or the new wallet, never half of one. A file that cannot be read is never overwritten.
  */
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { createDebouncedFileWriter, writeFileAtomically } from '../../runtime/atomic-file.js';
 import type { Logger } from '../../runtime/logger.js';
 
 /** The wallet file couldn't be used; the user must move it away (it is left untouched). */
@@ -45,20 +46,7 @@ export function corruptWallet(file: string, why: string, cause?: unknown): Paper
 /** Replace `file` with `text` atomically. */
 export async function writeWallet(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    const handle = await open(temp, 'w', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomically(file, text);
 }
 
 export interface WalletSaver {
@@ -73,33 +61,13 @@ export interface WalletSaver {
  * debounced write is logged and tried again on the next change or flush.
  */
 export function createWalletSaver(file: string, snapshot: () => unknown, debounceMs: number, logger: Logger): WalletSaver {
-  let timer: NodeJS.Timeout | undefined;
-  let written: string | undefined;
-  let chain: Promise<void> = Promise.resolve();
-
-  const save = async (): Promise<void> => {
-    const text = `${JSON.stringify(snapshot(), null, 1)}\n`;
-    if (text === written) return;
-    await writeWallet(file, text);
-    written = text;
-  };
-  const flush = (): Promise<void> => {
-    clearTimeout(timer);
-    timer = undefined;
-    const run = chain.then(save);
-    chain = run.catch(() => undefined);
-    return run;
-  };
-  return {
-    changed() {
-      if (timer !== undefined) return;
-      timer = setTimeout(() => {
-        // Not awaited by anyone: the failure is logged here and the next change retries.
-        flush().catch((error: unknown) => logger.error({ err: error, file }, 'could not save the paper wallet'));
-      }, debounceMs);
-    },
-    flush,
-  };
+  return createDebouncedFileWriter({
+    file,
+    render: () => `${JSON.stringify(snapshot(), null, 1)}\n`,
+    debounceMs,
+    write: writeWallet,
+    onBackgroundError: (error) => logger.error({ err: error, file }, 'could not save the paper wallet'),
+  });
 }
 
 function isErrno(error: unknown): error is NodeJS.ErrnoException {

@@ -6,8 +6,6 @@ import { describe, expect, it } from 'vitest';
 
 import type { ExchangeEvent } from '../../../src/sim/exchange/index.js';
 import {
-  MY_ASSET_SIMPLE_KEYS,
-  MY_ORDER_SIMPLE_KEYS,
   balanceToWire,
   cancelAndNewToWire,
   chanceToWire,
@@ -17,7 +15,7 @@ import {
   myOrderMessage,
   orderToWire,
 } from '../../../src/sim/exchange/index.js';
-import { toSimpleKeys } from '../../../src/upbit/wire.js';
+import { MY_ASSET_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS, toSimpleKeys } from '../../../src/upbit/wire.js';
 import { AK, T0, TestMarket, harness, limit } from './helpers.js';
 
 const FIXTURES = new URL('../../fixtures/rest/v1/', import.meta.url);
