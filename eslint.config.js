@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.scratch/', 'node_modules/', 'coverage/', 'bin/', 'eslint.config.js'] },
+  { ignores: ['dist/', '.scratch/', 'scripts/', 'node_modules/', 'coverage/', 'bin/', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
