@@ -2,11 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Logger } from '../runtime/logger.js';
 
-/**
- * Upbit's rate-limit groups as the `Remaining-Req` header names them (shared/upbit-api.md
- * §4.2: the observed names, not the documented ones).
- */
-export type RateGroup = 'market' | 'candles' | 'crix-trades' | 'ticker' | 'orderbook' | 'default' | 'order' | 'order-test' | 'order-cancel-all';
+import type { RateGroup } from '../upbit/rate-groups.js';
+
+export type { RateGroup };
 
 export interface RouteInfo {
   method: string;

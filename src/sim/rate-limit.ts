@@ -1,3 +1,4 @@
+import { UPBIT_RATE_RULES, type RateRule } from '../upbit/rate-groups.js';
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -7,29 +8,8 @@ import { ACCESS_KEY_LOCAL } from './auth/middleware.js';
 import type { Middleware, RateGroup, RouteContext } from './http-router.js';
 import { sendJson } from './http-router.js';
 
-/** `limit` requests per window of `windowMs`. */
-export interface RateRule {
-  limit: number;
-  windowMs: number;
-}
-
-/**
- * Upbit's per-group limits (shared/upbit-api.md §4.2). Quotation groups count per IP,
- * exchange groups per account. `order` is 12/s: Upbit raised it from 8/s on 2026-08-21
- * (changelog `order-rate-limit-update`); set `groups.order.limit` to 8 for the older limit.
- * UNCERTAIN: whether `order-test` was raised with it; it stays at 8/s.
- */
-export const UPBIT_RATE_RULES: Readonly<Record<RateGroup, RateRule>> = {
-  market: { limit: 10, windowMs: 1_000 },
-  candles: { limit: 10, windowMs: 1_000 },
-  'crix-trades': { limit: 10, windowMs: 1_000 },
-  ticker: { limit: 10, windowMs: 1_000 },
-  orderbook: { limit: 10, windowMs: 1_000 },
-  default: { limit: 30, windowMs: 1_000 },
-  order: { limit: 12, windowMs: 1_000 },
-  'order-test': { limit: 8, windowMs: 1_000 },
-  'order-cancel-all': { limit: 1, windowMs: 2_000 },
-};
+export { UPBIT_RATE_RULES };
+export type { RateRule };
 
 /** The deprecated fixed `min=` value Upbit still sends per group (§4.1, §7). */
 export const REMAINING_REQ_MIN: Readonly<Record<RateGroup, number>> = {

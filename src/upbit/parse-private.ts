@@ -17,6 +17,7 @@
  * that is *present* with the wrong type or an impossible value rejects the message, since that
  * means corruption rather than an older server.
  */
+import { decodeJsonFrame } from './frame.js';
 import { Decimal } from 'decimal.js';
 import { describeValue, isRecord, type JsonRecord } from './json-narrow.js';
 import type { MyAssetBalance, MyAssetEvent, MyOrderEvent, MyOrderFill, MyOrderState, PrivateEvent } from './types.js';
@@ -48,7 +49,6 @@ const isState = (v: unknown): v is MyOrderState => typeof v === 'string' && STAT
 const PLAIN_DECIMAL = /^\d{1,40}(\.\d{1,40})?$/;
 
 // `fatal` so that non-UTF-8 bytes are reported instead of silently becoming U+FFFD.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 const invalid = (reason: string): PrivateEvent => ({ kind: 'invalid', reason });
 
@@ -57,22 +57,9 @@ const invalid = (reason: string): PrivateEvent => ({ kind: 'invalid', reason });
  * `SIMPLE_LIST` formats) one event per element. Never throws; never returns an empty array.
  */
 export function parsePrivateFrame(data: PrivateFrameData): PrivateEvent[] {
-  let text: string;
-  if (typeof data === 'string') {
-    text = data;
-  } else {
-    try {
-      text = utf8.decode(Array.isArray(data) ? Buffer.concat(data) : data);
-    } catch {
-      return [invalid('invalid UTF-8')];
-    }
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return [invalid('invalid JSON')];
-  }
+  const decoded = decodeJsonFrame(data);
+  if (!decoded.ok) return [invalid(decoded.reason)];
+  const value = decoded.value;
   if (!Array.isArray(value)) return [narrowPrivateMessage(value)];
   if (value.length === 0) return [invalid('empty list')];
   return value.map((v: unknown) => narrowPrivateMessage(v));

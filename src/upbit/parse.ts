@@ -15,6 +15,7 @@
  * through a precomputed key table (no renaming copy for SIMPLE), one result array and the
  * event itself. Reason strings are built only on failure.
  */
+import { decodeJsonFrame } from './frame.js';
 import type { AskBid, Change, QuotationEvent, StreamType, Ticker } from './types.js';
 import { TICKER_SIMPLE_KEYS, type TickerWire } from './wire.js';
 import { describeValue, isNonEmptyString, isRecord, type JsonRecord } from './json-narrow.js';
@@ -35,7 +36,6 @@ function identityTable<T extends Readonly<Record<string, string>>>(table: T): Re
 }
 
 // `fatal` so that non-UTF-8 bytes are reported instead of silently becoming U+FFFD.
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function invalid(reason: string): QuotationEvent {
   return { kind: 'invalid', reason };
@@ -47,22 +47,9 @@ function invalid(reason: string): QuotationEvent {
  * returns an empty array.
  */
 export function parseQuotationFrame(data: QuotationFrameData): QuotationEvent[] {
-  let text: string;
-  if (typeof data === 'string') {
-    text = data;
-  } else {
-    try {
-      text = utf8.decode(Array.isArray(data) ? Buffer.concat(data) : data);
-    } catch {
-      return [invalid('invalid UTF-8')];
-    }
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return [invalid('invalid JSON')];
-  }
+  const decoded = decodeJsonFrame(data);
+  if (!decoded.ok) return [invalid(decoded.reason)];
+  const value = decoded.value;
   if (!Array.isArray(value)) return [narrowQuotationMessage(value)];
   const n = value.length;
   if (n === 0) return [invalid('empty list')];

@@ -21,34 +21,19 @@
  * Quotation groups are limited per IP and exchange groups per account (pocket), so share
  * one limiter between the clients that share an IP and an account.
  */
+import { UPBIT_RATE_RULES, type RateGroup, type RateRule } from '../rate-groups.js';
 import { sleep as defaultSleep } from '../../runtime/backoff.js';
 import { clockTime, RateLimitError, seconds } from './errors.js';
 
 /** The group names Upbit actually returns in `Remaining-Req` (§4.2 "observed"). */
-export type RateGroup = 'market' | 'candles' | 'crix-trades' | 'ticker' | 'orderbook' | 'default' | 'order' | 'order-test' | 'order-cancel-all';
-
-export interface RateRule {
-  /** Requests per window. */
-  limit: number;
-  windowMs: number;
-}
+export type { RateGroup, RateRule };
 
 /**
- * Documented limits (§4.2) as the budget before the server has said anything. `order` is
- * the local cap of 8/s (Upbit raised its limit to 12/s on 2026-08-21; staying below it
- * costs nothing at a trading console's pace and keeps us clear of 429s on orders).
+ * Documented limits (§4.2) as the budget before the server has said anything, except `order`:
+ * a local cap of 8/s (below Upbit's 12/s since 2026-08-21; it costs nothing at a trading
+ * console's pace and keeps us clear of 429s on orders).
  */
-export const DEFAULT_RATE_RULES: Readonly<Record<RateGroup, RateRule>> = {
-  market: { limit: 10, windowMs: 1_000 },
-  candles: { limit: 10, windowMs: 1_000 },
-  'crix-trades': { limit: 10, windowMs: 1_000 },
-  ticker: { limit: 10, windowMs: 1_000 },
-  orderbook: { limit: 10, windowMs: 1_000 },
-  default: { limit: 30, windowMs: 1_000 },
-  order: { limit: 8, windowMs: 1_000 },
-  'order-test': { limit: 8, windowMs: 1_000 },
-  'order-cancel-all': { limit: 1, windowMs: 2_000 },
-};
+export const DEFAULT_RATE_RULES: Readonly<Record<RateGroup, RateRule>> = { ...UPBIT_RATE_RULES, order: { limit: 8, windowMs: 1_000 } };
 
 /** The cap on `order` that no header can raise. */
 export const LOCAL_ORDER_CAP_PER_SECOND = 8;
