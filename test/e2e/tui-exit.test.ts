@@ -56,6 +56,13 @@ describe('the built binary in a pseudo-terminal', () => {
     expectSaneTerminal(await sttyAfter(run), run.output());
   });
 
+  it('renders on a terminal even when CI=true is exported (Ink would withhold every frame)', async () => {
+    const run = runInPty(['--sim'], { env: { CI: 'true', CONTINUOUS_INTEGRATION: '1' } });
+    await waitForPrices(run);
+    run.write('q');
+    expect(await exitCodeOf(run)).toBe(0);
+  });
+
   it('Ctrl+C exits with 130 within 2 s, terminal restored', async () => {
     const run = runInPty(['--sim']);
     await waitForPrices(run);
