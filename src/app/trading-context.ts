@@ -13,9 +13,10 @@ import path from 'node:path';
 
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
-import { corruptState, createStateSaver, readStateFile } from '../cli/sim-state.js';
+import { corruptState, createStateSaver, lockStateFile, readStateFile } from '../cli/sim-state.js';
 import type { Logger } from '../runtime/logger.js';
-import { openJournal, journalPath, type OrderJournal } from '../trading/journal/index.js';
+import { acquireProcessLock } from '../runtime/process-lock.js';
+import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
 import { OrderService } from '../trading/order-service.js';
 import { createPaperVenue } from '../trading/paper/index.js';
 import { RestVenue } from '../trading/rest-venue.js';
@@ -24,6 +25,9 @@ import { loadCredentials, Secret, type ApiKeys } from '../upbit/credentials.js';
 import { UpbitRestClient } from '../upbit/rest/index.js';
 import { UsageError } from './errors.js';
 import { resolveTradingMode, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
+
+/** How long a command waits for another process trading the same account to finish. */
+const LOCK_WAIT_MS = 10_000;
 
 /** KRW a new embedded-exchange account starts with. */
 export const EMBEDDED_SIM_KRW = '10000000';
@@ -47,6 +51,8 @@ export interface OpenTradingOptions {
   notice: (line: string) => void;
   /** Aborts the start-up recovery (SIGINT). */
   signal?: AbortSignal;
+  /** How long to wait for another process trading the same account. @default 10_000 */
+  lockWaitMs?: number;
 }
 
 export interface TradingContext {
@@ -94,6 +100,16 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const mode = resolveTradingMode({ sim: flags.sim, paper: flags.paper, live: flags.live, apiUrl: flags.apiUrl, hasKeys: keys !== undefined || (flags.sim && flags.apiUrl === undefined) });
     if (mode.notice !== null) options.notice(mode.notice);
     log.info({ mode: mode.kind, endpoint: mode.journalEndpoint }, 'trading command starting');
+
+    // One process at a time trades an endpoint from a data directory: its wallet, simulator
+    // state and journal are loaded, changed and saved by one owner, so nothing is lost to a
+    // second process saving over them. A short command waits for another to finish.
+    const lock = await acquireProcessLock(tradingLockPath(flags.dataDir, mode.journalEndpoint), {
+      what: `${mode.kind === 'live' ? 'the Upbit account' : mode.kind === 'sim' ? 'the simulated account' : 'the paper wallet'} at ${mode.journalEndpoint} (data in ${flags.dataDir})`,
+      waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
+      signal: options.signal,
+    });
+    acquire('trading lock', () => lock.release());
 
     let venue: Venue;
     if (mode.kind === 'paper') {
@@ -182,6 +198,9 @@ interface EmbeddedSim {
 async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: string, release: Release) => void): Promise<EmbeddedSim> {
   const stateFile = embeddedSimStateFile(dataDir);
   await mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
+  // Also held by `upbit-tui sim --state` on the same file.
+  const stateLock = await lockStateFile(stateFile);
+  acquire('state file lock', () => stateLock.release());
   const saved = await readStateFile(stateFile);
   let stored: Array<{ accessKey: string; secretKey: string }> = [];
   if (saved !== undefined) {

@@ -12,7 +12,8 @@ import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
 import { startSimServer } from '../sim/server.js';
-import { corruptState, createStateSaver, readStateFile } from './sim-state.js';
+import { corruptState, createStateSaver, lockStateFile, readStateFile } from './sim-state.js';
+import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const DEFAULT_SIM_KRW = '10000000';
@@ -153,6 +154,19 @@ export async function runSimCommand(o: SimCommandOptions): Promise<void> {
   }
   const faults = faultsFromFlags(o);
 
+  // One process at a time on a state file, else each would save over the other's orders.
+  const stateLock = o.state === undefined ? undefined : await lockStateFile(o.state).catch((error: unknown) => {
+    throw error instanceof LockedError ? new UsageError(error.message, 6, { cause: error }) : error;
+  });
+  try {
+    await startWithState(o, faults, stateLock);
+  } catch (error) {
+    stateLock?.release();
+    throw error;
+  }
+}
+
+async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof faultsFromFlags>, stateLock: ProcessLock | undefined): Promise<void> {
   // The state file is read and checked before anything starts, and never written if unusable.
   const saved = o.state === undefined ? undefined : await readStateFile(o.state);
   let stored: Array<{ accessKey: string; secretKey: string }> = [];
@@ -211,6 +225,7 @@ export async function runSimCommand(o: SimCommandOptions): Promise<void> {
 
   const kernel = new Kernel({ logger: log.logger.child({ c: 'kernel' }) });
   kernel.acquire('log file', () => log.close());
+  if (stateLock !== undefined) kernel.acquire('state file lock', () => stateLock.release());
   if (saver !== undefined) {
     // Acquired before the exchange, so released after it: the last save sees the final state.
     kernel.acquire('state file', () => saver.close());

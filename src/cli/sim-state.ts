@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../app/errors.js';
 import { createDebouncedFileWriter, writeFileAtomically } from '../runtime/atomic-file.js';
 import type { Logger } from '../runtime/logger.js';
+import { acquireProcessLock, type ProcessLock } from '../runtime/process-lock.js';
 
 export { writeFileAtomically };
 
@@ -26,6 +27,14 @@ export async function readStateFile(file: string): Promise<unknown> {
   } catch (error) {
     throw corruptState(file, `it is not JSON: ${reason(error)}`, error);
   }
+}
+
+/**
+ * Hold `<file>.lock` while the exchange runs on `file`: two simulators (or a simulator and a
+ * `--sim` command) saving one state file would each overwrite the other's orders.
+ */
+export function lockStateFile(file: string): Promise<ProcessLock> {
+  return acquireProcessLock(`${file}.lock`, { what: `the simulator state file ${file}` });
 }
 
 /** The error for a state file that is there but unusable; it is left untouched. */

@@ -23,6 +23,7 @@ import { openFileLogger } from '../app/file-logger.js';
 import { appPaths } from '../app/paths.js';
 import { openTradingContext, type TradingContext } from '../app/trading-context.js';
 import type { Logger } from '../runtime/logger.js';
+import { LockedError } from '../runtime/process-lock.js';
 import { JournalError } from '../trading/journal/index.js';
 import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
 import { PaperWalletError } from '../trading/paper/index.js';
@@ -33,7 +34,7 @@ import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, orderJson, orderTable, type Output } from './output.js';
 
-export const EXIT = { ok: 0, bug: 1, usage: 2, refused: 3, connection: 4, unknown: 5, interrupted: 130 } as const;
+export const EXIT = { ok: 0, bug: 1, usage: 2, refused: 3, connection: 4, unknown: 5, busy: 6, interrupted: 130 } as const;
 
 /** Flags every trading command takes (the connection flags are the TUI's). */
 export interface TradeOptions {
@@ -192,6 +193,7 @@ export function toExitError(error: unknown): unknown {
     }
   }
   if (error instanceof InvalidOrderError) return new UsageError(error.message, EXIT.usage, { cause: error });
+  if (error instanceof LockedError) return new UsageError(`${error.message} Nothing was sent.`, EXIT.busy, { cause: error });
   if (error instanceof NotReadyError) return new UsageError(error.message, EXIT.unknown, { cause: error });
   if (error instanceof ShuttingDownError) return new UsageError(error.message, EXIT.interrupted, { cause: error });
   if (error instanceof OrderNotPlacedError) return new UsageError(`${error.message} (identifier ${error.identifier}; nothing was placed, it is safe to run the command again)`, EXIT.connection, { cause: error });

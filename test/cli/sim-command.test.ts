@@ -193,6 +193,24 @@ describe('upbit-tui sim', () => {
     expect(await second.exited).toBe(143);
   });
 
+  it('refuses a second simulator on the same --state with exit 6, naming the first, and leaves the first running', async () => {
+    const state = path.join(dir, 'shared.json');
+    const first = sim(['--state', state]);
+    await banner(first, 4);
+    const second = sim(['--state', state]);
+    expect(await second.exited).toBe(6);
+    expect(second.stderr()).toContain(`The simulator state file ${state} is in use by another upbit-tui process (pid ${first.child.pid}`);
+    expect(second.stdout()).toBe('');
+    expect(first.child.exitCode).toBeNull();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(143);
+    // Released on exit: the next one starts.
+    const third = sim(['--state', state]);
+    await banner(third, 4);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(143);
+  });
+
   it('refuses a corrupt state file without touching it', async () => {
     const state = path.join(dir, 'corrupt.json');
     writeFileSync(state, '{"format": "upbit-tui/exchange", "version": 1, "accounts": [');

@@ -65,3 +65,15 @@ function hostOf(text: string): string | null {
     return null;
   }
 }
+
+/**
+ * The lock one process holds while it trades `endpoint` from `dataDir`:
+ * `<dataDir>/locks/<host slug>-<first 12 hex of sha256(endpoint)>.lock`. Per endpoint, not
+ * per account: the account is only known after the venue is opened, and its state must not
+ * be read before the lock is held.
+ */
+export function tradingLockPath(dataDir: string, endpoint: string): string {
+  const normalized = normalizeEndpoint(endpoint);
+  const hash = createHash('sha256').update(normalized).digest('hex').slice(0, 12);
+  return path.join(dataDir, 'locks', `${endpointSlug(normalized)}-${hash}.lock`);
+}

@@ -13,6 +13,7 @@ import type { Decimal } from 'decimal.js';
 
 import { sleep } from '../../runtime/backoff.js';
 import { silentLogger, type Logger } from '../../runtime/logger.js';
+import { acquireProcessLock, type ProcessLock } from '../../runtime/process-lock.js';
 import type { ExchangeEvent, ExchangeOptions, OrderRequest as EngineOrderRequest } from '../../sim/exchange/index.js';
 import { Exchange, ExchangeError, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../sim/exchange/index.js';
 import { narrowPrivateMessage } from '../../upbit/parse-private.js';
@@ -68,6 +69,17 @@ export interface PaperVenueOptions {
 export async function createPaperVenue(options: PaperVenueOptions): Promise<PaperVenue> {
   const file = walletPath(options.dataDir, options.quotesLabel);
   const logger = (options.logger ?? silentLogger).child({ component: 'paper', quotes: options.quotesLabel });
+  // The wallet has one owner at a time: a second process saving it would lose the first's orders.
+  const lock = await acquireProcessLock(`${file}.lock`, { what: `the paper wallet ${file}` });
+  try {
+    return await openWallet(options, file, logger, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function openWallet(options: PaperVenueOptions, file: string, logger: Logger, lock: ProcessLock): Promise<PaperVenue> {
   const view = new LiveMarketView(options.quotes);
   const now = options.now ?? Date.now;
   const engineOptions: ExchangeOptions = {
@@ -91,7 +103,7 @@ export async function createPaperVenue(options: PaperVenueOptions): Promise<Pape
       throw corruptWallet(file, `it has no "${ACCOUNT}" account`);
     }
   }
-  const venue = new PaperVenue(options, file, exchange, view, logger, now);
+  const venue = new PaperVenue(options, file, exchange, view, logger, now, lock);
   // A new wallet is written at once, so the next start finds the same one.
   if (saved === undefined) {
     try {
@@ -131,6 +143,7 @@ export class PaperVenue implements Venue {
     private readonly view: LiveMarketView,
     private readonly logger: Logger,
     private readonly now: () => number,
+    private readonly lock: ProcessLock,
   ) {
     this.endpoint = `paper:${options.quotesLabel}`;
     this.file = file;
@@ -275,6 +288,8 @@ export class PaperVenue implements Venue {
         await this.saver.flush();
       } catch (error) {
         throw new Error(`Could not save the paper wallet to ${this.file}: check the disk and the directory's permissions.`, { cause: error });
+      } finally {
+        this.lock.release();
       }
     })();
     return this.closing;
