@@ -3,6 +3,7 @@
  * journal. Never moves an attempt backwards.
  */
 import { describeError } from '../runtime/errors.js';
+import { Money, toMoney, ZERO, type Decimal } from './decimal.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Order, OrderWithTrades } from '../upbit/rest/types.js';
 import type { MyOrderEvent } from '../upbit/types.js';
@@ -26,10 +27,10 @@ export function applyOrder(ctx: OrderSync, identifier: string, order: Order): vo
   }
   journal.markAcked(identifier, order.uuid, order);
   if (hasTrades(order)) {
-    for (const t of order.trades) {
-      // REST trades carry no per-fill fee; the order's paid fee is in its terminal totals.
-      journal.recordFill(identifier, { tradeUuid: t.uuid, price: t.price, volume: t.volume, funds: t.funds, fee: 0, at: t.createdAt });
-    }
+    const fees = feesOfTrades(order.paidFee, order.trades);
+    order.trades.forEach((t, i) => {
+      journal.recordFill(identifier, { tradeUuid: t.uuid, price: t.price, volume: t.volume, funds: t.funds, fee: fees[i] ?? 0, at: t.createdAt });
+    });
   }
   if (order.state === 'done' || order.state === 'cancel') {
     const now = attemptState(journal, identifier);
@@ -86,4 +87,22 @@ export function attemptState(journal: OrderJournal, identifier: string): Attempt
 
 function hasTrades(order: Order): order is OrderWithTrades {
   return Array.isArray((order as Partial<OrderWithTrades>).trades);
+}
+
+/**
+ * Upbit's REST trades carry no fee; the order's `paid_fee` is the sum over its trades of a
+ * fee proportional to each trade's funds. Split it in that proportion (to 1e-16 KRW) with the
+ * last trade taking the remainder, so the fills' fees add up to `paid_fee` exactly. A fill
+ * already journalled from `myOrder` keeps the exchange's own figure.
+ */
+export function feesOfTrades(paidFee: Decimal, trades: ReadonlyArray<{ funds: Decimal }>): Decimal[] {
+  if (trades.length === 0) return [];
+  const fee = toMoney(paidFee, 'paid fee');
+  const funds = trades.map((t) => toMoney(t.funds, 'trade funds'));
+  const total = funds.reduce((sum, f) => sum.plus(f), ZERO);
+  if (total.isZero() || fee.isZero()) return trades.map(() => ZERO);
+  const fees = funds.map((f) => fee.mul(f).div(total).toDecimalPlaces(16, Money.ROUND_DOWN));
+  const allButLast = fees.slice(0, -1).reduce((sum, f) => sum.plus(f), ZERO);
+  fees[fees.length - 1] = fee.minus(allButLast);
+  return fees;
 }
