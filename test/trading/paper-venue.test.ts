@@ -54,6 +54,10 @@ async function balance(venue: PaperVenue, currency: string): Promise<{ balance: 
   return { balance: b?.balance.toFixed() ?? '0', locked: b?.locked.toFixed() ?? '0' };
 }
 
+function quotesOf(q: UpbitRestClient) {
+  return { orderbook: q.orderbook.bind(q), instruments: q.instruments.bind(q), tickers: q.tickers.bind(q), candles: q.candles.bind(q) };
+}
+
 /** A bid far below the market, on every KRW grid: it rests. */
 async function restingBidPrice(): Promise<Decimal> {
   const [t] = await quotes.tickers([MARKET]);
@@ -80,6 +84,7 @@ describe('PaperVenue', () => {
       },
       instruments: (m: readonly string[]) => quotes.instruments(m),
       tickers: (m: readonly string[]) => quotes.tickers(m),
+      candles: quotes.candles.bind(quotes),
     };
     const venue = await open({ quotes: recording });
     const orderEvents: MyOrderEvent[] = [];
@@ -180,6 +185,7 @@ describe('PaperVenue', () => {
     const feed = {
       orderbook: (m: readonly string[], count?: number) => quotes.orderbook(m, count),
       instruments: (m: readonly string[]) => quotes.instruments(m),
+      candles: quotes.candles.bind(quotes),
       tickers: async (m: readonly string[]): Promise<TickerSnapshot[]> => {
         const real = await quotes.tickers(m);
         return real.map((t) => ({ ...t, tradePrice: price.minus(100_000), tradeVolume: new Decimal(1), tradeTimestamp: tradeTimestamp++ }));
@@ -227,6 +233,67 @@ describe('PaperVenue', () => {
     // And the restored order still fills.
     second.notifyTrade(MARKET, new Decimal(1_000), new Decimal(1));
     expect((await second.getOrder({ uuid: resting.uuid })).state).toBe('done');
+  });
+
+  it('fills orders that rested while it was closed from the candles of that time, once, and no others', async () => {
+    const MIN = 60_000;
+    const placedAt = Math.floor(Date.now() / MIN) * MIN - 180 * MIN;
+    let clock: number;
+    const [instrument] = await quotes.instruments([MARKET]);
+    const tick = instrument?.tickSize ?? new Decimal(1000);
+    // What the market did since the orders were placed (the simulator's 1-minute history).
+    const since = (await quotes.candles(MARKET, 1, 200)).filter((c) => c.start >= placedAt);
+    const low = Decimal.min(...since.map((c) => c.low));
+    const high = Decimal.max(...since.map((c) => c.high));
+    const [book] = await quotes.orderbook([MARKET], 1);
+    const bestAsk = book?.units[0]?.askPrice ?? new Decimal(0);
+    const bestBid = book?.units[0]?.bidPrice ?? new Decimal(0);
+    const bid = low.div(tick).ceil().mul(tick); // traded through at the window's low
+    const ask = high.div(tick).floor().mul(tick); // traded through at its high
+    expect(bid.lt(bestAsk) && ask.gt(bestBid), `the window's range ${low.toFixed()}–${high.toFixed()} must reach past the book ${bestBid.toFixed()}/${bestAsk.toFixed()}`).toBe(true);
+
+    clock = placedAt - 1; // the buy that pays for the ask comes first
+    const first = await open({ now: () => clock });
+    await first.placeOrder({ market: MARKET, side: 'bid', ordType: 'price', price: new Decimal(1_000_000), identifier: identifier() });
+    clock = placedAt;
+    const volume = new Decimal('0.0001');
+    const place = (side: 'bid' | 'ask', price: Decimal) => first.placeOrder({ market: MARKET, side, ordType: 'limit', price, volume, identifier: identifier() });
+    const filledBid = await place('bid', bid);
+    const restingBid = await place('bid', bid.minus(tick.mul(5)));
+    const filledAsk = await place('ask', ask);
+    const restingAsk = await place('ask', ask.plus(tick.mul(5)));
+    expect((await first.openOrders()).length).toBe(4);
+    await first.close();
+
+    clock = Date.now();
+    const second = await open({ now: () => clock });
+    const state = async (uuid: string) => (await second.getOrder({ uuid })).state;
+    expect(await state(filledBid.uuid)).toBe('done');
+    expect(await state(filledAsk.uuid)).toBe('done');
+    expect(await state(restingBid.uuid)).toBe('wait');
+    expect(await state(restingAsk.uuid)).toBe('wait');
+    const bidFill = (await second.getOrder({ uuid: filledBid.uuid })).trades;
+    expect(bidFill.map((t) => t.price.toFixed())).toEqual([bid.toFixed()]); // a maker at its own price
+    expect(bidFill[0]?.createdAt).toBeGreaterThanOrEqual(placedAt);
+    expect(bidFill[0]?.createdAt).toBeLessThanOrEqual(clock);
+    // The same candles are not replayed: nothing more fills on the next start.
+    expect(await second.catchUp()).toBe(0);
+    const krw = await balance(second, 'KRW');
+    await second.close();
+    const third = await open();
+    expect(await balance(third, 'KRW')).toEqual(krw);
+    expect((await third.openOrders()).map((o) => o.uuid).sort()).toEqual([restingBid.uuid, restingAsk.uuid].sort());
+  });
+
+  it('opens when the candles cannot be read, leaving resting orders open for the next start', async () => {
+    let clock = Date.now() - 30 * 60_000;
+    const first = await open({ now: () => clock });
+    const resting = await first.placeOrder({ market: MARKET, side: 'bid', ordType: 'limit', price: await restingBidPrice(), volume: new Decimal('0.0002'), identifier: identifier() });
+    await first.close();
+    clock = Date.now();
+    const offline = { ...quotesOf(quotes), candles: () => Promise.reject(new Error('connect ECONNREFUSED')) };
+    const second = await open({ quotes: offline, now: () => clock });
+    expect((await second.getOrder({ uuid: resting.uuid })).state).toBe('wait');
   });
 
   it('refuses a corrupt wallet file with a message naming it, and leaves it untouched', async () => {

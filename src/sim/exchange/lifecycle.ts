@@ -131,7 +131,8 @@ export class Lifecycle {
     if (list === undefined) return;
     for (const side of ['bid', 'ask'] as const) {
       const eligible = list
-        .filter((r) => r.order.side === side && !r.acct.cancelRequested.has(r.order.uuid))
+        // A trade before an order was placed cannot fill it (paper catch-up replays the past).
+        .filter((r) => r.order.side === side && r.order.createdAt <= at && !r.acct.cancelRequested.has(r.order.uuid))
         .filter((r) => {
           const p = known(r.order.price, 'price');
           return side === 'bid' ? p.gte(price) : p.lte(price);

@@ -36,6 +36,7 @@ import type {
 } from '../../upbit/rest/index.js';
 import type { MyAssetEvent, MyOrderEvent } from '../../upbit/types.js';
 import type { Venue } from '../venue.js';
+import { catchUp, CatchUpError, readSeen, seenPath, writeSeen } from './catch-up.js';
 import { LiveMarketView } from './market-view.js';
 import { PaperWalletError, corruptWallet, createWalletSaver, readWallet, walletPath, type WalletSaver } from './wallet-file.js';
 
@@ -47,7 +48,7 @@ export interface PaperVenueOptions {
   /** The app's data directory; the wallet is `<dataDir>/paper/<quotesLabel>.json`. */
   dataDir: string;
   /** Quotation REST of Upbit or of the simulator: order books, tickers, instruments. */
-  quotes: Pick<UpbitRestClient, 'orderbook' | 'instruments' | 'tickers'>;
+  quotes: Pick<UpbitRestClient, 'orderbook' | 'instruments' | 'tickers' | 'candles'>;
   /** Whose quotes these are; each label has its own wallet. */
   quotesLabel: 'upbit' | 'sim';
   /** KRW of a new wallet (only when there is no file yet). @default '10000000' */
@@ -103,7 +104,7 @@ async function openWallet(options: PaperVenueOptions, file: string, logger: Logg
       throw corruptWallet(file, `it has no "${ACCOUNT}" account`);
     }
   }
-  const venue = new PaperVenue(options, file, exchange, view, logger, now, lock);
+  const venue = new PaperVenue(options, file, exchange, view, logger, now, lock, await readSeen(seenPath(file)));
   // A new wallet is written at once, so the next start finds the same one.
   if (saved === undefined) {
     try {
@@ -112,6 +113,14 @@ async function openWallet(options: PaperVenueOptions, file: string, logger: Logg
       await venue.close().catch(() => undefined);
       throw new PaperWalletError(`Cannot create the paper wallet ${file}: check that the data directory is writable (or pass another --data-dir).`, { cause: error });
     }
+  }
+  // Orders that rested while no upbit-tui ran fill from the candles of that time. Offline,
+  // they stay open and are looked at again on the next start.
+  try {
+    const filled = await venue.catchUp();
+    if (filled > 0) logger.info({ filled }, 'paper orders filled from the market while upbit-tui was closed');
+  } catch (error) {
+    logger.warn({ err: error }, error instanceof Error ? error.message : 'paper catch-up failed');
   }
   return venue;
 }
@@ -144,6 +153,8 @@ export class PaperVenue implements Venue {
     private readonly logger: Logger,
     private readonly now: () => number,
     private readonly lock: ProcessLock,
+    /** Per market, the time up to which its trades were applied (persisted beside the wallet). */
+    private readonly seen: Map<string, number>,
   ) {
     this.endpoint = `paper:${options.quotesLabel}`;
     this.file = file;
@@ -274,6 +285,40 @@ export class PaperVenue implements Venue {
     }
   }
 
+  /**
+   * Fill resting orders from the market's candles since each market was last seen (see
+   * catch-up.ts). Resolves with how many orders it filled (wholly or in part).
+   */
+  async catchUp(signal?: AbortSignal): Promise<number> {
+    this.assertOpen();
+    const open = this.exchange.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER });
+    const from = new Map<string, number>();
+    for (const o of open) {
+      const placed = Math.max(o.createdAt, this.seen.get(o.market) ?? Number.NEGATIVE_INFINITY);
+      from.set(o.market, Math.min(from.get(o.market) ?? Number.POSITIVE_INFINITY, placed));
+    }
+    if (from.size === 0) return 0;
+    const before = new Map(open.map((o) => [o.uuid, o.executedVolume.toFixed()]));
+    let seen: ReadonlyMap<string, number>;
+    try {
+      seen = await catchUp({
+        from,
+        now: this.now(),
+        candles: (market, unit, count, options) => this.quotes.candles(market, unit, count, options),
+        trade: (market, price, volume, at) => this.feed(market, price, volume, at),
+        signal,
+      });
+    } catch (error) {
+      if (error instanceof CatchUpError) for (const [m, t] of error.seen) this.markSeen(m, t);
+      await this.saveSeen();
+      throw error;
+    }
+    for (const [m, t] of seen) this.markSeen(m, t);
+    await this.saveSeen();
+    await this.saver.flush();
+    return open.filter((o) => this.exchange.get(ACCOUNT, { uuid: o.uuid }).executedVolume.toFixed() !== before.get(o.uuid)).length;
+  }
+
   /** Write the wallet now (waits for a write under way). */
   save(): Promise<void> {
     return this.saver.flush();
@@ -285,6 +330,7 @@ export class PaperVenue implements Venue {
       this.offEngine();
       this.exchange.close();
       try {
+        await this.saveSeen();
         await this.saver.flush();
       } catch (error) {
         throw new Error(`Could not save the paper wallet to ${this.file}: check the disk and the directory's permissions.`, { cause: error });
@@ -306,8 +352,22 @@ export class PaperVenue implements Venue {
     }
   }
 
+  private markSeen(market: string, at: number): void {
+    if (at > (this.seen.get(market) ?? Number.NEGATIVE_INFINITY)) this.seen.set(market, at);
+  }
+
+  private async saveSeen(): Promise<void> {
+    try {
+      await writeSeen(seenPath(this.file), this.seen);
+    } catch (error) {
+      // Only costs a replay of candles already applied (bounded by each order's volume).
+      this.logger.warn({ err: error }, 'paper: could not save which market times were already applied');
+    }
+  }
+
   private feed(market: string, price: Decimal, volume: Decimal, at?: number): void {
     if (this.closing !== undefined) return;
+    this.markSeen(market, at ?? this.now());
     if (!this.view.hasPrice(market)) this.view.traded(market, price);
     try {
       this.exchange.onMarketTrade(market, price, volume, at);

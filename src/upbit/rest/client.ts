@@ -15,11 +15,12 @@ import { silentLogger, type Logger } from '../../runtime/logger.js';
 import type { ApiKeys } from '../credentials.js';
 import type { JwtAlgorithm, ParamEntry } from './auth.js';
 import { DEFAULT_RETRY, RestCaller, type CallOptions, type RetryPolicy } from './caller.js';
-import { ENDPOINTS } from './endpoints.js';
+import { ENDPOINTS, candleEndpoint } from './endpoints.js';
 import { BugError } from './errors.js';
 import {
   parseBalance,
   parseBatchCancel,
+  parseCandle,
   parseCancelAndNew,
   parseChance,
   parseInstrument,
@@ -38,6 +39,8 @@ import type {
   CancelAndNewRequest,
   CancelAndNewResult,
   CancelOpenQuery,
+  Candle,
+  CandleUnit,
   ClosedOrdersQuery,
   Instrument,
   MarketCode,
@@ -143,6 +146,17 @@ export class UpbitRestClient {
       const query: ParamEntry[] = [['markets', chunk]];
       if (count !== undefined) query.push(['count', String(count)]);
       return this.caller.call({ endpoint: ENDPOINTS.orderbook, input: { query }, parse: (v) => parseList(v, 'orderbooks', parseOrderbook), options });
+    });
+  }
+
+  /** The newest `count` (≤ 200) candles of `market` in `unit`, newest first (Upbit's order). */
+  async candles(market: MarketCode, unit: CandleUnit, count = 200, options: CallOptions = {}): Promise<Candle[]> {
+    checkInt(count, 'candle count', 1, 200);
+    return this.caller.call({
+      endpoint: candleEndpoint(unit),
+      input: { query: [['market', market], ['count', String(count)]] },
+      parse: (v) => parseList(v, 'candles', parseCandle),
+      options,
     });
   }
 

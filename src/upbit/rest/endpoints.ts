@@ -6,6 +6,7 @@
 import type { RequestEffect } from './errors.js';
 import type { RateGroup } from './rate-limiter.js';
 import type { HttpMethod } from './transport.js';
+import type { CandleUnit } from './types.js';
 
 export interface Endpoint {
   method: HttpMethod;
@@ -41,6 +42,11 @@ export const ENDPOINTS = {
   // Validated like an order, creates nothing (§3.4).
   testOrder: exchange('POST', '/v1/orders/test', 'order-test', 'none'),
 } as const satisfies Record<string, Endpoint>;
+
+/** `GET /v1/candles/minutes/{unit}` or `GET /v1/candles/days` (group `candles`). */
+export function candleEndpoint(unit: CandleUnit): Endpoint {
+  return quotation(unit === 'days' ? '/v1/candles/days' : `/v1/candles/minutes/${unit}`, 'candles');
+}
 
 /** `GET /v1/orders/open`, for messages and logs: the path without its query. */
 export function endpointName(endpoint: Endpoint): string {

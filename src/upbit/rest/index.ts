@@ -5,7 +5,7 @@ export type { CallOptions, RetryPolicy } from './caller.js';
 export { DEFAULT_RETRY } from './caller.js';
 export { DEFAULT_API_URL, UpbitRestClient } from './client.js';
 export type { UpbitRestClientOptions } from './client.js';
-export { ENDPOINTS } from './endpoints.js';
+export { ENDPOINTS, candleEndpoint } from './endpoints.js';
 export type { Endpoint } from './endpoints.js';
 export {
   BugError,

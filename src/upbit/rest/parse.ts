@@ -12,6 +12,7 @@ import { Decimal } from 'decimal.js';
 
 import { describeValue, isRecord, type JsonRecord } from '../json-narrow.js';
 import type {
+  Candle,
   Balance,
   BatchCancelResult,
   CancelAndNewResult,
@@ -208,6 +209,24 @@ export function parseTicker(v: unknown, path = 'ticker'): TickerSnapshot {
     accTradeVolume24h: f.dec('acc_trade_volume_24h'),
     tradeTimestamp: f.int('trade_timestamp'),
     timestamp: f.int('timestamp'),
+  };
+}
+
+/** A candle; `candle_date_time_utc` is `yyyy-MM-ddTHH:mm:ss` in UTC without a zone. */
+export function parseCandle(v: unknown, path = 'candle'): Candle {
+  const f = Fields.of(v, path);
+  const startText = f.str('candle_date_time_utc');
+  const start = Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(startText) ? startText : `${startText}Z`);
+  if (Number.isNaN(start)) throw new WireShapeError(`${path}.candle_date_time_utc`, `expected a time, got ${JSON.stringify(startText)}`);
+  return {
+    market: f.str('market'),
+    start,
+    open: f.dec('opening_price'),
+    high: f.dec('high_price'),
+    low: f.dec('low_price'),
+    close: f.dec('trade_price'),
+    timestamp: f.int('timestamp'),
+    volume: f.dec('candle_acc_trade_volume'),
   };
 }
 

@@ -27,6 +27,24 @@ export interface MarketListing {
   cautions: string[];
 }
 
+/** A candle unit: minutes (`GET /v1/candles/minutes/{unit}`) or `'days'` (`GET /v1/candles/days`). */
+export type CandleUnit = 1 | 3 | 5 | 10 | 15 | 30 | 60 | 240 | 'days';
+
+/** One candle of `GET /v1/candles/…`. */
+export interface Candle {
+  market: MarketCode;
+  /** Start of the bucket (`candle_date_time_utc`), ms since the epoch. */
+  start: number;
+  open: Decimal;
+  high: Decimal;
+  low: Decimal;
+  close: Decimal;
+  /** Time of the bucket's last trade. */
+  timestamp: number;
+  /** Volume traded in the bucket (`candle_acc_trade_volume`). */
+  volume: Decimal;
+}
+
 /** `GET /v1/ticker`. */
 export interface TickerSnapshot {
   market: MarketCode;

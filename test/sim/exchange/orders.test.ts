@@ -134,6 +134,16 @@ describe('limit orders', () => {
     expect(krw(h)).toEqual({ balance: '9970285.15', locked: '0' });
   });
 
+  it('are not filled by a trade from before they were placed (paper replays past candles)', () => {
+    const h = harness();
+    const o = h.ex.place(AK, limit('bid', '99000000', '0.0003'));
+    const placedAt = h.ex.get(AK, { uuid: o.uuid }).createdAt;
+    h.ex.onMarketTrade('KRW-BTC', new Decimal('98000000'), new Decimal('7'), placedAt - 1);
+    expect(h.ex.get(AK, { uuid: o.uuid }).tradesCount).toBe(0);
+    h.ex.onMarketTrade('KRW-BTC', new Decimal('98000000'), new Decimal('7'), placedAt);
+    expect(summary(h.ex.get(AK, { uuid: o.uuid }))).toMatchObject({ state: 'done' });
+  });
+
   it("share a trade's volume best price first, then oldest first", () => {
     const h = harness({ krw: '100000000' });
     const low = h.ex.place(AK, limit('bid', '98000000', '0.001'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseBalance, parseChance, parseInstrument, parseList, parseOrder, parseOrderWithTrades, WireShapeError } from '../../../src/upbit/rest/parse.js';
+import { parseBalance, parseCandle, parseChance, parseInstrument, parseList, parseOrder, parseOrderWithTrades, WireShapeError } from '../../../src/upbit/rest/parse.js';
 import { fixture } from './helpers.js';
 
 const order = (): Record<string, unknown> => ({ ...(fixture('v1/orders/POST-201.json') as Record<string, unknown>) });
@@ -50,5 +50,17 @@ describe('REST parsing', () => {
   it('names the element of a list', () => {
     expect(() => parseList([{ currency: 'KRW', balance: '1', locked: '0' }, {}], 'accounts', parseBalance)).toThrow(/^accounts\[1\]\.currency/);
     expect(() => parseList({}, 'accounts', parseBalance)).toThrow(/accounts: expected an array/);
+  });
+
+  it('reads minute and day candles as Upbit records them (UTC start without a zone)', () => {
+    const [minute] = parseList(fixture('v1/candles/minutes/1/GET-200.json'), 'candles', parseCandle);
+    expect(minute?.start).toBe(Date.UTC(2026, 2, 11, 14, 41));
+    expect(minute?.low.toFixed()).toBe('103441000');
+    expect(minute?.high.toFixed()).toBe('103494000');
+    expect(minute?.volume.toFixed()).toBe('0.21168041');
+    const [day] = parseList(fixture('v1/candles/days/GET-200.json'), 'candles', parseCandle);
+    expect(day?.start).toBe(Date.UTC(2026, 2, 11));
+    expect(day?.close.toFixed()).toBe('103481000');
+    expect(() => parseCandle({ ...(minute as object), candle_date_time_utc: 'yesterday' })).toThrow(WireShapeError);
   });
 });

@@ -64,6 +64,12 @@ describe('against the embedded exchange', () => {
     expect(books[0]?.units.length).toBeLessThanOrEqual(5);
     expect(markets.map((m) => m.market)).toContain('KRW-ETH');
 
+    const [minutes, days] = await Promise.all([client.candles('KRW-BTC', 1, 200), client.candles('KRW-BTC', 'days', 3)]);
+    expect(minutes).toHaveLength(200);
+    expect(minutes[0]!.start - minutes[1]!.start).toBe(60_000); // newest first, one a minute
+    expect(minutes.every((c) => c.low.lte(c.high) && c.volume.gte(0))).toBe(true);
+    expect(days.map((d) => d.start % 86_400_000)).toEqual([0, 0, 0]);
+
     const request = await restingBid(client);
     const placed = await client.placeOrder(request);
     expect(placed).toMatchObject({ identifier: request.identifier, state: 'wait', side: 'bid', ordType: 'limit' });
