@@ -52,7 +52,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /**
  * Parse one inbound text. `servedTypes` are the data types this endpoint streams (the
- * public endpoint: `ticker`, `trade`, `orderbook`); anything else is answered with
+ * public endpoint: `ticker`, `trade`, `orderbook`, `candle.*`); anything else is answered with
  * `INVALID_PARAM`.
  */
 export function parseRequest(text: string, servedTypes: ReadonlySet<string>): ParsedRequest {

@@ -194,7 +194,7 @@ describe('errors keep the connection open', () => {
     ['NO_TYPE', 'no type object at all', [{ ticket: 't' }, { format: 'SIMPLE' }]],
     ['NO_CODES', 'no codes', [{ ticket: 't' }, { type: 'ticker' }]],
     ['INVALID_PARAM', 'an unknown format', [{ ticket: 't' }, { type: 'ticker', codes: ['KRW-BTC'] }, { format: 'XML' }]],
-    ['INVALID_PARAM', 'a type not served yet', [{ ticket: 't' }, { type: 'candle.1s', codes: ['KRW-BTC'] }]],
+    ['INVALID_PARAM', 'a candle interval Upbit does not stream', [{ ticket: 't' }, { type: 'candle.2m', codes: ['KRW-BTC'] }]],
     ['INVALID_PARAM', 'an unknown type', [{ ticket: 't' }, { type: 'weather', codes: ['KRW-BTC'] }]],
     ['INVALID_PARAM', 'a private type', [{ ticket: 't' }, { type: 'myOrder' }]],
   ])('%s for %s', async (name, _, request) => {

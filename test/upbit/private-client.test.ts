@@ -223,6 +223,8 @@ describe('PrivateClient: refused credentials', () => {
     await waitFor(() => h.statuses.some((s) => s.state === 'offline'), 'offline');
     server.mode = 'accept';
     await waitFor(() => isLive(h) && h.reconnected.length === 1, 'live again');
+    // The subscription is sent once the socket opens; it may still be on its way.
+    await waitFor(() => server.latest().requests.length > 0, 'the subscription request');
     expect(server.latest().requests).toHaveLength(1);
   });
 

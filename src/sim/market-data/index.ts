@@ -9,6 +9,7 @@ import { createMarketData } from './market-data.js';
 import type { BookSides } from './order-book.js';
 import { registerQuotationRoutes } from './rest-quotation.js';
 import { orderbookWire, resolveLevel, tradeWire } from './wire-build.js';
+import { CANDLE_TYPES, candleSource } from './ws-candles.js';
 
 export type { SimMarketData } from './market-data.js';
 export { createMarketData } from './market-data.js';
@@ -33,7 +34,7 @@ export interface AttachMarketDataOptions {
 
 /**
  * Give the simulator its order books, trade tape and candles: create them from the engine,
- * stream `trade` and `orderbook` on the quotation hub beside `ticker`, and serve the
+ * stream `trade`, `orderbook` and `candle.*` on the quotation hub beside `ticker`, and serve the
  * quotation REST endpoints on `router`. Everything is released when the hub closes. Pass
  * the result to {@link createSimMarketView} for the matching engine.
  */
@@ -51,6 +52,10 @@ export function attachMarketData(options: AttachMarketDataOptions): SimMarketDat
         return sides === undefined ? undefined : orderbookMessage(data, sub, sides, 'REALTIME');
       }),
     ),
+    ...CANDLE_TYPES.map((type) => hub.addSource(type, candleSource(data, type))),
+    data.onTrade((trade) => {
+      for (const type of CANDLE_TYPES) hub.publish(type, trade.code);
+    }),
     registerQuotationRoutes(options.router, { data }),
   ];
   hub.onClose(() => {

@@ -123,6 +123,7 @@ export class HttpTransport {
   readonly bodyTimeoutMs: number;
   private readonly prefix: string;
   private readonly pool: Pool;
+  private closing: Promise<void> | undefined;
   private readonly maxBodyBytes: number;
 
   /** @param baseUrl e.g. `https://api.upbit.com`, or `http://127.0.0.1:PORT` for the simulator; a path prefix is kept. */
@@ -240,8 +241,10 @@ export class HttpTransport {
   }
 
   /** Close the pool: in-flight requests finish, idle sockets close. */
+  /** Close the pool once; later calls get the same promise (the venue and its owner may both close it). */
   close(): Promise<void> {
-    return this.pool.close();
+    this.closing ??= this.pool.close();
+    return this.closing;
   }
 
   private classify(err: unknown, handedToSocket: boolean, status: number | undefined, signal: AbortSignal | undefined): TransportError {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SimServer } from '../../../src/sim/index.js';
 import { startSimServer } from '../../../src/sim/index.js';
 import { isOnGrid } from '../../../src/sim/market-data/grid.js';
+import { CANDLE_SIMPLE_KEYS } from '../../../src/sim/market-data/ws-candles.js';
 import { Dec } from '../../../src/sim/price-grid.js';
 import { ORDERBOOK_SIMPLE_KEYS, ORDERBOOK_UNIT_SIMPLE_KEYS, TRADE_SIMPLE_KEYS } from '../../../src/upbit/wire.js';
 import type { Received } from '../helpers.js';
@@ -203,5 +204,47 @@ describe('orderbook', () => {
     );
     const books = client.received.filter(isMessage('orderbook', 'KRW-BTC', 'REALTIME'));
     expect(books.length).toBeLessThan(trades() / 2);
+  });
+});
+
+describe('candle', () => {
+  it('DEFAULT: the current minute candle as the REST candle shows it, then REALTIME candles at most once a second', async () => {
+    const client = await connect();
+    client.send([{ ticket: 't' }, { type: 'candle.1m', codes: ['KRW-BTC'] }]);
+    await client.next(isMessage('candle.1m', 'KRW-BTC', 'SNAPSHOT'), 'the candle snapshot');
+    const snapshot = record(client.received.find(isMessage('candle.1m', 'KRW-BTC', 'SNAPSHOT')));
+    expect(sorted(Object.keys(snapshot))).toEqual(sorted(Object.keys(CANDLE_SIMPLE_KEYS)));
+    const [rest] = rows(await get(server.restUrl, '/v1/candles/minutes/1?market=KRW-BTC'));
+    for (const key of ['candle_date_time_utc', 'candle_date_time_kst', 'opening_price', 'high_price', 'low_price', 'trade_price', 'candle_acc_trade_volume', 'candle_acc_trade_price', 'timestamp']) {
+      expect(snapshot[key], key).toEqual(rest?.[key]);
+    }
+
+    // A burst of trades within the same real second: one candle at once, the latest when the window ends.
+    tradeUntil(server, clock, 'KRW-BTC', 20);
+    const [now] = rows(await get(server.restUrl, '/v1/candles/minutes/1?market=KRW-BTC'));
+    await client.until(() => {
+      const last = client.received.filter(isMessage('candle.1m', 'KRW-BTC', 'REALTIME')).at(-1);
+      return last !== undefined && record(last)['candle_acc_trade_volume'] === now?.['candle_acc_trade_volume'] && record(last)['candle_date_time_utc'] === now?.['candle_date_time_utc'];
+    }, 'a realtime candle equal to the current one');
+    expect(client.received.filter(isMessage('candle.1m', 'KRW-BTC', 'REALTIME')).length).toBeLessThanOrEqual(3);
+  });
+
+  it('candle.1s sums the trades of the latest trade second; SIMPLE abbreviates every key', async () => {
+    tradeUntil(server, clock, 'KRW-ETH', 3);
+    const client = await connect();
+    client.send([{ ticket: 't' }, { type: 'candle.1s', codes: ['KRW-ETH'], is_only_snapshot: true }, { format: 'SIMPLE' }]);
+    await client.next((r) => isRecord(r.json) && r.json['ty'] === 'candle.1s', 'the 1s candle snapshot');
+    const candle = record(client.received.find((r) => isRecord(r.json) && r.json['ty'] === 'candle.1s'));
+    expect(sorted(Object.keys(candle))).toEqual(sorted(Object.values(CANDLE_SIMPLE_KEYS)));
+    expect(candle['cd']).toBe('KRW-ETH');
+    const second = Date.parse(`${String(candle['cdttmu'])}Z`);
+    const ticks = rows(await get(server.restUrl, '/v1/trades/ticks?market=KRW-ETH&count=500')).filter((t) => num(t['timestamp']) >= second && num(t['timestamp']) < second + 1000);
+    expect(ticks.length).toBeGreaterThan(0);
+    const volume = ticks.reduce((sum, t) => sum.plus(new Dec(num(t['trade_volume']))), new Dec(0));
+    expect(candle['catv']).toBe(volume.toNumber());
+    expect(candle['tp']).toBe(ticks[0]?.['trade_price']);
+    expect(candle['op']).toBe(ticks.at(-1)?.['trade_price']);
+    expect(candle['hp']).toBe(Math.max(...ticks.map((t) => num(t['trade_price']))));
+    expect(candle['lp']).toBe(Math.min(...ticks.map((t) => num(t['trade_price']))));
   });
 });
