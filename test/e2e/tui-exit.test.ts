@@ -137,7 +137,9 @@ describe('the built binary in a pseudo-terminal', () => {
 describe('an uncaught error in the running TUI', () => {
   it('restores the terminal first, then prints the error, and exits 1', async () => {
     const fixture = path.join(ROOT, 'test', 'fixtures', 'e2e', 'crash-tui.ts');
-    const run = runInPty([], { command: `node --import tsx ${fixture}` });
+    // From source, Ink's own is-in-ci is loaded (the bundle replaces it): under CI=true it would
+    // withhold every frame, so the fixture runs as on a developer's terminal.
+    const run = runInPty([], { command: `node --import tsx ${fixture}`, env: { CI: '0', CONTINUOUS_INTEGRATION: '0' } });
     await waitForPrices(run);
     expect(await exitCodeOf(run, 8000)).toBe(1);
     const raw = run.output();
