@@ -1,4 +1,5 @@
 /** Paper trading: `createPaperVenue({ dataDir, quotes, quotesLabel })`. */
-export { PaperVenue, createPaperVenue } from './paper-venue.js';
+export { createPaperVenue } from './create-paper-venue.js';
+export { PaperVenue } from './paper-venue.js';
 export type { PaperVenueOptions } from './paper-venue.js';
 export { PaperWalletError, walletPath } from './wallet-file.js';

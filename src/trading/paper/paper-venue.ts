@@ -12,10 +12,10 @@
 import type { Decimal } from 'decimal.js';
 
 import { sleep } from '../../runtime/backoff.js';
-import { silentLogger, type Logger } from '../../runtime/logger.js';
-import { acquireProcessLock, type ProcessLock } from '../../runtime/process-lock.js';
-import type { ExchangeEvent, ExchangeOptions, OrderRequest as EngineOrderRequest } from '../../sim/exchange/index.js';
-import { Exchange, ExchangeError, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../sim/exchange/index.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { ProcessLock } from '../../runtime/process-lock.js';
+import type { ExchangeEvent, OrderRequest as EngineOrderRequest } from '../../sim/exchange/index.js';
+import { ExchangeError, type Exchange, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../sim/exchange/index.js';
 import { narrowPrivateMessage } from '../../upbit/parse-private.js';
 import { ENDPOINTS, endpointName, type Endpoint } from '../../upbit/rest/endpoints.js';
 import { mapHttpError } from '../../upbit/rest/errors.js';
@@ -36,12 +36,12 @@ import type {
 } from '../../upbit/rest/index.js';
 import type { MyAssetEvent, MyOrderEvent } from '../../upbit/types.js';
 import type { Venue } from '../venue.js';
-import { catchUp, CatchUpError, readSeen, seenPath, writeSeen } from './catch-up.js';
-import { LiveMarketView } from './market-view.js';
-import { PaperWalletError, corruptWallet, createWalletSaver, readWallet, walletPath, type WalletSaver } from './wallet-file.js';
+import { catchUp, CatchUpError, seenPath, writeSeen } from './catch-up.js';
+import type { LiveMarketView } from './market-view.js';
+import { createWalletSaver, type WalletSaver } from './wallet-file.js';
 
 /** The one account of a paper wallet (not a secret: nothing here authenticates). */
-const ACCOUNT = 'paper';
+export const ACCOUNT = 'paper';
 const SEVEN_DAYS_MS = 7 * 24 * 3_600_000;
 
 export interface PaperVenueOptions {
@@ -61,68 +61,6 @@ export interface PaperVenueOptions {
   saveDebounceMs?: number;
   /** How often `run` polls tickers for markets with open orders when nobody feeds trades. @default 1000 */
   pollMs?: number;
-}
-
-/**
- * Open (or create) the paper wallet for `quotesLabel`. Rejects with a `PaperWalletError`
- * naming the file when it exists but cannot be used; the file is then left untouched.
- */
-export async function createPaperVenue(options: PaperVenueOptions): Promise<PaperVenue> {
-  const file = walletPath(options.dataDir, options.quotesLabel);
-  const logger = (options.logger ?? silentLogger).child({ component: 'paper', quotes: options.quotesLabel });
-  // The wallet has one owner at a time: a second process saving it would lose the first's orders.
-  const lock = await acquireProcessLock(`${file}.lock`, { what: `the paper wallet ${file}` });
-  try {
-    return await openWallet(options, file, logger, lock);
-  } catch (error) {
-    lock.release();
-    throw error;
-  }
-}
-
-async function openWallet(options: PaperVenueOptions, file: string, logger: Logger, lock: ProcessLock): Promise<PaperVenue> {
-  const view = new LiveMarketView(options.quotes);
-  const now = options.now ?? Date.now;
-  const engineOptions: ExchangeOptions = {
-    market: view,
-    now,
-    onListenerError: (error) => logger.error({ err: error }, 'a paper event listener failed'),
-  };
-  const saved = await readWallet(file);
-  let exchange: Exchange;
-  if (saved === undefined) {
-    exchange = new Exchange(engineOptions);
-    exchange.createAccount(ACCOUNT, ACCOUNT, options.krw ?? '10000000');
-  } else {
-    try {
-      exchange = Exchange.fromSnapshot(saved, engineOptions);
-    } catch (error) {
-      throw corruptWallet(file, error instanceof Error ? error.message : String(error), error);
-    }
-    if (!exchange.hasAccount(ACCOUNT)) {
-      exchange.close();
-      throw corruptWallet(file, `it has no "${ACCOUNT}" account`);
-    }
-  }
-  const venue = new PaperVenue(options, file, exchange, view, logger, now, lock, await readSeen(seenPath(file)));
-  // A new wallet is written at once, so the next start finds the same one.
-  if (saved === undefined) {
-    try {
-      await venue.save();
-    } catch (error) {
-      await venue.close().catch(() => undefined);
-      throw new PaperWalletError(`Cannot create the paper wallet ${file}: check that the data directory is writable (or pass another --data-dir).`, { cause: error });
-    }
-  }
-  // Orders that rested while no upbit-tui ran fill from the candles of that time. Offline,
-  // they stay open and are looked at again on the next start.
-  try {
-    const filled = await venue.catchUp();
-    if (filled > 0) logger.info({ filled }, 'paper orders filled from the market while upbit-tui was closed');
-  } catch (error) {
-    logger.warn({ err: error }, error instanceof Error ? error.message : 'paper catch-up failed');
-  }
-  return venue;
 }
 
 export class PaperVenue implements Venue {
