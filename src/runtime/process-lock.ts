@@ -5,7 +5,7 @@
  * resolve the other's in-flight attempts.
  *
  * The lock is an exclusive SQLite transaction on `<file>` (better-sqlite3, already ours for
- * the journal). It is an OS file lock, so it dies with the process, `kill -9` included, and
+ * the journal; opened through ./sqlite.ts, see there for Node 24). It is an OS file lock, so it dies with the process, `kill -9` included, and
  * the next start takes it at once; lock-file libraries that judge staleness by age would make
  * a restarted trader wait, or take a lock that is still held. A side file `<file>.owner`
  * names the holder (pid, command, since) for the message; it is information, not the lock.
@@ -14,9 +14,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
-
 import { sleep } from './backoff.js';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
 /** Someone else holds the lock; the user must close that process or wait for it. */
 export class LockedError extends Error {
@@ -51,27 +50,44 @@ interface Owner {
 export async function acquireProcessLock(file: string, options: ProcessLockOptions): Promise<ProcessLock> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + (options.waitMs ?? 0);
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const lock = tryLock(file, options.command ?? defaultCommand());
-    if (lock !== undefined) return lock;
-    if (Date.now() >= deadline) throw lockedError(file, options.what);
-    await sleep(options.pollMs ?? 50, options.signal);
+  const db = openLockFile(file);
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      if (tryLock(db, file)) return held(db, file, options.command ?? defaultCommand());
+      if (Date.now() >= deadline) throw lockedError(file, options.what);
+      await sleep(options.pollMs ?? 50, options.signal);
+    }
+  } catch (error) {
+    db.close();
+    throw error;
   }
 }
 
-function tryLock(file: string, command: string): ProcessLock | undefined {
-  const db = new Database(file, { timeout: 0 });
+function openLockFile(file: string): SqliteDatabase {
   try {
-    // Rollback-journal mode, exclusive locking: the lock is held until the connection closes.
-    db.pragma('journal_mode = DELETE');
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
+    const db = openSqlite(file, { timeout: 0 });
+    // Exclusive locking (the file stays in SQLite's default rollback-journal mode): once
+    // taken, the lock is held until the connection closes. Touches no file, so never busy.
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
+    return db;
   } catch (error) {
-    db.close();
-    if (isBusy(error)) return undefined;
     throw new Error(`Cannot open the lock file ${file}: ${error instanceof Error ? error.message : String(error)}. Check the data directory is writable.`, { cause: error });
   }
+}
+
+/** One try on an open connection; a refused BEGIN leaves it as it was, ready for the next try. */
+function tryLock(db: SqliteDatabase, file: string): boolean {
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+    return true;
+  } catch (error) {
+    if (isBusy(error)) return false;
+    throw new Error(`Cannot take the lock file ${file}: ${error instanceof Error ? error.message : String(error)}. Check the data directory is writable.`, { cause: error });
+  }
+}
+
+function held(db: SqliteDatabase, file: string, command: string): ProcessLock {
   const ownerFile = `${file}.owner`;
   const owner: Owner = { pid: process.pid, command, since: new Date().toISOString() };
   try {

@@ -8,7 +8,9 @@
  * reached the disk) when the call returns, and no other code on the event loop can run between
  * the journal write and the send.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+
+import { openSqlite, pragma } from '../../runtime/sqlite.js';
 
 import { ORDER_FIELDS, plain, toMoney } from '../money.js';
 import { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError } from './errors.js';
@@ -75,7 +77,7 @@ export function openJournal(file: string, options: OpenJournalOptions): OrderJou
   prepareFile(file);
   let db: Database.Database;
   try {
-    db = new Database(file);
+    db = openSqlite(file);
   } catch (error) {
     throw new JournalError(`Cannot open the order journal ${file}: ${describe(error)}. Check that the file is a journal and its directory is writable, or pass another --data-dir.`, { cause: error });
   }
@@ -333,10 +335,10 @@ export class OrderJournal {
 
   pragmas(): JournalPragmas {
     return {
-      journalMode: String(this.#db.pragma('journal_mode', { simple: true })),
-      synchronous: Number(this.#db.pragma('synchronous', { simple: true })),
-      foreignKeys: Number(this.#db.pragma('foreign_keys', { simple: true })) === 1,
-      busyTimeoutMs: Number(this.#db.pragma('busy_timeout', { simple: true })),
+      journalMode: String(pragma(this.#db, 'journal_mode')),
+      synchronous: Number(pragma(this.#db, 'synchronous')),
+      foreignKeys: Number(pragma(this.#db, 'foreign_keys')) === 1,
+      busyTimeoutMs: Number(pragma(this.#db, 'busy_timeout')),
     };
   }
 

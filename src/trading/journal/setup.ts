@@ -7,6 +7,8 @@ import path from 'node:path';
 
 import type Database from 'better-sqlite3';
 
+import { pragma } from '../../runtime/sqlite.js';
+
 import { JournalError, JournalMismatchError } from './errors.js';
 import { describe } from './rows.js';
 import type { JournalIdentity } from './types.js';
@@ -23,16 +25,16 @@ export function prepareFile(file: string): void {
 }
 
 export function configure(db: Database.Database, file: string, busyTimeoutMs: number): void {
-  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-  const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+  pragma(db, `busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  const mode = String(pragma(db, 'journal_mode = WAL'));
   if (mode !== 'wal') {
     throw new JournalError(`The order journal ${file} cannot use write-ahead logging (SQLite chose ${mode}); put --data-dir on a local disk rather than a network share.`);
   }
-  db.pragma('synchronous = FULL');
+  pragma(db, 'synchronous = FULL');
   // macOS: a plain fsync does not reach the platters; F_FULLFSYNC does. Ignored elsewhere.
-  db.pragma('fullfsync = ON');
-  db.pragma('checkpoint_fullfsync = ON');
-  db.pragma('foreign_keys = ON');
+  pragma(db, 'fullfsync = ON');
+  pragma(db, 'checkpoint_fullfsync = ON');
+  pragma(db, 'foreign_keys = ON');
 }
 
 /** Record the journal's owner on first open; refuse another owner's journal afterwards. */
