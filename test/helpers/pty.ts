@@ -32,7 +32,7 @@ export function runInPty(args: string[], opts: { cols?: number; rows?: number; e
   const stateHome = mkdtempSync(path.join(tmpdir(), 'upbit-tui-e2e-'));
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const command = opts.command ?? `node ${BIN} ${quoted}`;
-  const script = `${command}; echo "EXIT=$?"; stty -a`;
+  const script = `${command}; echo "EXIT=$?"; stty -a; echo "${STTY_END}"`;
   const term = pty.spawn('bash', ['--norc', '--noprofile', '-c', script], {
     name: 'xterm-256color',
     cols,
@@ -77,8 +77,12 @@ export async function exitCodeOf(run: PtyRun, timeoutMs = 5000): Promise<number>
 }
 
 /** The `stty -a` line bash printed after upbit-tui returned (terminal modes as left). */
+/** Printed after `stty -a`: a pty's last output can arrive after its process has exited. */
+const STTY_END = 'STTY-END';
+
 export async function sttyAfter(run: PtyRun): Promise<string> {
   await run.exited;
+  await waitFor(() => run.output().includes(STTY_END), 'the whole stty -a report', 5000);
   const out = run.output();
-  return out.slice(out.indexOf('EXIT='));
+  return out.slice(out.indexOf('EXIT='), out.lastIndexOf(STTY_END));
 }
