@@ -29,10 +29,12 @@ import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownErro
 import { PaperWalletError } from '../trading/paper/index.js';
 import type { OrderIntentInput } from '../trading/order-service.js';
 import { checkIntent, loadOrderContext } from '../trading/order-context.js';
+import { awaitFills } from '../trading/await-fills.js';
+import { applyKnownOrder } from '../trading/order-apply.js';
 import { checkOrder, formatAmount, isOnTick, parseAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
-import { balanceJson, balanceTable, createOutput, describeOrder, orderJson, orderTable, type Output } from './output.js';
+import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
 
 export const EXIT = { ok: 0, bug: 1, usage: 2, refused: 3, connection: 4, unknown: 5, busy: 6, interrupted: 130 } as const;
 
@@ -248,7 +250,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', EXIT.interrupted);
 }
 
-async function placeAndReport({ ctx, out, signal }: RunContext, checked: CheckedIntent): Promise<void> {
+async function placeAndReport({ ctx, out, signal, log }: RunContext, checked: CheckedIntent): Promise<void> {
   for (const note of checked.notes) out.notice(note);
   // Balances, fees/minimums, price step and last price, read in parallel: a shortfall is
   // said before anything is sent (the exchange would refuse it anyway, with a vaguer message).
@@ -265,9 +267,32 @@ async function placeAndReport({ ctx, out, signal }: RunContext, checked: Checked
       EXIT.unknown,
     );
   }
-  if (out.json) out.document({ mode: ctx.mode.kind, status: 'acked', identifier: result.identifier, order: orderJson(result.order) });
-  else out.lines([`Placed ${describeOrder(result.order)}.`, `uuid ${result.order.uuid}  identifier ${result.identifier}`]);
+  // The POST answer comes before matching: read the order back briefly to say what it filled.
+  const filled = await awaitFills(ctx.venue, result.order, { signal });
+  if (filled.refreshed) journalFills(ctx, log, filled.order);
+  if (out.json) {
+    out.document({ mode: ctx.mode.kind, status: 'acked', identifier: result.identifier, order: orderJson(filled.order), refreshed: filled.refreshed });
+  } else {
+    out.lines([describePlaced(filled.order, { waitedMs: filled.waitedMs, problem: filled.problem }), `uuid ${result.order.uuid}  identifier ${result.identifier}`]);
+  }
 }
+
+/** The fills just read go to the journal too; a failure here loses nothing (the next run's refresh reads them again). */
+function journalFills(ctx: TradingContext, log: Logger, order: Order): void {
+  try {
+    applyKnownOrder({ venue: ctx.venue, journal: ctx.journal, log }, order);
+  } catch (error) {
+    log.warn({ err: error, uuid: order.uuid }, 'could not journal the fills read after placing; the next run refreshes them');
+  }
+}
+
+/**
+ * Said with `orders --state done`: a filled market buy by KRW is not there. Upbit ends one
+ * `cancel` once the remainder it cannot spend is refunded; only an exact fill ends `done`
+ * (https://docs.upbit.com/kr/v1.6.4/reference/list-closed-orders).
+ */
+export const MARKET_BUY_FILED_AS_CANCEL =
+  'market buys by KRW (--total) are not listed as done even when filled: Upbit ends them "cancel" once the remainder it cannot spend is refunded. See them with upbit-tui orders --state cancel.';
 
 function orderRef(ref: string): { uuid: string } | { identifier: string } {
   return UUID.test(ref) ? { uuid: ref } : { identifier: ref };
@@ -305,6 +330,7 @@ export function registerTradeCommands(program: Command, r: RegisterOptions): voi
         const query = o.market === undefined ? {} : { market: o.market };
         const orders: Order[] =
           o.state === 'wait' ? await ctx.venue.openOrders({ ...query, states: ['wait'] }, { signal }) : await ctx.venue.closedOrders({ ...query, states: [o.state] }, { signal });
+        if (o.state === 'done') out.notice(MARKET_BUY_FILED_AS_CANCEL);
         if (out.json) out.document({ mode: ctx.mode.kind, state: o.state, orders: orders.map(orderJson) });
         else out.lines(orderTable(orders));
       });
