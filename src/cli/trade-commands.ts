@@ -76,13 +76,15 @@ interface ConnectionFlags {
   dataDir: string;
   keyFile: string | undefined;
   json: boolean;
+  /** Markets the command names (`buy`/`sell`'s argument, `--market`): checked against the exchange's list before anything is sent. */
+  markets: string[];
 }
 
 /**
  * The command's own flags, with `--sim`, `--api-url` and `--ws-url` also read from before the
  * command name (`upbit-tui --sim balance`) when typed there.
  */
-function connectionFlags(cmd: Command, o: TradeOptions, env: NodeJS.ProcessEnv): ConnectionFlags {
+function connectionFlags(cmd: Command, o: TradeOptions & { market?: string }, env: NodeJS.ProcessEnv, markets: string[] = o.market === undefined ? [] : [o.market]): ConnectionFlags {
   const parent = cmd.parent;
   const fromParent = <T>(key: string): T | undefined => (parent !== null && parent.getOptionValueSource(key) === 'cli' ? (parent.getOptionValue(key) as T) : undefined);
   return {
@@ -93,6 +95,7 @@ function connectionFlags(cmd: Command, o: TradeOptions, env: NodeJS.ProcessEnv):
     dataDir: o.dataDir ?? appPaths(env).dataDir,
     keyFile: o.keyFile,
     json: o.json === true,
+    markets,
   };
 }
 
@@ -233,6 +236,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   try {
     ctx = await openTradingContext(flags, { env, logger: log, notice: (line) => out.notice(line), signal: controller.signal });
     if (controller.signal.aborted) ctx.service.beginShutdown();
+    await checkMarkets(ctx, flags.markets, out, controller.signal);
     await body({ ctx, out, signal: controller.signal, log });
   } catch (error) {
     log.error({ err: error }, 'trading command failed');
@@ -248,6 +252,16 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
     }
   }
   if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', EXIT.interrupted);
+}
+
+/**
+ * The markets a command names, looked up in the exchange's list before anything is sent: an
+ * unknown one is refused with the same line in every mode (exit 2). Without a list (the
+ * exchange unreachable) it is said, and the exchange's own answer decides.
+ */
+async function checkMarkets(ctx: TradingContext, markets: readonly string[], out: Output, signal: AbortSignal): Promise<void> {
+  const unchecked = await ctx.markets.check(markets, signal);
+  if (unchecked !== null) out.notice(`could not check ${unchecked.unverified.join(', ')} against the market list of ${ctx.markets.where} (see the log); going on without it.`);
 }
 
 async function placeAndReport({ ctx, out, signal, log }: RunContext, checked: CheckedIntent): Promise<void> {
@@ -349,7 +363,7 @@ export function registerTradeCommands(program: Command, r: RegisterOptions): voi
       .action(async (market: string, o: TradeOptions & BuyFlags, cmd: Command) => {
         // Checked before anything connects or reads keys.
         const checked = intentFromFlags(side, market, o);
-        const flags = connectionFlags(cmd, o, r.env);
+        const flags = connectionFlags(cmd, o, r.env, [market]);
         await runTrading(flags, r.env, (run) => placeAndReport(run, checked));
       });
   }
