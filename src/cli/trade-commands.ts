@@ -201,7 +201,8 @@ export function toExitError(error: unknown): unknown {
   if (error instanceof LockedError) return new UsageError(`${error.message} Nothing was sent.`, EXIT.busy, { cause: error });
   if (error instanceof NotReadyError) return new UsageError(error.message, EXIT.unknown, { cause: error });
   if (error instanceof ShuttingDownError) return new UsageError(error.message, EXIT.interrupted, { cause: error });
-  if (error instanceof OrderNotPlacedError) return new UsageError(`${error.message} (identifier ${error.identifier}; nothing was placed, it is safe to run the command again)`, EXIT.connection, { cause: error });
+  // Its message already names the identifier and says it is safe to place again: said once.
+  if (error instanceof OrderNotPlacedError) return new UsageError(error.message, EXIT.connection, { cause: error });
   if (error instanceof JournalError || error instanceof PaperWalletError) return new UsageError(error.message, EXIT.bug, { cause: error });
   return error;
 }
@@ -276,10 +277,7 @@ async function placeAndReport({ ctx, out, signal, log }: RunContext, checked: Ch
   const result = await ctx.service.place(checked.intent, { source: 'cli' });
   if (result.status === 'unknown') {
     if (out.json) out.document({ mode: ctx.mode.kind, status: 'unknown', identifier: result.identifier, reason: result.reason });
-    throw new UsageError(
-      `The order's outcome is unknown (${result.reason}); it may have been placed. Check with: upbit-tui orders --state wait (identifier ${result.identifier}); the next command looks it up before placing anything. Do not resend it blindly.`,
-      EXIT.unknown,
-    );
+    throw new UsageError(unknownOutcomeMessage(result.identifier, result.reason), EXIT.unknown);
   }
   // The POST answer comes before matching: read the order back briefly to say what it filled.
   const filled = await awaitFills(ctx.venue, result.order, { signal });
@@ -298,6 +296,20 @@ function journalFills(ctx: TradingContext, log: Logger, order: Order): void {
   } catch (error) {
     log.warn({ err: error, uuid: order.uuid }, 'could not journal the fills read after placing; the next run refreshes them');
   }
+}
+
+/**
+ * The one line for an order whose outcome is unknown (exit 5): what happened, then what to do,
+ * each said once. `reason` (kept whole in `--json` and the log) is the client's sentence, which
+ * carries its own advice ("look it up by its identifier"); only its first clause, the fact, is
+ * used here, since the advice below says the same with the command to run.
+ */
+export function unknownOutcomeMessage(identifier: string, reason: string): string {
+  const fact = (reason.split(/; | \(still unresolved/)[0] ?? reason)
+    .replace(`Order ${identifier} `, 'it ')
+    .replace(` to order ${identifier}`, '')
+    .replace(/[.\s]+$/, '');
+  return `The order's outcome is unknown: ${fact}, and looking it up by its identifier did not settle it. It may have been placed: check with upbit-tui orders --state wait (identifier ${identifier}); the next command looks it up before placing anything, so do not place it again meanwhile.`;
 }
 
 /**

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
+import { UsageError } from '../../src/app/errors.js';
+import { toExitError, unknownOutcomeMessage } from '../../src/cli/trade-commands.js';
+import { OrderNotPlacedError } from '../../src/trading/order-errors.js';
 import { balanceTable, describePlaced, formatBalance, formatPriceFigure, orderJson, orderTable } from '../../src/cli/output.js';
 import { Money } from '../../src/trading/decimal.js';
 import { fillSummary } from '../../src/trading/fill-summary.js';
@@ -103,5 +106,38 @@ describe('the answer to buy/sell', () => {
   it('an order that could not be read back is still reported placed, with the reason', () => {
     const posted = parseOrder(fixture('orders/POST-201-price.json'));
     expect(describePlaced(posted, { waitedMs: 2000, problem: 'no answer within 2 s' })).toMatch(/^Placed market buy 10,000 KRW of KRW-BTC \(wait\); its fills could not be read afterwards \(no answer within 2 s\): see them with upbit-tui orders\.$/);
+  });
+});
+
+describe('the line of a buy whose answer was lost', () => {
+  const id = 'ut-mx597qkz-bad429fb9c9dc8fd';
+
+  it('says the outcome is unknown and what to do once, not twice (the client\'s own advice is dropped)', () => {
+    const reason = `Order ${id} was sent to Upbit and the wait for its answer was cancelled; it may or may not have been placed: look it up by its identifier. (still unresolved: ConnectionError: Upbit did not answer within 5 s (GET /v1/order, 3 attempts); check the network connection. Nothing was changed.)`;
+    const line = unknownOutcomeMessage(id, reason);
+    expect(line).toBe(
+      `The order's outcome is unknown: it was sent to Upbit and the wait for its answer was cancelled, and looking it up by its identifier did not settle it. ` +
+        `It may have been placed: check with upbit-tui orders --state wait (identifier ${id}); the next command looks it up before placing anything, so do not place it again meanwhile.`,
+    );
+    expect(line.match(/may (or may not )?have been placed/g)).toHaveLength(1);
+    expect(line.split(id)).toHaveLength(2);
+    expect(line).not.toMatch(/Nothing was changed/);
+  });
+
+  it('keeps the fact of a 5xx or a timeout', () => {
+    expect(unknownOutcomeMessage(id, `Upbit answered HTTP 503 to order ${id} without saying whether it was placed; look the order up by its identifier before sending anything else for it.`)).toMatch(
+      /^The order's outcome is unknown: Upbit answered HTTP 503 without saying whether it was placed, and looking/,
+    );
+    expect(unknownOutcomeMessage(id, `Order ${id} was sent but Upbit did not answer within 5 s; it may or may not have been placed: look it up by its identifier before sending anything else for it.`)).toMatch(
+      /^The order's outcome is unknown: it was sent but Upbit did not answer within 5 s, and looking/,
+    );
+  });
+
+  it('an order proven not placed is said once, with its identifier', () => {
+    const error = new OrderNotPlacedError(`Order ${id} got no answer and Upbit has no order with that identifier, so it was not placed; nothing else was sent. Place it again if you still want it.`, id);
+    const exit = toExitError(error);
+    expect(exit).toBeInstanceOf(UsageError);
+    expect((exit as UsageError).exitCode).toBe(4);
+    expect((exit as UsageError).message).toBe(error.message);
   });
 });
