@@ -349,7 +349,7 @@ export function registerTradeCommands(program: Command, r: RegisterOptions): voi
 
   make('orders', 'list orders: open ones (default), or done/cancelled ones')
     .option('--market <code>', 'only this market, e.g. KRW-BTC', parseMarketArg)
-    .addOption(new Option('--state <state>', 'wait (open), done or cancel').choices(['wait', 'done', 'cancel']).default('wait'))
+    .addOption(new Option('--state <state>', 'wait (open), done or cancel (filled market buys by KRW are under cancel, as Upbit files them)').choices(['wait', 'done', 'cancel']).default('wait'))
     .action(async (o: TradeOptions & { market?: string; state: 'wait' | 'done' | 'cancel' }, cmd: Command) => {
       const flags = connectionFlags(cmd, o, r.env);
       await runTrading(flags, r.env, async ({ ctx, out, signal }) => {
