@@ -281,6 +281,7 @@ async function placeAndReport({ ctx, out, signal, log }: RunContext, checked: Ch
   }
   // The POST answer comes before matching: read the order back briefly to say what it filled.
   const filled = await awaitFills(ctx.venue, result.order, { signal });
+  log.info({ identifier: result.identifier, state: filled.order.state, refreshed: filled.refreshed, waitedMs: filled.waitedMs, problem: filled.problem }, 'order read back after placing');
   if (filled.refreshed) journalFills(ctx, log, filled.order);
   if (out.json) {
     out.document({ mode: ctx.mode.kind, status: 'acked', identifier: result.identifier, order: orderJson(filled.order), refreshed: filled.refreshed });
