@@ -24,6 +24,7 @@ import type { Venue } from '../trading/venue.js';
 import { loadCredentials, Secret, type ApiKeys } from '../upbit/credentials.js';
 import { UpbitRestClient } from '../upbit/rest/index.js';
 import { UsageError } from './errors.js';
+import { MarketCheck, restMarketListSource, type MarketListSource } from './market-check.js';
 import { resolveTradingMode, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
 
 /** How long a command waits for another process trading the same account to finish. */
@@ -60,6 +61,8 @@ export interface TradingContext {
   readonly venue: Venue;
   readonly journal: OrderJournal;
   readonly service: OrderService;
+  /** Checks market codes against the exchange's list before anything is sent for them. */
+  readonly markets: MarketCheck;
   /** Orders the recovery could not resolve (their outcome is still unknown). */
   readonly stillUnknown: readonly string[];
   /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
@@ -112,9 +115,11 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     acquire('trading lock', () => lock.release());
 
     let venue: Venue;
+    let marketList: MarketListSource;
     if (mode.kind === 'paper') {
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
-      if (mode.quotes === 'sim' && mode.apiUrl === null) {
+      const embeddedQuotes = mode.quotes === 'sim' && mode.apiUrl === null;
+      if (embeddedQuotes) {
         const sim = await startSimServer({ port: 0, logger: log.child({ c: 'sim' }) });
         acquire('embedded exchange', () => sim.close());
         options.notice('using the built-in exchange for quotes.');
@@ -122,6 +127,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       }
       const quotes = new UpbitRestClient({ baseUrl: quotesUrl, logger: log });
       acquire('quotes client', () => quotes.close());
+      marketList = restMarketListSource(quotes, { apiUrl: quotesUrl, embedded: embeddedQuotes, dataDir: flags.dataDir });
       venue = await createPaperVenue({ dataDir: flags.dataDir, quotes, quotesLabel: mode.quotes, logger: log.child({ c: 'paper' }) });
     } else {
       let apiUrl: string;
@@ -142,6 +148,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       }
       const rest = new UpbitRestClient({ baseUrl: apiUrl, keys: accountKeys, logger: log });
       acquire('rest client', () => rest.close());
+      marketList = restMarketListSource(rest, { apiUrl, embedded: mode.kind === 'sim' && mode.embedded, dataDir: flags.dataDir });
       // No private stream: a command is over in seconds; the service reconciles over REST.
       venue = new RestVenue({ client: rest, keys: accountKeys, kind: mode.kind, logger: log.child({ c: 'venue' }) });
     }
@@ -165,6 +172,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       venue,
       journal,
       service,
+      markets: new MarketCheck({ source: marketList, logger: log.child({ c: 'markets' }) }),
       stillUnknown: recovered.stillUnknown,
       close(deadlineMs = 10_000) {
         closed ??= (async () => {

@@ -14,7 +14,7 @@ export const UPBIT_API_URL = 'https://api.upbit.com';
  *   simulator with `--sim --paper`) with the exchange's own rules; the wallet persists.
  */
 export type TradingMode =
-  | { kind: 'live'; apiUrl: string; journalEndpoint: string; notice: null }
+  | { kind: 'live'; apiUrl: string; journalEndpoint: string; notice: string }
   | { kind: 'sim'; embedded: boolean; apiUrl: string | null; journalEndpoint: string; notice: string }
   | { kind: 'paper'; quotes: 'upbit' | 'sim'; apiUrl: string | null; journalEndpoint: string; notice: string };
 
@@ -36,7 +36,8 @@ export function resolveTradingMode(f: TradingFlags): TradingMode {
       throw new UsageError('--live needs your Upbit API keys: set UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY (or a key file), or drop --live to paper trade.');
     }
     const apiUrl = f.apiUrl ?? UPBIT_API_URL;
-    return { kind: 'live', apiUrl, journalEndpoint: apiUrl, notice: null };
+    // Said like the other modes, and loudest: every order of this run is real.
+    return { kind: 'live', apiUrl, journalEndpoint: apiUrl, notice: `LIVE trading on ${hostOf(apiUrl)} with real money.` };
   }
   if (f.sim && !f.paper) {
     const embedded = f.apiUrl === undefined;
@@ -57,4 +58,12 @@ export function resolveTradingMode(f: TradingFlags): TradingMode {
     journalEndpoint: `paper:${quotes === 'sim' ? 'sim' : f.apiUrl ?? UPBIT_API_URL}`,
     notice: `Paper trading on ${quotes === 'sim' ? 'simulated' : 'live Upbit'} quotes (${why}); no real orders are sent.${f.hasKeys && !f.paper ? ' Add --live to trade for real.' : ''}`,
   };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

@@ -8,7 +8,8 @@ import type { ColorMode } from '../ui/theme.js';
 import { QuotationClient, type ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
 import { openFileLogger } from './file-logger.js';
-import { checkMarketsExist, checkMarketsLive } from './resolve-markets.js';
+import { fetchMarketList } from '../upbit/market-list.js';
+import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
 import { enterAltScreen } from './terminal.js';
 
 /** Event-loop lag p99 above this is logged by the kernel and highlighted in the status bar. */
@@ -34,10 +35,11 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   const log = openFileLogger(opts.logFile);
   const logger = log.logger;
   // Check what the user typed before anything starts, so a typo costs no cleanup.
+  let unchecked: UncheckedMarkets | null = null;
   if (opts.sim) {
     checkMarketsExist(opts.markets, SIM_CATALOG.map((m) => m.code), 'the built-in exchange (--sim)');
   } else {
-    await checkMarketsLive(opts.markets, opts.apiUrl, logger);
+    unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger);
   }
   const kernel = new Kernel({
     logger: logger.child({ c: 'kernel' }),
@@ -50,7 +52,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   kernel.attachProcess();
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    await startParts(kernel, opts, logger);
+    await startParts(kernel, opts, logger, unchecked);
   } catch (error) {
     // Whatever did start is released in order and the error printed after the terminal is back.
     void kernel.shutdown({ kind: 'error', error });
@@ -71,7 +73,7 @@ export function kernelTaskSource(kernel: Kernel): TaskSource {
   };
 }
 
-async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger): Promise<void> {
+async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unchecked: UncheckedMarkets | null): Promise<void> {
 
   let wsUrl = opts.wsUrl;
   if (opts.sim) {
@@ -94,6 +96,16 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger): Pro
   });
   client.setSubscriptions([{ type: 'ticker', codes: opts.markets }]);
 
+  if (unchecked !== null) {
+    // Not verified at start-up (no network): said on screen, and checked once the list answers.
+    const recheck: RecheckOptions = {
+      fetch: async (signal) => (await fetchMarketList(opts.apiUrl, { timeoutMs: 3000, signal })).map((m) => m.market),
+      setNotice: (text) => store.setNotice(text, 'markets'),
+      host: new URL(opts.apiUrl).host,
+      logger: logger.child({ c: 'markets' }),
+    };
+    kernel.spawn('market-list-check', (signal) => recheckMarkets(unchecked, recheck, signal));
+  }
   kernel.spawn('market-store', (signal) => store.run(signal));
   kernel.spawn('quotation-stream', (signal) => client.run(signal));
   const offLag = kernel.loop.subscribe(() => store.setLagP99(kernel.loop.p99Ms()));

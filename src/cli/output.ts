@@ -3,10 +3,11 @@
  * stable keys for scripts (`--json`). Amounts are strings in both (never binary floats);
  * tables group thousands, JSON keeps Upbit's plain notation.
  */
-import type { Decimal } from 'decimal.js';
+import { Decimal } from 'decimal.js';
 
-import { formatAmount, plain } from '../trading/money.js';
-import type { Balance, Order } from '../upbit/rest/index.js';
+import { fillSummary, type FillSummary } from '../trading/fill-summary.js';
+import { formatAmount, marketParts, plain, VOLUME_DECIMALS } from '../trading/money.js';
+import type { Balance, Order, OrderTrade } from '../upbit/rest/index.js';
 
 /** `--json` shape of one balance line. */
 export interface BalanceJson {
@@ -33,13 +34,18 @@ export interface OrderJson {
   locked: string;
   /** ISO 8601, UTC. */
   createdAt: string;
+  /** Quote currency traded by the fills so far, fee not included; null when the exchange did not say. */
+  funds: string | null;
+  /** Average fill price (`funds / executedVolume`, 16 decimals); null before any fill. */
+  avgPrice: string | null;
 }
 
 export function balanceJson(b: Balance): BalanceJson {
   return { currency: b.currency, balance: plain(b.balance), locked: plain(b.locked), avgBuyPrice: plain(b.avgBuyPrice), unitCurrency: b.unitCurrency };
 }
 
-export function orderJson(o: Order): OrderJson {
+export function orderJson(o: Order & { trades?: readonly OrderTrade[] }): OrderJson {
+  const fill = fillSummary(o);
   return {
     uuid: o.uuid,
     identifier: o.identifier,
@@ -54,6 +60,8 @@ export function orderJson(o: Order): OrderJson {
     paidFee: plain(o.paidFee),
     locked: plain(o.locked),
     createdAt: new Date(o.createdAt).toISOString(),
+    funds: opt(fill.funds),
+    avgPrice: opt(fill.avgPrice),
   };
 }
 
@@ -72,11 +80,47 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
   return [line(headers), ...rows.map(line)];
 }
 
+/**
+ * A balance for the table, rounded DOWN: KRW to the won, anything else to Upbit's 8 volume
+ * decimals (trailing zeros trimmed). Down, because a balance shown must never be more than
+ * is there: a script or a trader sizing an order from the table must not be refused for a
+ * fraction that was shown but does not exist. `--json` keeps the exact strings.
+ */
+export function formatBalance(currency: string, amount: Decimal): string {
+  return formatAmount(amount.toDecimalPlaces(currency === 'KRW' ? 0 : VOLUME_DECIMALS, Decimal.ROUND_DOWN));
+}
+
+/** Significant digits a price figure (an average) keeps: enough to tell any two ticks apart. */
+const PRICE_SIGNIFICANT = 5;
+
+/**
+ * An average price (avg buy price, avg fill price), rounded half-up to at least 5 significant
+ * digits and whole units once it has 5 integer digits (`130,337,526.916 → 130,337,527`,
+ * `1,234.5678 → 1,234.6`, `0.0012345678 → 0.0012346`), never more than 8 decimals. An
+ * average is not on the price grid, so the grid's step would say too much or too little.
+ */
+export function formatPriceFigure(price: Decimal): string {
+  if (price.isZero()) return '0';
+  const intDigits = price.abs().gte(1) ? price.abs().trunc().toFixed().length : 0;
+  const decimals = intDigits > 0 ? Math.max(0, PRICE_SIGNIFICANT - intDigits) : Math.min(VOLUME_DECIMALS, PRICE_SIGNIFICANT - 1 - Math.floor(Math.log10(price.abs().toNumber())));
+  return formatAmount(price.toDecimalPlaces(Math.min(decimals, VOLUME_DECIMALS), Decimal.ROUND_HALF_UP));
+}
+
+/** Money in a sentence (spent, received, a fee): KRW to 2 decimals, other currencies to 8, half-up, trailing zeros trimmed. */
+export function formatQuote(amount: Decimal, quote: string): string {
+  return formatAmount(amount.toDecimalPlaces(quote === 'KRW' ? 2 : VOLUME_DECIMALS, Decimal.ROUND_HALF_UP));
+}
+
 export function balanceTable(balances: readonly Balance[]): string[] {
   if (balances.length === 0) return ['No balances.'];
   return table(
     ['Currency', 'Available', 'Locked', 'Avg buy price'],
-    balances.map((b) => [b.currency, formatAmount(b.balance), formatAmount(b.locked), b.avgBuyPrice.isZero() ? '-' : formatAmount(b.avgBuyPrice)]),
+    balances.map((b) => [
+      b.currency,
+      formatBalance(b.currency, b.balance),
+      formatBalance(b.currency, b.locked),
+      b.avgBuyPrice.isZero() ? '-' : `${formatPriceFigure(b.avgBuyPrice)} ${b.unitCurrency}`,
+    ]),
     ['left', 'right', 'right', 'right'],
   );
 }
@@ -86,29 +130,94 @@ const SIDE = { bid: 'buy', ask: 'sell' } as const;
 export function orderTable(orders: readonly Order[]): string[] {
   if (orders.length === 0) return ['No orders.'];
   return table(
-    ['Created (UTC)', 'Market', 'Side', 'Type', 'State', 'Price', 'Volume', 'Executed', 'UUID'],
-    orders.map((o) => [
-      new Date(o.createdAt).toISOString().slice(0, 19).replace('T', ' '),
-      o.market,
-      SIDE[o.side],
-      o.ordType,
-      o.state,
-      o.price === null ? '-' : formatAmount(o.price),
-      o.volume === null ? '-' : formatAmount(o.volume),
-      formatAmount(o.executedVolume),
-      o.uuid,
-    ]),
-    ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'left'],
+    ['Created (UTC)', 'Market', 'Side', 'Type', 'State', 'Price', 'Volume', 'Executed', 'Avg price', 'UUID', 'Identifier'],
+    orders.map((o) => {
+      const avg = fillSummary(o).avgPrice;
+      return [
+        new Date(o.createdAt).toISOString().slice(0, 19).replace('T', ' '),
+        o.market,
+        SIDE[o.side],
+        o.ordType,
+        o.state,
+        o.price === null ? '-' : formatAmount(o.price),
+        o.volume === null ? '-' : formatAmount(o.volume),
+        formatAmount(o.executedVolume),
+        avg === null ? '-' : formatPriceFigure(avg),
+        o.uuid,
+        o.identifier ?? '-',
+      ];
+    }),
+    ['left', 'left', 'left', 'left', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
   );
 }
 
 /** One sentence about an order, e.g. `limit buy 0.001 KRW-BTC at 95,000,000 (wait)`. */
 export function describeOrder(o: Order): string {
+  return `${orderSubject(o)} (${o.state})`;
+}
+
+/** An order without its state, e.g. `limit buy 0.001 KRW-BTC at 95,000,000`. */
+export function orderSubject(o: Order): string {
   const amount =
     o.ordType === 'price' ? `${o.price === null ? '?' : formatAmount(o.price)} KRW of ${o.market}` : `${o.volume === null ? '?' : formatAmount(o.volume)} ${o.market}`;
   const at = o.ordType === 'limit' && o.price !== null ? ` at ${formatAmount(o.price)}` : '';
   const type = o.ordType === 'limit' ? 'limit' : o.ordType === 'best' ? 'best-price' : 'market';
-  return `${type} ${SIDE[o.side]} ${amount}${at} (${o.state})`;
+  return `${type} ${SIDE[o.side]} ${amount}${at}`;
+}
+
+/** How the wait for a just-placed order's fills ended (see trade-commands' placeAndReport). */
+export interface FillWait {
+  /** How long the command waited, in ms. */
+  waitedMs: number;
+  /** Why the order could not be read after placing (it was placed), or null. */
+  problem: string | null;
+}
+
+/**
+ * What a just-placed order did, as the command's answer: what it filled (volume, average
+ * price, quote spent or received, fee), whether it rests on the book, and Upbit's habit of
+ * filing a market buy by KRW under `cancel` once the unspendable remainder is refunded.
+ */
+export function describePlaced(o: Order & { trades?: readonly OrderTrade[] }, wait: FillWait): string {
+  const head = `Placed ${orderSubject(o)}`;
+  const parts = marketParts(o.market);
+  const base = parts?.base ?? '';
+  const quote = parts?.quote ?? 'KRW';
+  const fill = fillSummary(o);
+  const filled = !fill.executedVolume.isZero();
+  const traded = filled ? filledWords(o.side, fill, base, quote) : '';
+  if (wait.problem !== null) {
+    return `${head} (${o.state}); its fills could not be read afterwards (${wait.problem}): see them with upbit-tui orders.`;
+  }
+  if (o.state === 'done') return `${head}: ${traded} (done).`;
+  if (o.state === 'cancel') {
+    if (!filled) return `${head}: nothing filled, and the exchange ended it (cancel)${o.timeInForce === null ? '' : ` as ${o.timeInForce} orders end when they cannot fill`}.`;
+    if (o.ordType === 'price' && o.price !== null && fill.funds !== null) {
+      const unspent = o.price.minus(fill.funds);
+      return `${head}: ${traded}. Upbit files a market buy it cannot spend to the last won under "cancel"${unspent.isPositive() && !unspent.isZero() ? `: the unspent ${formatQuote(unspent, quote)} ${quote} (and its reserved fee) is back in the balance` : ''}.`;
+    }
+    const left = o.remainingVolume !== null && !o.remainingVolume.isZero() ? `; the remaining ${formatAmount(o.remainingVolume)} ${base} was cancelled` : '';
+    return `${head}: ${traded}${left} (cancel).`;
+  }
+  // Still open: a limit resting on the book, or an order that had not finished within the wait.
+  const rests = o.ordType === 'limit' ? 'resting on the book' : `not finished after ${formatSeconds(wait.waitedMs)}`;
+  const sofar = filled ? `${traded} so far` : 'nothing filled yet';
+  const check = o.ordType === 'limit' ? '' : '; see it with upbit-tui orders';
+  return `${head}: ${rests} (${o.state}), ${sofar}${check}.`;
+}
+
+function filledWords(side: 'bid' | 'ask', fill: FillSummary, base: string, quote: string): string {
+  const verb = side === 'bid' ? 'bought' : 'sold';
+  const volume = `${verb} ${formatAmount(fill.executedVolume)} ${base}`;
+  const fee = `${formatQuote(fill.paidFee, quote)} ${quote} fee`;
+  if (fill.funds === null || fill.avgPrice === null) return `${volume} (${fee}; the exchange did not give the price)`;
+  const avg = `at an average ${formatPriceFigure(fill.avgPrice)} ${quote}`;
+  const money = side === 'bid' ? `for ${formatQuote(fill.funds, quote)} ${quote} + ${fee}` : `for ${formatQuote(fill.funds, quote)} ${quote} − ${fee}`;
+  return `${volume} ${avg} ${money}`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.max(0, ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
 }
 
 /** Writes whole lines; `json` documents are written as one line each. */

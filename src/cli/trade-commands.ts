@@ -29,10 +29,12 @@ import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownErro
 import { PaperWalletError } from '../trading/paper/index.js';
 import type { OrderIntentInput } from '../trading/order-service.js';
 import { checkIntent, loadOrderContext } from '../trading/order-context.js';
+import { awaitFills } from '../trading/await-fills.js';
+import { applyKnownOrder } from '../trading/order-apply.js';
 import { checkOrder, formatAmount, isOnTick, parseAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
-import { balanceJson, balanceTable, createOutput, describeOrder, orderJson, orderTable, type Output } from './output.js';
+import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
 
 export const EXIT = { ok: 0, bug: 1, usage: 2, refused: 3, connection: 4, unknown: 5, busy: 6, interrupted: 130 } as const;
 
@@ -74,13 +76,15 @@ interface ConnectionFlags {
   dataDir: string;
   keyFile: string | undefined;
   json: boolean;
+  /** Markets the command names (`buy`/`sell`'s argument, `--market`): checked against the exchange's list before anything is sent. */
+  markets: string[];
 }
 
 /**
  * The command's own flags, with `--sim`, `--api-url` and `--ws-url` also read from before the
  * command name (`upbit-tui --sim balance`) when typed there.
  */
-function connectionFlags(cmd: Command, o: TradeOptions, env: NodeJS.ProcessEnv): ConnectionFlags {
+function connectionFlags(cmd: Command, o: TradeOptions & { market?: string }, env: NodeJS.ProcessEnv, markets: string[] = o.market === undefined ? [] : [o.market]): ConnectionFlags {
   const parent = cmd.parent;
   const fromParent = <T>(key: string): T | undefined => (parent !== null && parent.getOptionValueSource(key) === 'cli' ? (parent.getOptionValue(key) as T) : undefined);
   return {
@@ -91,6 +95,7 @@ function connectionFlags(cmd: Command, o: TradeOptions, env: NodeJS.ProcessEnv):
     dataDir: o.dataDir ?? appPaths(env).dataDir,
     keyFile: o.keyFile,
     json: o.json === true,
+    markets,
   };
 }
 
@@ -196,7 +201,8 @@ export function toExitError(error: unknown): unknown {
   if (error instanceof LockedError) return new UsageError(`${error.message} Nothing was sent.`, EXIT.busy, { cause: error });
   if (error instanceof NotReadyError) return new UsageError(error.message, EXIT.unknown, { cause: error });
   if (error instanceof ShuttingDownError) return new UsageError(error.message, EXIT.interrupted, { cause: error });
-  if (error instanceof OrderNotPlacedError) return new UsageError(`${error.message} (identifier ${error.identifier}; nothing was placed, it is safe to run the command again)`, EXIT.connection, { cause: error });
+  // Its message already names the identifier and says it is safe to place again: said once.
+  if (error instanceof OrderNotPlacedError) return new UsageError(error.message, EXIT.connection, { cause: error });
   if (error instanceof JournalError || error instanceof PaperWalletError) return new UsageError(error.message, EXIT.bug, { cause: error });
   return error;
 }
@@ -231,6 +237,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   try {
     ctx = await openTradingContext(flags, { env, logger: log, notice: (line) => out.notice(line), signal: controller.signal });
     if (controller.signal.aborted) ctx.service.beginShutdown();
+    await checkMarkets(ctx, flags.markets, out, controller.signal);
     await body({ ctx, out, signal: controller.signal, log });
   } catch (error) {
     log.error({ err: error }, 'trading command failed');
@@ -248,7 +255,17 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', EXIT.interrupted);
 }
 
-async function placeAndReport({ ctx, out, signal }: RunContext, checked: CheckedIntent): Promise<void> {
+/**
+ * The markets a command names, looked up in the exchange's list before anything is sent: an
+ * unknown one is refused with the same line in every mode (exit 2). Without a list (the
+ * exchange unreachable) it is said, and the exchange's own answer decides.
+ */
+async function checkMarkets(ctx: TradingContext, markets: readonly string[], out: Output, signal: AbortSignal): Promise<void> {
+  const unchecked = await ctx.markets.check(markets, signal);
+  if (unchecked !== null) out.notice(`could not check ${unchecked.unverified.join(', ')} against the market list of ${ctx.markets.where} (see the log); going on without it.`);
+}
+
+async function placeAndReport({ ctx, out, signal, log }: RunContext, checked: CheckedIntent): Promise<void> {
   for (const note of checked.notes) out.notice(note);
   // Balances, fees/minimums, price step and last price, read in parallel: a shortfall is
   // said before anything is sent (the exchange would refuse it anyway, with a vaguer message).
@@ -260,14 +277,49 @@ async function placeAndReport({ ctx, out, signal }: RunContext, checked: Checked
   const result = await ctx.service.place(checked.intent, { source: 'cli' });
   if (result.status === 'unknown') {
     if (out.json) out.document({ mode: ctx.mode.kind, status: 'unknown', identifier: result.identifier, reason: result.reason });
-    throw new UsageError(
-      `The order's outcome is unknown (${result.reason}); it may have been placed. Check with: upbit-tui orders --state wait (identifier ${result.identifier}); the next command looks it up before placing anything. Do not resend it blindly.`,
-      EXIT.unknown,
-    );
+    throw new UsageError(unknownOutcomeMessage(result.identifier, result.reason), EXIT.unknown);
   }
-  if (out.json) out.document({ mode: ctx.mode.kind, status: 'acked', identifier: result.identifier, order: orderJson(result.order) });
-  else out.lines([`Placed ${describeOrder(result.order)}.`, `uuid ${result.order.uuid}  identifier ${result.identifier}`]);
+  // The POST answer comes before matching: read the order back briefly to say what it filled.
+  const filled = await awaitFills(ctx.venue, result.order, { signal });
+  log.info({ identifier: result.identifier, state: filled.order.state, refreshed: filled.refreshed, waitedMs: filled.waitedMs, problem: filled.problem }, 'order read back after placing');
+  if (filled.refreshed) journalFills(ctx, log, filled.order);
+  if (out.json) {
+    out.document({ mode: ctx.mode.kind, status: 'acked', identifier: result.identifier, order: orderJson(filled.order), refreshed: filled.refreshed });
+  } else {
+    out.lines([describePlaced(filled.order, { waitedMs: filled.waitedMs, problem: filled.problem }), `uuid ${result.order.uuid}  identifier ${result.identifier}`]);
+  }
 }
+
+/** The fills just read go to the journal too; a failure here loses nothing (the next run's refresh reads them again). */
+function journalFills(ctx: TradingContext, log: Logger, order: Order): void {
+  try {
+    applyKnownOrder({ venue: ctx.venue, journal: ctx.journal, log }, order);
+  } catch (error) {
+    log.warn({ err: error, uuid: order.uuid }, 'could not journal the fills read after placing; the next run refreshes them');
+  }
+}
+
+/**
+ * The one line for an order whose outcome is unknown (exit 5): what happened, then what to do,
+ * each said once. `reason` (kept whole in `--json` and the log) is the client's sentence, which
+ * carries its own advice ("look it up by its identifier"); only its first clause, the fact, is
+ * used here, since the advice below says the same with the command to run.
+ */
+export function unknownOutcomeMessage(identifier: string, reason: string): string {
+  const fact = (reason.split(/; | \(still unresolved/)[0] ?? reason)
+    .replace(`Order ${identifier} `, 'it ')
+    .replace(` to order ${identifier}`, '')
+    .replace(/[.\s]+$/, '');
+  return `The order's outcome is unknown: ${fact}, and looking it up by its identifier did not settle it. It may have been placed: check with upbit-tui orders --state wait (identifier ${identifier}); the next command looks it up before placing anything, so do not place it again meanwhile.`;
+}
+
+/**
+ * Said with `orders --state done`: a filled market buy by KRW is not there. Upbit ends one
+ * `cancel` once the remainder it cannot spend is refunded; only an exact fill ends `done`
+ * (https://docs.upbit.com/kr/v1.6.4/reference/list-closed-orders).
+ */
+export const MARKET_BUY_FILED_AS_CANCEL =
+  'market buys by KRW (--total) are not listed as done even when filled: Upbit ends them "cancel" once the remainder it cannot spend is refunded. See them with upbit-tui orders --state cancel.';
 
 function orderRef(ref: string): { uuid: string } | { identifier: string } {
   return UUID.test(ref) ? { uuid: ref } : { identifier: ref };
@@ -298,13 +350,14 @@ export function registerTradeCommands(program: Command, r: RegisterOptions): voi
 
   make('orders', 'list orders: open ones (default), or done/cancelled ones')
     .option('--market <code>', 'only this market, e.g. KRW-BTC', parseMarketArg)
-    .addOption(new Option('--state <state>', 'wait (open), done or cancel').choices(['wait', 'done', 'cancel']).default('wait'))
+    .addOption(new Option('--state <state>', 'wait (open), done or cancel (filled market buys by KRW are under cancel, as Upbit files them)').choices(['wait', 'done', 'cancel']).default('wait'))
     .action(async (o: TradeOptions & { market?: string; state: 'wait' | 'done' | 'cancel' }, cmd: Command) => {
       const flags = connectionFlags(cmd, o, r.env);
       await runTrading(flags, r.env, async ({ ctx, out, signal }) => {
         const query = o.market === undefined ? {} : { market: o.market };
         const orders: Order[] =
           o.state === 'wait' ? await ctx.venue.openOrders({ ...query, states: ['wait'] }, { signal }) : await ctx.venue.closedOrders({ ...query, states: [o.state] }, { signal });
+        if (o.state === 'done') out.notice(MARKET_BUY_FILED_AS_CANCEL);
         if (out.json) out.document({ mode: ctx.mode.kind, state: o.state, orders: orders.map(orderJson) });
         else out.lines(orderTable(orders));
       });
@@ -323,7 +376,7 @@ export function registerTradeCommands(program: Command, r: RegisterOptions): voi
       .action(async (market: string, o: TradeOptions & BuyFlags, cmd: Command) => {
         // Checked before anything connects or reads keys.
         const checked = intentFromFlags(side, market, o);
-        const flags = connectionFlags(cmd, o, r.env);
+        const flags = connectionFlags(cmd, o, r.env, [market]);
         await runTrading(flags, r.env, (run) => placeAndReport(run, checked));
       });
   }

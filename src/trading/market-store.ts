@@ -29,6 +29,9 @@ export interface MarketSnapshot {
   notice: string | null;
 }
 
+/** Who set a notice: the connection status, or the check of the requested markets. */
+export type NoticeSource = 'connection' | 'markets';
+
 export interface MarketStoreOptions {
   markets: MarketCode[];
   /**
@@ -81,6 +84,7 @@ export class MarketStore {
   #invalidCount = 0;
   #shuttingDown = false;
   #notice: string | null = null;
+  readonly #notices: Record<NoticeSource, string | null> = { connection: null, markets: null };
   #pendingCount = 0;
   /** Tick counts per flush-timer tick, for msgPerSec: [at, count] oldest first. */
   #rateBuckets: Array<[at: number, count: number]> = [];
@@ -188,9 +192,18 @@ export class MarketStore {
     this.flush();
   }
 
-  setNotice(text: string | null): void {
-    if (text === this.#notice) return;
-    this.#notice = text;
+  /**
+   * One sentence for the notice line, per source: the connection's (the default) and the
+   * markets check's are kept apart so one does not wipe the other; both show, the markets'
+   * first (it is short and does not change).
+   */
+  setNotice(text: string | null, source: NoticeSource = 'connection'): void {
+    if (this.#notices[source] === text) return;
+    this.#notices[source] = text;
+    const joined = [this.#notices.markets, this.#notices.connection].filter((t): t is string => t !== null).join(' ');
+    const notice = joined === '' ? null : joined;
+    if (notice === this.#notice) return;
+    this.#notice = notice;
     this.#dirty = true;
   }
 

@@ -34,7 +34,7 @@ export async function fetchMarketList(apiUrl: string, opts: { timeoutMs?: number
     headers: { accept: 'application/json' },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    signal: opts.signal ?? AbortSignal.timeout(timeoutMs),
+    signal: opts.signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]),
   });
   if (res.statusCode !== 200) {
     await res.body.dump();

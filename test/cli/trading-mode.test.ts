@@ -11,6 +11,10 @@ describe('trading mode', () => {
     expect(() => resolveTradingMode(flags({ live: true }))).toThrow(/--live needs your Upbit API keys/);
     expect(resolveTradingMode(flags({ live: true, hasKeys: true }))).toMatchObject({ kind: 'live', apiUrl: 'https://api.upbit.com' });
   });
+  it('says LIVE, and where, when orders are real (every mode has a notice)', () => {
+    expect(resolveTradingMode(flags({ live: true, hasKeys: true })).notice).toBe('LIVE trading on api.upbit.com with real money.');
+    expect(resolveTradingMode(flags({ live: true, hasKeys: true, apiUrl: 'http://127.0.0.1:9' })).notice).toBe('LIVE trading on 127.0.0.1:9 with real money.');
+  });
   it('tells the user with keys how to go live', () => {
     expect(resolveTradingMode(flags({ hasKeys: true })).notice).toMatch(/Add --live/);
   });
