@@ -29,7 +29,7 @@ import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownErro
 import { PaperWalletError } from '../trading/paper/index.js';
 import type { OrderIntentInput } from '../trading/order-service.js';
 import { checkIntent, loadOrderContext } from '../trading/order-context.js';
-import { checkOrder, formatAmount, isOnTick, parseAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
+import { checkOrder, formatAmount, isOnTick, readTypedAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, orderJson, orderTable, type Output } from './output.js';
@@ -57,12 +57,16 @@ export function parseMarketArg(value: string): string {
   return code;
 }
 
-/** A positive amount as typed (`0.001`, `10,000`); signs, exponents and zero are refused. */
+/**
+ * A positive amount as typed (`0.001`, `1,000,000`); signs, exponents and zero are refused,
+ * and so is any use of separators that could mean two numbers (`0,001`), in the parser's words.
+ */
 export function parseAmountOption(flag: string, example: string) {
   return (value: string): Decimal => {
-    const d = parseAmount(value);
-    if (d === null || d.isZero()) throw new InvalidArgumentError(`${flag} must be a positive number such as ${example} (got "${value}").`);
-    return d;
+    const read = readTypedAmount(value);
+    if (!read.ok && read.kind !== 'not-a-number') throw new InvalidArgumentError(`${flag} ${read.message}`);
+    if (!read.ok || read.value.isZero()) throw new InvalidArgumentError(`${flag} must be a positive number such as ${example} (got "${value}").`);
+    return read.value;
   };
 }
 
