@@ -24,6 +24,7 @@ import type { Venue } from '../trading/venue.js';
 import { loadCredentials, Secret, type ApiKeys } from '../upbit/credentials.js';
 import { UpbitRestClient } from '../upbit/rest/index.js';
 import { UsageError } from './errors.js';
+import { recoveryNotice, type RecoveredOrder } from './recovered-orders.js';
 import { resolveTradingMode, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
 
 /** How long a command waits for another process trading the same account to finish. */
@@ -62,6 +63,8 @@ export interface TradingContext {
   readonly service: OrderService;
   /** Orders the recovery could not resolve (their outcome is still unknown). */
   readonly stillUnknown: readonly string[];
+  /** Earlier runs' orders this run's recovery looked up, and what they turned out to be (`--json`: `recovered`). */
+  readonly recovered: readonly RecoveredOrder[];
   /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
   close(deadlineMs?: number): Promise<void>;
 }
@@ -155,9 +158,8 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.
     const recovered = await service.recover(options.signal);
     if (recovered.resolved > 0) log.info({ resolved: recovered.resolved }, 'earlier orders resolved');
-    if (recovered.stillUnknown.length > 0) {
-      options.notice(`the outcome of ${recovered.stillUnknown.length} earlier order(s) is still unknown (${recovered.stillUnknown.join(', ')}); they are looked up again on the next run.`);
-    }
+    // Said, one line each: a user about to repeat a "failed" buy must learn the first one exists.
+    for (const order of recovered.orders) options.notice(recoveryNotice(order));
 
     let closed: Promise<void> | undefined;
     return {
@@ -166,6 +168,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       journal,
       service,
       stillUnknown: recovered.stillUnknown,
+      recovered: recovered.orders,
       close(deadlineMs = 10_000) {
         closed ??= (async () => {
           service.beginShutdown();

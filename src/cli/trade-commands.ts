@@ -235,7 +235,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   try {
     ctx = await openTradingContext(flags, { env, logger: log, notice: (line) => out.notice(line), signal: controller.signal });
     if (controller.signal.aborted) ctx.service.beginShutdown();
-    await body({ ctx, out, signal: controller.signal, log });
+    await body({ ctx, out: withRecovered(out, ctx.recovered), signal: controller.signal, log });
   } catch (error) {
     log.error({ err: error }, 'trading command failed');
     if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', EXIT.interrupted, { cause: error });
@@ -250,6 +250,18 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
     }
   }
   if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', EXIT.interrupted);
+}
+
+/** Every `--json` document of a run carries what its start-up recovery found (`"recovered": [...]`, often empty). */
+function withRecovered(out: Output, recovered: TradingContext['recovered']): Output {
+  return {
+    get json() {
+      return out.json;
+    },
+    lines: (lines) => out.lines(lines),
+    notice: (line) => out.notice(line),
+    document: (value) => out.document(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, recovered } : value),
+  };
 }
 
 async function placeAndReport({ ctx, out, signal }: RunContext, checked: CheckedIntent): Promise<void> {

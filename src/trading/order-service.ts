@@ -17,7 +17,7 @@ import { describeError, isCancellation } from '../runtime/errors.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
 import type { Order, OrderRequest } from '../upbit/rest/types.js';
-import type { AttemptState, OrderJournal } from './journal/index.js';
+import type { AttemptState, AttemptWithIntent, OrderJournal } from './journal/index.js';
 import { checkOrder } from './money.js';
 import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, type OrderSync } from './order-apply.js';
 import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
@@ -27,6 +27,34 @@ import type { Venue } from './venue.js';
 
 export { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 export type { OrderIntentInput } from './order-request.js';
+
+/**
+ * An order of an earlier run whose outcome was unknown, as start-up recovery left it: what was
+ * asked for (the journal's intent, amounts as journalled), and whether the exchange has it.
+ */
+export interface RecoveredOrder {
+  identifier: string;
+  /** The exchange's order uuid, when it was placed. */
+  uuid: string | null;
+  market: string;
+  side: 'bid' | 'ask';
+  ordType: 'limit' | 'price' | 'market' | 'best';
+  price: string | null;
+  volume: string | null;
+  /** Quote amount of a market buy by total. */
+  total: string | null;
+  /** `placed`: the exchange has it (see `state`); `not_placed`: proven absent; `unknown`: still undecided, looked up again next run. */
+  outcome: 'placed' | 'not_placed' | 'unknown';
+  /** The order's state on the exchange (`wait`, `watch`, `done`, `cancel`) when placed; else null. */
+  state: string | null;
+}
+
+export interface RecoverResult {
+  resolved: number;
+  stillUnknown: string[];
+  /** Every earlier attempt recovery looked at, oldest first, resolved or not. */
+  orders: RecoveredOrder[];
+}
 
 export type PlaceResult = { status: 'acked'; identifier: string; order: Order } | { status: 'unknown'; identifier: string; reason: string };
 
@@ -92,24 +120,26 @@ export class OrderService {
    * refresh acked orders that have not finished (fills, terminal state). `place()` is allowed
    * only once nothing is left unknown; what is, `run()` keeps resolving and then allows it.
    */
-  async recover(signal?: AbortSignal): Promise<{ resolved: number; stillUnknown: string[] }> {
+  async recover(signal?: AbortSignal): Promise<RecoverResult> {
     let resolved = 0;
     const stillUnknown: string[] = [];
+    const orders: RecoveredOrder[] = [];
     for (const attempt of this.#journal.unresolved()) {
       signal?.throwIfAborted();
       if (this.#inFlight.has(attempt.identifier)) continue;
       if (attempt.state === 'pending') this.#journal.markUnknown(attempt.identifier, 'the app stopped before the answer to this order was journalled');
-      await this.#resolve(attempt.identifier, this.#lookupAttempts, signal);
+      const lookup = await this.#resolve(attempt.identifier, this.#lookupAttempts, signal);
       // Judged by the journal: the stream or the background task may have settled it meanwhile.
       const state = this.#state(attempt.identifier);
       if (state === 'pending' || state === 'unknown') stillUnknown.push(attempt.identifier);
       else resolved++;
+      orders.push(recoveredOrder(this.#journal.attemptByIdentifier(attempt.identifier) ?? attempt, lookup));
     }
     await refreshOpenAttempts(this.#sync, signal);
     this.#recovered = true;
     this.#ready = stillUnknown.length === 0;
-    this.#log.info({ resolved, stillUnknown }, 'order journal recovered');
-    return { resolved, stillUnknown };
+    this.#log.info({ resolved, stillUnknown, orders }, 'order journal recovered');
+    return { resolved, stillUnknown, orders };
   }
 
   /**
@@ -320,6 +350,26 @@ export class OrderService {
   #state(identifier: string): AttemptState | undefined {
     return attemptState(this.#journal, identifier);
   }
+}
+
+/** What recovery made of one earlier attempt, from the journal after the lookup (and the lookup's order, if found). */
+function recoveredOrder(attempt: AttemptWithIntent, lookup: Lookup): RecoveredOrder {
+  const { intent } = attempt;
+  const placed = attempt.state === 'acked' || attempt.state === 'done' || attempt.state === 'cancel';
+  let state: string | null = null;
+  if (placed) state = lookup.kind === 'found' ? lookup.order.state : attempt.state === 'acked' ? 'wait' : attempt.state;
+  return {
+    identifier: attempt.identifier,
+    uuid: attempt.uuid,
+    market: intent.market,
+    side: intent.side,
+    ordType: intent.ordType,
+    price: intent.price,
+    volume: intent.volume,
+    total: intent.total,
+    outcome: placed ? 'placed' : attempt.state === 'not_found' || attempt.state === 'rejected' ? 'not_placed' : 'unknown',
+    state,
+  };
 }
 
 /** True if every promise settled within `ms`. */

@@ -63,7 +63,7 @@ describe('upbit-tui --sim (built-in exchange, state in the data dir)', () => {
     const buy = await runCli(['buy', 'KRW-BTC', '--sim', '--price', '1,000,000', '--volume', '0.01', '--json'], dir);
     expect(buy.code).toBe(0);
     const placed = jsonOf(buy);
-    expect(Object.keys(placed).sort()).toEqual(['identifier', 'mode', 'order', 'status']);
+    expect(Object.keys(placed).sort()).toEqual(['identifier', 'mode', 'order', 'recovered', 'status']);
     expect(placed['status']).toBe('acked');
     const order = placed['order'] as Record<string, unknown>;
     expect(order).toMatchObject({ market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '1000000', volume: '0.01', state: 'wait' });

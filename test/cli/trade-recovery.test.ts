@@ -1,0 +1,82 @@
+/**
+ * An earlier run's order whose outcome was lost (the answer dropped after the exchange placed
+ * it, or the request dropped before it arrived, and every lookup failed: exit 5) is resolved
+ * by the next command, which says so: one line on stderr with what, how much, the identifier
+ * (and uuid) and placed or not, and `"recovered"` in its `--json` document (issue 7 §3).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startSimServer, type SimServer } from '../../src/sim/server.js';
+import { arrayOf, jsonOf, runCli } from './trade-helpers.js';
+
+const ACCESS = 'recovery-test-access-key-0123456789abcd';
+const SECRET = 'recovery-test-secret-key-0123456789abcd';
+const env = { UPBIT_ACCESS_KEY: ACCESS, UPBIT_SECRET_KEY: SECRET };
+let sim: SimServer;
+const dir = mkdtempSync(path.join(tmpdir(), 'upbit-trade-recovery-'));
+beforeAll(async () => {
+  sim = await startSimServer({ port: 0, markets: ['KRW-BTC'], accounts: [{ accessKey: ACCESS, secretKey: SECRET }] });
+});
+afterAll(async () => {
+  await sim.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A buy whose outcome stays unknown: the POST is `fault`ed and every lookup by identifier fails. Returns its identifier. */
+async function lostBuy(fault: 'dropAfter' | 'dropBefore', price: string): Promise<string> {
+  sim.faults.nextHttp.push({ kind: fault, match: { method: 'POST', path: '/v1/orders' } });
+  for (let i = 0; i < 40; i += 1) sim.faults.nextHttp.push({ kind: 'status5xx', status: 503, match: { method: 'GET', path: '/v1/order' } });
+  const r = await runCli(['buy', 'KRW-BTC', '--sim', '--api-url', sim.restUrl, '--price', price, '--volume', '0.01', '--json'], dir, env);
+  sim.faults.nextHttp.length = 0;
+  expect(r.code, r.stderr).toBe(5);
+  expect(jsonOf(r)).toMatchObject({ status: 'unknown', recovered: [] });
+  return String(jsonOf(r)['identifier']);
+}
+
+function noticesOf(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.includes("an earlier run's order"));
+}
+
+describe('the next command says what became of an earlier run\'s unknown order', () => {
+  it('placed after all: the next buy says so (identifier, uuid, open) before placing its own, and its JSON carries it', async () => {
+    const identifier = await lostBuy('dropAfter', '2000000');
+    const onExchange = sim.exchange.list(ACCESS, {}).find((o) => o.identifier === identifier);
+    expect(onExchange).toBeDefined();
+
+    const next = await runCli(['buy', 'KRW-BTC', '--sim', '--api-url', sim.restUrl, '--price', '1000000', '--volume', '0.01', '--json'], dir, env);
+    expect(next.code, next.stderr).toBe(0);
+    const notices = noticesOf(next.stderr);
+    expect(notices).toEqual([
+      `upbit-tui: an earlier run's order WAS placed: limit buy 0.01 KRW-BTC at 2,000,000 KRW (identifier ${identifier}, uuid ${onExchange?.uuid}), now open (wait). Do not place it again unless you want a second one.`,
+    ]);
+    const doc = jsonOf(next);
+    expect(doc['status']).toBe('acked');
+    expect(arrayOf(doc['recovered'])).toEqual([
+      { identifier, uuid: onExchange?.uuid, market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '2000000', volume: '0.01', total: null, outcome: 'placed', state: 'wait' },
+    ]);
+
+    // Said once: the command after that has nothing to recover.
+    const quiet = await runCli(['orders', '--sim', '--api-url', sim.restUrl, '--json'], dir, env);
+    expect(quiet.code).toBe(0);
+    expect(noticesOf(quiet.stderr)).toEqual([]);
+    expect(jsonOf(quiet)['recovered']).toEqual([]);
+  }, 120_000);
+
+  it('not placed: the next command (balance) says it was not placed, in words and in JSON', async () => {
+    const identifier = await lostBuy('dropBefore', '3000000');
+    expect(sim.exchange.list(ACCESS, {}).find((o) => o.identifier === identifier)).toBeUndefined();
+
+    const next = await runCli(['balance', '--sim', '--api-url', sim.restUrl, '--json'], dir, env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(noticesOf(next.stderr)).toEqual([
+      `upbit-tui: an earlier run's order was NOT placed: limit buy 0.01 KRW-BTC at 3,000,000 KRW (identifier ${identifier}); the exchange has no such order. Place it again if you still want it.`,
+    ]);
+    expect(arrayOf(jsonOf(next)['recovered'])).toEqual([
+      { identifier, uuid: null, market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '3000000', volume: '0.01', total: null, outcome: 'not_placed', state: null },
+    ]);
+  }, 120_000);
+});
