@@ -25,7 +25,7 @@ import { openTradingContext, type TradingContext } from '../app/trading-context.
 import type { Logger } from '../runtime/logger.js';
 import { LockedError } from '../runtime/process-lock.js';
 import { JournalError } from '../trading/journal/index.js';
-import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
+import { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
 import { PaperWalletError } from '../trading/paper/index.js';
 import type { OrderIntentInput } from '../trading/order-service.js';
 import { checkIntent, loadOrderContext } from '../trading/order-context.js';
@@ -200,6 +200,7 @@ export function toExitError(error: unknown): unknown {
   if (error instanceof LockedError) return new UsageError(`${error.message} Nothing was sent.`, EXIT.busy, { cause: error });
   if (error instanceof NotReadyError) return new UsageError(error.message, EXIT.unknown, { cause: error });
   if (error instanceof ShuttingDownError) return new UsageError(error.message, EXIT.interrupted, { cause: error });
+  if (error instanceof OrderAlreadyFinishedError) return new UsageError(error.message, EXIT.refused, { cause: error });
   if (error instanceof OrderNotPlacedError) return new UsageError(`${error.message} (identifier ${error.identifier}; nothing was placed, it is safe to run the command again)`, EXIT.connection, { cause: error });
   if (error instanceof JournalError || error instanceof PaperWalletError) return new UsageError(error.message, EXIT.bug, { cause: error });
   return error;
@@ -285,6 +286,11 @@ async function placeAndReport({ ctx, out, signal }: RunContext, checked: Checked
   else out.lines([`Placed ${describeOrder(result.order)}.`, `uuid ${result.order.uuid}  identifier ${result.identifier}`]);
 }
 
+/** `Cancelled` when the exchange already shows it so (a lost answer looked up), else `Cancel requested` (it completes just after). */
+function cancelVerb(order: Order): string {
+  return order.state === 'cancel' ? 'Cancelled' : 'Cancel requested';
+}
+
 function orderRef(ref: string): { uuid: string } | { identifier: string } {
   return UUID.test(ref) ? { uuid: ref } : { identifier: ref };
 }
@@ -362,14 +368,14 @@ export function registerTradeCommands(program: Command, r: RegisterOptions): voi
             throw error;
           }
           if (out.json) out.document({ mode: ctx.mode.kind, cancelled: [orderJson(order)], failed: [] });
-          else out.lines([`Cancel requested: ${describeOrder(order)}, uuid ${order.uuid}.`]);
+          else out.lines([`${cancelVerb(order)}: ${describeOrder(order)}, uuid ${order.uuid}.`]);
           return;
         }
         const result = await ctx.service.cancelAllMine(o.market === undefined ? {} : { market: o.market });
         const failed = result.failed.map((f) => ({ uuid: f.uuid, error: f.error }));
         if (out.json) out.document({ mode: ctx.mode.kind, cancelled: result.cancelled.map(orderJson), failed });
         else {
-          out.lines(result.cancelled.length === 0 ? ['No open orders of upbit-tui to cancel.'] : result.cancelled.map((c) => `Cancel requested: ${describeOrder(c)}, uuid ${c.uuid}.`));
+          out.lines(result.cancelled.length === 0 ? ['No open orders of upbit-tui to cancel.'] : result.cancelled.map((c) => `${cancelVerb(c)}: ${describeOrder(c)}, uuid ${c.uuid}.`));
         }
         if (failed.length > 0) {
           throw new UsageError(`${failed.length} order(s) could not be cancelled: ${failed.map((f) => `${f.uuid} (${f.error})`).join('; ')}`, EXIT.refused);

@@ -15,17 +15,17 @@ import { Mutex } from 'async-mutex';
 import { fullJitterDelay, sleep } from '../runtime/backoff.js';
 import { describeError, isCancellation } from '../runtime/errors.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
-import { OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
+import { OrderNotFoundError, OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
 import type { Order, OrderRequest } from '../upbit/rest/types.js';
 import type { AttemptState, AttemptWithIntent, OrderJournal } from './journal/index.js';
 import { checkOrder } from './money.js';
 import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, type OrderSync } from './order-apply.js';
-import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
+import { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, type Lookup } from './order-reconcile.js';
 import { toDraft, toRequest, type OrderIntentInput } from './order-request.js';
 import type { Venue } from './venue.js';
 
-export { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
+export { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 export type { OrderIntentInput } from './order-request.js';
 
 /**
@@ -172,9 +172,22 @@ export class OrderService {
     });
   }
 
-  /** Cancel one order (by uuid or identifier). Its final state arrives by the stream or reconciliation. */
+  /**
+   * Cancel one order (by uuid or identifier). Resolves with the order as the exchange answered
+   * (usually still `wait`: the cancel completes just after; its final state arrives by the
+   * stream or reconciliation), or, when that answer was lost, as a lookup found it (`cancel`).
+   * Throws {@link OrderAlreadyFinishedError} when the order had already ended (filled or
+   * cancelled) before this cancel, the exchange's `OrderNotFoundError` when there is no such
+   * order, and the original error when the order is still open.
+   */
   async cancel(ref: { uuid: string } | { identifier: string }, opts: { signal?: AbortSignal } = {}): Promise<Order> {
-    const order = await this.#venue.cancelOrder(ref, { signal: opts.signal });
+    let order: Order;
+    try {
+      order = await this.#venue.cancelOrder(ref, { signal: opts.signal });
+    } catch (error) {
+      if (opts.signal?.aborted === true) throw error;
+      order = await this.#afterFailedCancel(ref, error, opts.signal);
+    }
     applyKnownOrder(this.#sync, order);
     return order;
   }
@@ -333,6 +346,33 @@ export class OrderService {
     } else {
       this.#log.error({ identifier, state, err: reason }, 'the exchange refused an order the journal already knows as placed; keeping the journal');
     }
+    throw error;
+  }
+
+  /**
+   * A cancel that failed with 404 or a lost answer is not yet a failure: a retried DELETE whose
+   * first answer was lost gets 404 because the first one cancelled it, and a finished order
+   * gets 404 too. The order is looked up to say which.
+   */
+  async #afterFailedCancel(ref: { uuid: string } | { identifier: string }, error: unknown, signal: AbortSignal | undefined): Promise<Order> {
+    const notFound = error instanceof OrderNotFoundError;
+    if (!notFound && !(error instanceof UpbitError && (error.kind === 'connection' || error.kind === 'outcome-unknown'))) throw error;
+    let order: Order;
+    try {
+      order = await this.#venue.getOrder(ref, { signal });
+    } catch (lookupError) {
+      if (signal?.aborted === true) throw lookupError;
+      this.#log.warn({ ref, err: describeError(lookupError) }, 'could not look up an order after its cancel failed');
+      throw error;
+    }
+    applyKnownOrder(this.#sync, order);
+    // Sent more than once (or unanswered): an earlier try may be what cancelled it.
+    const answerLost = !notFound || (error.attempts ?? 1) > 1;
+    if (order.state === 'cancel' && answerLost) {
+      this.#log.info({ uuid: order.uuid }, 'the cancel\'s answer was lost; the order is cancelled');
+      return order;
+    }
+    if (order.state === 'done' || order.state === 'cancel') throw new OrderAlreadyFinishedError(order, { cause: error });
     throw error;
   }
 
