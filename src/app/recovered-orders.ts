@@ -27,8 +27,12 @@ export function recoveryNotice(o: RecoveredOrder): string {
   const ids = `identifier ${o.identifier}${o.uuid === null ? '' : `, uuid ${o.uuid}`}`;
   const what = `${describeIntent(o)} (${ids})`;
   switch (o.outcome) {
-    case 'placed':
-      return `an earlier run's order WAS placed: ${what}, now ${o.state === null ? 'on the exchange' : (STATE_WORDS[o.state] ?? o.state)}. Do not place it again unless you want a second one.`;
+    case 'placed': {
+      const marketBuyFilled = o.ordType === 'price' && o.state === 'cancel' && o.executedVolume !== null && !new Money(o.executedVolume).isZero();
+      const now = marketBuyFilled ? 'filled (cancel: how Upbit ends a market buy)' : o.state === null ? 'on the exchange' : (STATE_WORDS[o.state] ?? o.state);
+      const filled = o.executedVolume === null || new Money(o.executedVolume).isZero() ? '' : `, ${formatAmount(new Money(o.executedVolume))} ${o.market.split('-')[1] ?? ''} filled`;
+      return `an earlier run's order WAS placed: ${what}, now ${now}${filled}. Do not place it again unless you want a second one.`;
+    }
     case 'not_placed':
       return `an earlier run's order was NOT placed: ${what}; the exchange has no such order. Place it again if you still want it.`;
     case 'unknown':

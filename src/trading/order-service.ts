@@ -18,7 +18,7 @@ import { silentLogger, type Logger } from '../runtime/logger.js';
 import { OrderNotFoundError, OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
 import type { Order, OrderRequest } from '../upbit/rest/types.js';
 import type { AttemptState, AttemptWithIntent, OrderJournal } from './journal/index.js';
-import { checkOrder } from './money.js';
+import { checkOrder, plain } from './money.js';
 import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, type OrderSync } from './order-apply.js';
 import { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, type Lookup } from './order-reconcile.js';
@@ -47,6 +47,8 @@ export interface RecoveredOrder {
   outcome: 'placed' | 'not_placed' | 'unknown';
   /** The order's state on the exchange (`wait`, `watch`, `done`, `cancel`) when placed; else null. */
   state: string | null;
+  /** Base volume filled so far, when placed (a decimal string); else null. */
+  executedVolume: string | null;
 }
 
 export interface RecoverResult {
@@ -397,7 +399,14 @@ function recoveredOrder(attempt: AttemptWithIntent, lookup: Lookup): RecoveredOr
   const { intent } = attempt;
   const placed = attempt.state === 'acked' || attempt.state === 'done' || attempt.state === 'cancel';
   let state: string | null = null;
-  if (placed) state = lookup.kind === 'found' ? lookup.order.state : attempt.state === 'acked' ? 'wait' : attempt.state;
+  let executedVolume: string | null = null;
+  if (placed && lookup.kind === 'found') {
+    state = lookup.order.state;
+    executedVolume = plain(lookup.order.executedVolume);
+  } else if (placed) {
+    state = attempt.state === 'acked' ? 'wait' : attempt.state;
+    executedVolume = attempt.executed?.volume ?? null;
+  }
   return {
     identifier: attempt.identifier,
     uuid: attempt.uuid,
@@ -409,6 +418,7 @@ function recoveredOrder(attempt: AttemptWithIntent, lookup: Lookup): RecoveredOr
     total: intent.total,
     outcome: placed ? 'placed' : attempt.state === 'not_found' || attempt.state === 'rejected' ? 'not_placed' : 'unknown',
     state,
+    executedVolume,
   };
 }
 

@@ -27,10 +27,10 @@ afterAll(async () => {
 });
 
 /** A buy whose outcome stays unknown: the POST is `fault`ed and every lookup by identifier fails. Returns its identifier. */
-async function lostBuy(fault: 'dropAfter' | 'dropBefore', price: string): Promise<string> {
+async function lostBuy(fault: 'dropAfter' | 'dropBefore', amounts: string[]): Promise<string> {
   sim.faults.nextHttp.push({ kind: fault, match: { method: 'POST', path: '/v1/orders' } });
   for (let i = 0; i < 40; i += 1) sim.faults.nextHttp.push({ kind: 'status5xx', status: 503, match: { method: 'GET', path: '/v1/order' } });
-  const r = await runCli(['buy', 'KRW-BTC', '--sim', '--api-url', sim.restUrl, '--price', price, '--volume', '0.01', '--json'], dir, env);
+  const r = await runCli(['buy', 'KRW-BTC', '--sim', '--api-url', sim.restUrl, ...amounts, '--json'], dir, env);
   sim.faults.nextHttp.length = 0;
   expect(r.code, r.stderr).toBe(5);
   expect(jsonOf(r)).toMatchObject({ status: 'unknown', recovered: [] });
@@ -43,7 +43,7 @@ function noticesOf(stderr: string): string[] {
 
 describe('the next command says what became of an earlier run\'s unknown order', () => {
   it('placed after all: the next buy says so (identifier, uuid, open) before placing its own, and its JSON carries it', async () => {
-    const identifier = await lostBuy('dropAfter', '2000000');
+    const identifier = await lostBuy('dropAfter', ['--price', '2000000', '--volume', '0.01']);
     const onExchange = sim.exchange.list(ACCESS, {}).find((o) => o.identifier === identifier);
     expect(onExchange).toBeDefined();
 
@@ -56,7 +56,7 @@ describe('the next command says what became of an earlier run\'s unknown order',
     const doc = jsonOf(next);
     expect(doc['status']).toBe('acked');
     expect(arrayOf(doc['recovered'])).toEqual([
-      { identifier, uuid: onExchange?.uuid, market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '2000000', volume: '0.01', total: null, outcome: 'placed', state: 'wait' },
+      { identifier, uuid: onExchange?.uuid, market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '2000000', volume: '0.01', total: null, outcome: 'placed', state: 'wait', executedVolume: '0' },
     ]);
 
     // Said once: the command after that has nothing to recover.
@@ -67,7 +67,7 @@ describe('the next command says what became of an earlier run\'s unknown order',
   }, 120_000);
 
   it('not placed: the next command (balance) says it was not placed, in words and in JSON', async () => {
-    const identifier = await lostBuy('dropBefore', '3000000');
+    const identifier = await lostBuy('dropBefore', ['--price', '3000000', '--volume', '0.01']);
     expect(sim.exchange.list(ACCESS, {}).find((o) => o.identifier === identifier)).toBeUndefined();
 
     const next = await runCli(['balance', '--sim', '--api-url', sim.restUrl, '--json'], dir, env);
@@ -76,7 +76,24 @@ describe('the next command says what became of an earlier run\'s unknown order',
       `upbit-tui: an earlier run's order was NOT placed: limit buy 0.01 KRW-BTC at 3,000,000 KRW (identifier ${identifier}); the exchange has no such order. Place it again if you still want it.`,
     ]);
     expect(arrayOf(jsonOf(next)['recovered'])).toEqual([
-      { identifier, uuid: null, market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '3000000', volume: '0.01', total: null, outcome: 'not_placed', state: null },
+      { identifier, uuid: null, market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '3000000', volume: '0.01', total: null, outcome: 'not_placed', state: null, executedVolume: null },
+    ]);
+  }, 120_000);
+
+  it('a market buy that filled: says how much was filled', async () => {
+    const identifier = await lostBuy('dropAfter', ['--total', '10000']);
+    const onExchange = sim.exchange.list(ACCESS, {}).find((o) => o.identifier === identifier);
+    expect(onExchange?.state).toMatch(/^(done|cancel)$/);
+    const filled = onExchange?.executedVolume.toFixed() ?? '';
+    expect(Number(filled)).toBeGreaterThan(0);
+
+    const next = await runCli(['orders', '--sim', '--api-url', sim.restUrl, '--json'], dir, env);
+    expect(next.code, next.stderr).toBe(0);
+    const [line] = noticesOf(next.stderr);
+    expect(line).toContain(`an earlier run's order WAS placed: market buy 10,000 KRW of KRW-BTC (identifier ${identifier}, uuid ${onExchange?.uuid}), now filled`);
+    expect(line).toContain(`, ${filled} BTC filled.`);
+    expect(arrayOf(jsonOf(next)['recovered'])).toEqual([
+      { identifier, uuid: onExchange?.uuid, market: 'KRW-BTC', side: 'bid', ordType: 'price', price: null, volume: null, total: '10000', outcome: 'placed', state: onExchange?.state, executedVolume: filled },
     ]);
   }, 120_000);
 });

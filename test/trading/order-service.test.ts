@@ -266,7 +266,7 @@ describe('shutdown', () => {
       resolved: 1,
       stillUnknown: [],
       // What the command then tells the user: the order it had lost track of was never placed.
-      orders: [{ identifier: a?.identifier, uuid: null, market: MARKET, side: 'bid', ordType: 'limit', price: '50000000', volume: '0.0002', total: null, outcome: 'not_placed', state: null }],
+      orders: [{ identifier: a?.identifier, uuid: null, market: MARKET, side: 'bid', ordType: 'limit', price: '50000000', volume: '0.0002', total: null, outcome: 'not_placed', state: null, executedVolume: null }],
     });
     expect(audit(server, restarted.journal)).toMatchObject(CLEAN);
     expect(server.exchange.list(ACCOUNT.accessKey, {})).toHaveLength(0);
