@@ -11,7 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSimServer, type SimServer } from '../../src/sim/server.js';
-import { arrayOf, jsonOf, runCli } from './trade-helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { arrayOf, jsonOf, runCli, startCli } from './trade-helpers.js';
 
 const ACCESS = 'recovery-test-access-key-0123456789abcd';
 const SECRET = 'recovery-test-secret-key-0123456789abcd';
@@ -94,6 +95,27 @@ describe('the next command says what became of an earlier run\'s unknown order',
     expect(line).toContain(`, ${filled} BTC filled.`);
     expect(arrayOf(jsonOf(next)['recovered'])).toEqual([
       { identifier, uuid: onExchange?.uuid, market: 'KRW-BTC', side: 'bid', ordType: 'price', price: null, volume: null, total: '10000', outcome: 'placed', state: onExchange?.state, executedVolume: filled },
+    ]);
+  }, 120_000);
+
+  it('kill -9 while the buy is on the wire: the next command says whether it was placed (here not: the exchange dropped the held request with its connection)', async () => {
+    // The exchange holds the POST; the command is killed meanwhile, its attempt left pending.
+    // The simulator drops a held request whose client went away, so nothing is placed.
+    sim.faults.nextHttp.push({ kind: 'latency', latencyMs: 10_000, match: { method: 'POST', path: '/v1/orders' } });
+    const run = startCli(['buy', 'KRW-BTC', '--sim', '--api-url', sim.restUrl, '--price', '1500000', '--volume', '0.01'], dir, env);
+    await waitFor(() => sim.faults.nextHttp.length === 0, 'the order POST to reach the exchange', 30_000);
+    run.child.kill('SIGKILL');
+    expect((await run.result).code).toBeNull();
+
+    const next = await runCli(['balance', '--sim', '--api-url', sim.restUrl, '--json'], dir, env);
+    expect(next.code, next.stderr).toBe(0);
+    const [recovered, ...more] = arrayOf(jsonOf(next)['recovered']);
+    expect(more).toEqual([]);
+    expect(recovered).toMatchObject({ market: 'KRW-BTC', price: '1500000', volume: '0.01', uuid: null, outcome: 'not_placed', state: null });
+    const identifier = String(recovered?.['identifier']);
+    expect(sim.exchange.list(ACCESS, {}).some((o) => o.identifier === identifier)).toBe(false);
+    expect(noticesOf(next.stderr)).toEqual([
+      `upbit-tui: an earlier run's order was NOT placed: limit buy 0.01 KRW-BTC at 1,500,000 KRW (identifier ${identifier}); the exchange has no such order. Place it again if you still want it.`,
     ]);
   }, 120_000);
 });
