@@ -15,48 +15,20 @@ import { Mutex } from 'async-mutex';
 import { fullJitterDelay, sleep } from '../runtime/backoff.js';
 import { describeError, isCancellation } from '../runtime/errors.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
-import { OrderNotFoundError, OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
+import { OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
 import type { Order, OrderRequest } from '../upbit/rest/types.js';
-import type { AttemptState, AttemptWithIntent, OrderJournal } from './journal/index.js';
-import { checkOrder, plain } from './money.js';
+import type { AttemptState, OrderJournal } from './journal/index.js';
+import { checkOrder } from './money.js';
 import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, type OrderSync } from './order-apply.js';
-import { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
-import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, type Lookup } from './order-reconcile.js';
+import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
+import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, settleFailedCancel, type Lookup } from './order-reconcile.js';
+import { recoveredOrder, type RecoveredOrder, type RecoverResult } from './recovered-order.js';
 import { toDraft, toRequest, type OrderIntentInput } from './order-request.js';
 import type { Venue } from './venue.js';
 
 export { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 export type { OrderIntentInput } from './order-request.js';
-
-/**
- * An order of an earlier run whose outcome was unknown, as start-up recovery left it: what was
- * asked for (the journal's intent, amounts as journalled), and whether the exchange has it.
- */
-export interface RecoveredOrder {
-  identifier: string;
-  /** The exchange's order uuid, when it was placed. */
-  uuid: string | null;
-  market: string;
-  side: 'bid' | 'ask';
-  ordType: 'limit' | 'price' | 'market' | 'best';
-  price: string | null;
-  volume: string | null;
-  /** Quote amount of a market buy by total. */
-  total: string | null;
-  /** `placed`: the exchange has it (see `state`); `not_placed`: proven absent; `unknown`: still undecided, looked up again next run. */
-  outcome: 'placed' | 'not_placed' | 'unknown';
-  /** The order's state on the exchange (`wait`, `watch`, `done`, `cancel`) when placed; else null. */
-  state: string | null;
-  /** Base volume filled so far, when placed (a decimal string); else null. */
-  executedVolume: string | null;
-}
-
-export interface RecoverResult {
-  resolved: number;
-  stillUnknown: string[];
-  /** Every earlier attempt recovery looked at, oldest first, resolved or not. */
-  orders: RecoveredOrder[];
-}
+export type { RecoveredOrder, RecoverResult } from './recovered-order.js';
 
 export type PlaceResult = { status: 'acked'; identifier: string; order: Order } | { status: 'unknown'; identifier: string; reason: string };
 
@@ -188,7 +160,7 @@ export class OrderService {
       order = await this.#venue.cancelOrder(ref, { signal: opts.signal });
     } catch (error) {
       if (opts.signal?.aborted === true) throw error;
-      order = await this.#afterFailedCancel(ref, error, opts.signal);
+      order = await settleFailedCancel(this.#sync, ref, error, opts.signal);
     }
     applyKnownOrder(this.#sync, order);
     return order;
@@ -351,33 +323,6 @@ export class OrderService {
     throw error;
   }
 
-  /**
-   * A cancel that failed with 404 or a lost answer is not yet a failure: a retried DELETE whose
-   * first answer was lost gets 404 because the first one cancelled it, and a finished order
-   * gets 404 too. The order is looked up to say which.
-   */
-  async #afterFailedCancel(ref: { uuid: string } | { identifier: string }, error: unknown, signal: AbortSignal | undefined): Promise<Order> {
-    const notFound = error instanceof OrderNotFoundError;
-    if (!notFound && !(error instanceof UpbitError && (error.kind === 'connection' || error.kind === 'outcome-unknown'))) throw error;
-    let order: Order;
-    try {
-      order = await this.#venue.getOrder(ref, { signal });
-    } catch (lookupError) {
-      if (signal?.aborted === true) throw lookupError;
-      this.#log.warn({ ref, err: describeError(lookupError) }, 'could not look up an order after its cancel failed');
-      throw error;
-    }
-    applyKnownOrder(this.#sync, order);
-    // Sent more than once (or unanswered): an earlier try may be what cancelled it.
-    const answerLost = !notFound || (error.attempts ?? 1) > 1;
-    if (order.state === 'cancel' && answerLost) {
-      this.#log.info({ uuid: order.uuid }, 'the cancel\'s answer was lost; the order is cancelled');
-      return order;
-    }
-    if (order.state === 'done' || order.state === 'cancel') throw new OrderAlreadyFinishedError(order, { cause: error });
-    throw error;
-  }
-
   /** Look an attempt up by identifier up to `tries` times; see {@link resolveAttempt}. */
   #resolve(identifier: string, tries: number, signal?: AbortSignal): Promise<Lookup> {
     return resolveAttempt(this.#sync, this.#lookupDelayMs, identifier, tries, signal);
@@ -392,34 +337,6 @@ export class OrderService {
   #state(identifier: string): AttemptState | undefined {
     return attemptState(this.#journal, identifier);
   }
-}
-
-/** What recovery made of one earlier attempt, from the journal after the lookup (and the lookup's order, if found). */
-function recoveredOrder(attempt: AttemptWithIntent, lookup: Lookup): RecoveredOrder {
-  const { intent } = attempt;
-  const placed = attempt.state === 'acked' || attempt.state === 'done' || attempt.state === 'cancel';
-  let state: string | null = null;
-  let executedVolume: string | null = null;
-  if (placed && lookup.kind === 'found') {
-    state = lookup.order.state;
-    executedVolume = plain(lookup.order.executedVolume);
-  } else if (placed) {
-    state = attempt.state === 'acked' ? 'wait' : attempt.state;
-    executedVolume = attempt.executed?.volume ?? null;
-  }
-  return {
-    identifier: attempt.identifier,
-    uuid: attempt.uuid,
-    market: intent.market,
-    side: intent.side,
-    ordType: intent.ordType,
-    price: intent.price,
-    volume: intent.volume,
-    total: intent.total,
-    outcome: placed ? 'placed' : attempt.state === 'not_found' || attempt.state === 'rejected' ? 'not_placed' : 'unknown',
-    state,
-    executedVolume,
-  };
 }
 
 /** True if every promise settled within `ms`. */
