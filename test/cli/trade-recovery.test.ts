@@ -118,4 +118,20 @@ describe('the next command says what became of an earlier run\'s unknown order',
       `upbit-tui: an earlier run's order was NOT placed: limit buy 0.01 KRW-BTC at 1,500,000 KRW (identifier ${identifier}); the exchange has no such order. Place it again if you still want it.`,
     ]);
   }, 120_000);
+
+  it('still unresolved: said as such (may exist), in JSON as unknown, and resolved by a later command', async () => {
+    const identifier = await lostBuy('dropAfter', ['--price', '2500000', '--volume', '0.01']);
+    for (let i = 0; i < 40; i += 1) sim.faults.nextHttp.push({ kind: 'status5xx', status: 503, match: { method: 'GET', path: '/v1/order' } });
+    const blind = await runCli(['orders', '--sim', '--api-url', sim.restUrl, '--json'], dir, env);
+    sim.faults.nextHttp.length = 0;
+    expect(blind.code, blind.stderr).toBe(0);
+    expect(noticesOf(blind.stderr)).toEqual([
+      `upbit-tui: an earlier run's order is still unresolved: limit buy 0.01 KRW-BTC at 2,500,000 KRW (identifier ${identifier}) may exist; it is looked up again by the next command. Check with upbit-tui orders --state wait before placing it again.`,
+    ]);
+    expect(arrayOf(jsonOf(blind)['recovered'])).toEqual([expect.objectContaining({ identifier, uuid: null, outcome: 'unknown', state: null })]);
+
+    const next = await runCli(['balance', '--sim', '--api-url', sim.restUrl, '--json'], dir, env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(arrayOf(jsonOf(next)['recovered'])).toEqual([expect.objectContaining({ identifier, outcome: 'placed', state: 'wait' })]);
+  }, 120_000);
 });
