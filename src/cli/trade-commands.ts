@@ -255,14 +255,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
 
 /** Every `--json` document of a run carries what its start-up recovery found (`"recovered": [...]`, often empty). */
 function withRecovered(out: Output, recovered: TradingContext['recovered']): Output {
-  return {
-    get json() {
-      return out.json;
-    },
-    lines: (lines) => out.lines(lines),
-    notice: (line) => out.notice(line),
-    document: (value) => out.document(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, recovered } : value),
-  };
+  return { ...out, document: (value) => out.document(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, recovered } : value) };
 }
 
 async function placeAndReport({ ctx, out, signal }: RunContext, checked: CheckedIntent): Promise<void> {
