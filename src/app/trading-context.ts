@@ -19,13 +19,14 @@ import { acquireProcessLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
 import { OrderService } from '../trading/order-service.js';
 import { createPaperVenue } from '../trading/paper/index.js';
-import { RestVenue } from '../trading/rest-venue.js';
+import { accountIdOf, RestVenue } from '../trading/rest-venue.js';
 import type { Venue } from '../trading/venue.js';
 import { loadCredentials, Secret, type ApiKeys } from '../upbit/credentials.js';
 import { UpbitRestClient } from '../upbit/rest/index.js';
 import { UsageError } from './errors.js';
 import { MarketCheck, restMarketListSource, type MarketListSource } from './market-check.js';
-import { resolveTradingMode, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
+import { recoveryNotice, type RecoveredOrder } from './recovered-orders.js';
+import { isEarlierJournalOf, resolveTradingMode, tradingLockKey, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
 
 /** How long a command waits for another process trading the same account to finish. */
 const LOCK_WAIT_MS = 10_000;
@@ -65,6 +66,8 @@ export interface TradingContext {
   readonly markets: MarketCheck;
   /** Orders the recovery could not resolve (their outcome is still unknown). */
   readonly stillUnknown: readonly string[];
+  /** Earlier runs' orders this run's recovery looked up, and what they turned out to be (`--json`: `recovered`). */
+  readonly recovered: readonly RecoveredOrder[];
   /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
   close(deadlineMs?: number): Promise<void>;
 }
@@ -102,13 +105,16 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const keys = await loadCredentials({ env, keyFile: flags.keyFile, scrubEnv: true });
     const mode = resolveTradingMode({ sim: flags.sim, paper: flags.paper, live: flags.live, apiUrl: flags.apiUrl, hasKeys: keys !== undefined || (flags.sim && flags.apiUrl === undefined) });
     if (mode.notice !== null) options.notice(mode.notice);
-    log.info({ mode: mode.kind, endpoint: mode.journalEndpoint }, 'trading command starting');
+    // The account as the journal and the lock know it: a fingerprint of the access key.
+    const keyAccount = keys === undefined ? undefined : accountIdOf(keys.accessKey);
+    log.info({ mode: mode.kind, exchange: mode.exchange, account: keyAccount }, 'trading command starting');
 
-    // One process at a time trades an endpoint from a data directory: its wallet, simulator
+    // One process at a time trades an account from a data directory: its wallet, simulator
     // state and journal are loaded, changed and saved by one owner, so nothing is lost to a
-    // second process saving over them. A short command waits for another to finish.
-    const lock = await acquireProcessLock(tradingLockPath(flags.dataDir, mode.journalEndpoint), {
-      what: `${mode.kind === 'live' ? 'the Upbit account' : mode.kind === 'sim' ? 'the simulated account' : 'the paper wallet'} at ${mode.journalEndpoint} (data in ${flags.dataDir})`,
+    // second process saving over them. A short command waits for another to finish. Keyed
+    // on the exchange and account, not the URL's spelling (see TradingMode).
+    const lock = await acquireProcessLock(tradingLockPath(flags.dataDir, tradingLockKey(mode, keyAccount)), {
+      what: lockedWhat(mode, keyAccount, flags.dataDir),
       waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
       signal: options.signal,
     });
@@ -154,17 +160,17 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     }
     acquire('venue', () => venue.close());
 
-    const file = journalPath(flags.dataDir, { endpoint: mode.journalEndpoint, accountId: venue.accountId });
-    const journal = openJournal(file, { endpoint: mode.journalEndpoint, accountId: venue.accountId });
+    const identity = { endpoint: mode.exchange, accountId: venue.accountId };
+    const journal = openJournal(journalPath(flags.dataDir, identity), identity);
     acquire('journal', () => journal.close());
+    absorbEarlierJournals(journal, mode, log);
 
     const service = new OrderService({ venue, journal, logger: log.child({ c: 'orders' }) });
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.
     const recovered = await service.recover(options.signal);
     if (recovered.resolved > 0) log.info({ resolved: recovered.resolved }, 'earlier orders resolved');
-    if (recovered.stillUnknown.length > 0) {
-      options.notice(`the outcome of ${recovered.stillUnknown.length} earlier order(s) is still unknown (${recovered.stillUnknown.join(', ')}); they are looked up again on the next run.`);
-    }
+    // Said, one line each: a user about to repeat a "failed" buy must learn the first one exists.
+    for (const order of recovered.orders) options.notice(recoveryNotice(order));
 
     let closed: Promise<void> | undefined;
     return {
@@ -174,6 +180,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       service,
       markets: new MarketCheck({ source: marketList, logger: log.child({ c: 'markets' }) }),
       stillUnknown: recovered.stillUnknown,
+      recovered: recovered.orders,
       close(deadlineMs = 10_000) {
         closed ??= (async () => {
           service.beginShutdown();
@@ -189,6 +196,27 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
   } catch (error) {
     await releaseAll();
     throw error;
+  }
+}
+
+function lockedWhat(mode: TradingMode, account: string | undefined, dataDir: string): string {
+  const where = `(data in ${dataDir})`;
+  if (mode.exchange === 'upbit') return `the Upbit account ${account ?? ''} ${where}`;
+  if (mode.exchange === 'sim') return `the simulated account ${account ?? ''} at ${mode.apiUrl ?? 'the simulator'} ${where}`;
+  return `${mode.kind === 'sim' ? 'the simulated account' : 'the paper wallet'} at ${mode.exchange} ${where}`;
+}
+
+/**
+ * Journals used to be keyed on the REST URL's spelling: one written for this account under
+ * another spelling (`http://127.0.0.1:P` for `http://localhost:P`, another port of the same
+ * simulator, `https://api.upbit.com/`) is taken into this journal before recovery, so its
+ * pending orders are looked up before anything new is placed. Under the trading lock.
+ */
+function absorbEarlierJournals(journal: OrderJournal, mode: TradingMode, log: Logger): void {
+  for (const other of journal.otherJournals()) {
+    if (!isEarlierJournalOf(mode, journal.identity.accountId, other.identity)) continue;
+    const report = journal.absorb(other.file);
+    log.info({ from: other.file, endpoint: other.identity.endpoint, ...report }, 'orders of an earlier journal of this account taken in');
   }
 }
 

@@ -7,6 +7,7 @@ import { openFileLogger } from '../app/file-logger.js';
 import { Kernel } from '../runtime/kernel.js';
 import { simBanner } from '../sim/describe.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
+import { plain, readTypedAmount } from '../trading/decimal.js';
 import type { SimFaults, Status5xx } from '../sim/faults.js';
 import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
@@ -54,11 +55,11 @@ export interface SimCommandOptions extends SimFaultFlags {
 
 /** `--krw`: a positive amount of KRW, as the exact decimal string typed. */
 export function parseKrwOption(value: string): string {
-  const text = value.trim().replaceAll('_', '');
-  if (!/^\d+(\.\d+)?$/.test(text) || !/[1-9]/.test(text)) {
-    throw new InvalidArgumentError(`--krw must be a positive amount of KRW, e.g. 10000000 (got "${value}").`);
-  }
-  return text;
+  // The one parser of typed amounts: `10_000_000` and `10,000,000` pass, `10,000` (10 or 10000?) does not.
+  const read = readTypedAmount(value);
+  if (!read.ok && read.kind !== 'not-a-number') throw new InvalidArgumentError(`--krw ${read.message}`);
+  if (!read.ok || read.value.isZero()) throw new InvalidArgumentError(`--krw must be a positive amount of KRW, e.g. 10000000 (got "${value}").`);
+  return plain(read.value);
 }
 
 /** A probability flag such as `--drop-after-rate 0.1`. */

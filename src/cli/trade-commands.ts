@@ -25,13 +25,13 @@ import { openTradingContext, type TradingContext } from '../app/trading-context.
 import type { Logger } from '../runtime/logger.js';
 import { LockedError } from '../runtime/process-lock.js';
 import { JournalError } from '../trading/journal/index.js';
-import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
+import { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
 import { PaperWalletError } from '../trading/paper/index.js';
 import type { OrderIntentInput } from '../trading/order-service.js';
 import { checkIntent, loadOrderContext } from '../trading/order-context.js';
 import { awaitFills } from '../trading/await-fills.js';
 import { applyKnownOrder } from '../trading/order-apply.js';
-import { checkOrder, formatAmount, isOnTick, parseAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
+import { checkOrder, formatAmount, isOnTick, readTypedAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
@@ -59,12 +59,16 @@ export function parseMarketArg(value: string): string {
   return code;
 }
 
-/** A positive amount as typed (`0.001`, `10,000`); signs, exponents and zero are refused. */
+/**
+ * A positive amount as typed (`0.001`, `1,000,000`); signs, exponents and zero are refused,
+ * and so is any use of separators that could mean two numbers (`0,001`), in the parser's words.
+ */
 export function parseAmountOption(flag: string, example: string) {
   return (value: string): Decimal => {
-    const d = parseAmount(value);
-    if (d === null || d.isZero()) throw new InvalidArgumentError(`${flag} must be a positive number such as ${example} (got "${value}").`);
-    return d;
+    const read = readTypedAmount(value);
+    if (!read.ok && read.kind !== 'not-a-number') throw new InvalidArgumentError(`${flag} ${read.message}`);
+    if (!read.ok || read.value.isZero()) throw new InvalidArgumentError(`${flag} must be a positive number such as ${example} (got "${value}").`);
+    return read.value;
   };
 }
 
@@ -201,6 +205,7 @@ export function toExitError(error: unknown): unknown {
   if (error instanceof LockedError) return new UsageError(`${error.message} Nothing was sent.`, EXIT.busy, { cause: error });
   if (error instanceof NotReadyError) return new UsageError(error.message, EXIT.unknown, { cause: error });
   if (error instanceof ShuttingDownError) return new UsageError(error.message, EXIT.interrupted, { cause: error });
+  if (error instanceof OrderAlreadyFinishedError) return new UsageError(error.message, EXIT.refused, { cause: error });
   // Its message already names the identifier and says it is safe to place again: said once.
   if (error instanceof OrderNotPlacedError) return new UsageError(error.message, EXIT.connection, { cause: error });
   if (error instanceof JournalError || error instanceof PaperWalletError) return new UsageError(error.message, EXIT.bug, { cause: error });
@@ -238,7 +243,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
     ctx = await openTradingContext(flags, { env, logger: log, notice: (line) => out.notice(line), signal: controller.signal });
     if (controller.signal.aborted) ctx.service.beginShutdown();
     await checkMarkets(ctx, flags.markets, out, controller.signal);
-    await body({ ctx, out, signal: controller.signal, log });
+    await body({ ctx, out: withRecovered(out, ctx.recovered), signal: controller.signal, log });
   } catch (error) {
     log.error({ err: error }, 'trading command failed');
     if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', EXIT.interrupted, { cause: error });
@@ -253,6 +258,11 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
     }
   }
   if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', EXIT.interrupted);
+}
+
+/** Every `--json` document of a run carries what its start-up recovery found (`"recovered": [...]`, often empty). */
+function withRecovered(out: Output, recovered: TradingContext['recovered']): Output {
+  return { ...out, document: (value) => out.document(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, recovered } : value) };
 }
 
 /**
@@ -320,6 +330,11 @@ export function unknownOutcomeMessage(identifier: string, reason: string): strin
  */
 export const MARKET_BUY_FILED_AS_CANCEL =
   'market buys by KRW (--total) are not listed as done even when filled: Upbit ends them "cancel" once the remainder it cannot spend is refunded. See them with upbit-tui orders --state cancel.';
+
+/** `Cancelled` when the exchange already shows it so (a lost answer looked up), else `Cancel requested` (it completes just after). */
+function cancelVerb(order: Order): string {
+  return order.state === 'cancel' ? 'Cancelled' : 'Cancel requested';
+}
 
 function orderRef(ref: string): { uuid: string } | { identifier: string } {
   return UUID.test(ref) ? { uuid: ref } : { identifier: ref };
@@ -399,14 +414,14 @@ export function registerTradeCommands(program: Command, r: RegisterOptions): voi
             throw error;
           }
           if (out.json) out.document({ mode: ctx.mode.kind, cancelled: [orderJson(order)], failed: [] });
-          else out.lines([`Cancel requested: ${describeOrder(order)}, uuid ${order.uuid}.`]);
+          else out.lines([`${cancelVerb(order)}: ${describeOrder(order)}, uuid ${order.uuid}.`]);
           return;
         }
         const result = await ctx.service.cancelAllMine(o.market === undefined ? {} : { market: o.market });
         const failed = result.failed.map((f) => ({ uuid: f.uuid, error: f.error }));
         if (out.json) out.document({ mode: ctx.mode.kind, cancelled: result.cancelled.map(orderJson), failed });
         else {
-          out.lines(result.cancelled.length === 0 ? ['No open orders of upbit-tui to cancel.'] : result.cancelled.map((c) => `Cancel requested: ${describeOrder(c)}, uuid ${c.uuid}.`));
+          out.lines(result.cancelled.length === 0 ? ['No open orders of upbit-tui to cancel.'] : result.cancelled.map((c) => `${cancelVerb(c)}: ${describeOrder(c)}, uuid ${c.uuid}.`));
         }
         if (failed.length > 0) {
           throw new UsageError(`${failed.length} order(s) could not be cancelled: ${failed.map((f) => `${f.uuid} (${f.error})`).join('; ')}`, EXIT.refused);

@@ -3,10 +3,11 @@
  * balance" sizing net of fees, and the pre-flight check of an order (shared/upbit-api.md §5).
  * Every function is pure and works in {@link Money} decimals; nothing here is a binary float.
  */
-import { Decimal, HUNDRED, Money, ONE, ZERO, formatAmount, plain, toMoney, type MoneyInput } from './decimal.js';
+import { Decimal, HUNDRED, Money, ONE, ZERO, formatAmount, parseAmount, plain, readTypedAmount, toMoney, type MoneyInput } from './decimal.js';
 import { VOLUME_DECIMALS, marketParts, tickSize, tradingRules, type InstrumentTicks, type TradingRules } from './rules.js';
 
-export { Decimal, Money, ZERO, formatAmount, parseAmount, plain, toMoney } from './decimal.js';
+export { Decimal, Money, ZERO, formatAmount, parseAmount, plain, readTypedAmount, toMoney } from './decimal.js';
+export type { TypedAmount } from './decimal.js';
 export type { MoneyInput } from './decimal.js';
 export { DEFAULT_FEES, VOLUME_DECIMALS, marketParts, tickSize, tradingRules } from './rules.js';
 export type { ChanceRules, InstrumentTicks, MarketParts, TradingRules } from './rules.js';
@@ -216,7 +217,7 @@ export function checkOrder(order: OrderDraft, context: CheckContext = {}): Order
         continue;
       }
       const d = readAmount(raw);
-      if (d === null) add('not_a_number', field, `${capital(field)} ${JSON.stringify(String(raw))} is not a number; type digits such as ${EXAMPLES[field]}.`);
+      if (d === null) add('not_a_number', field, notANumber(field, raw));
       else if (!d.isPositive() || d.isZero()) add('not_positive', field, `${capital(field)} must be above zero; enter a positive ${field}.`);
       else values[field] = d;
     } else if (given) {
@@ -353,15 +354,25 @@ function checkFunds(order: OrderDraft, rules: TradingRules, { price, volume, tot
 function readAmount(value: MoneyInput | null | undefined): Decimal | null {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string') {
-    // Strict, unlike decimal.js, which also reads `0x1f`, `1e3` and `Infinity`.
-    const t = value.trim().replace(/[,_]/g, '');
-    return /^-?(\d+(\.\d*)?|\.\d+)$/.test(t) ? new Money(t) : null;
+    // The one parser of typed amounts (strict, unlike decimal.js); a sign is read here so a
+    // negative amount is reported as "must be above zero", not as "not a number".
+    const t = value.trim();
+    const negative = t.startsWith('-');
+    const d = parseAmount(negative ? t.slice(1) : t);
+    return d === null ? null : negative ? d.neg() : d;
   }
   try {
     return toMoney(value);
   } catch {
     return null;
   }
+}
+
+/** Why a typed amount was refused: the parser's own words for separators (`0,001`), else a plain hint. */
+function notANumber(field: 'price' | 'volume' | 'total', raw: MoneyInput): string {
+  const read = typeof raw === 'string' ? readTypedAmount(raw.trim().replace(/^-/, '')) : null;
+  if (read !== null && !read.ok && read.kind !== 'not-a-number') return `${capital(field)} ${read.message}`;
+  return `${capital(field)} ${JSON.stringify(String(raw))} is not a number; type digits such as ${EXAMPLES[field]}.`;
 }
 
 function budgetFor(available: MoneyInput, percent: MoneyInput): Decimal {

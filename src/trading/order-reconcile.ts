@@ -4,9 +4,10 @@
  */
 import { sleep } from '../runtime/backoff.js';
 import { describeError } from '../runtime/errors.js';
-import { OrderNotFoundError } from '../upbit/rest/errors.js';
-import type { Order } from '../upbit/rest/types.js';
-import { applyOrder, attemptState, type OrderSync } from './order-apply.js';
+import { OrderNotFoundError, UpbitError } from '../upbit/rest/errors.js';
+import type { Order, OrderRef } from '../upbit/rest/types.js';
+import { applyKnownOrder, applyOrder, attemptState, type OrderSync } from './order-apply.js';
+import { OrderAlreadyFinishedError } from './order-errors.js';
 
 export type Lookup = { kind: 'found'; order: Order } | { kind: 'not_found' } | { kind: 'unknown'; reason: string };
 
@@ -72,4 +73,33 @@ export async function fetchOpenOrders(ctx: OrderSync, market: string | undefined
     if (batch.length < OPEN_ORDERS_PAGE) break;
   }
   return all;
+}
+
+/**
+ * A cancel that failed with 404 or a lost answer is not yet a failure: a retried DELETE whose
+ * first answer was lost gets 404 because the first one cancelled the order, and a finished
+ * order gets 404 too. The order is looked up to say which: cancelled by this cancel (returned),
+ * already finished before it ({@link OrderAlreadyFinishedError}), or still open or not to be
+ * found (the original error).
+ */
+export async function settleFailedCancel(ctx: OrderSync, ref: OrderRef, error: unknown, signal: AbortSignal | undefined): Promise<Order> {
+  const notFound = error instanceof OrderNotFoundError;
+  if (!notFound && !(error instanceof UpbitError && (error.kind === 'connection' || error.kind === 'outcome-unknown'))) throw error;
+  let order: Order;
+  try {
+    order = await ctx.venue.getOrder(ref, { signal });
+  } catch (lookupError) {
+    if (signal?.aborted === true) throw lookupError;
+    ctx.log.warn({ ref, err: describeError(lookupError) }, 'could not look up an order after its cancel failed');
+    throw error;
+  }
+  applyKnownOrder(ctx, order);
+  // Sent more than once (or unanswered): an earlier try may be what cancelled it.
+  const answerLost = !notFound || (error.attempts ?? 1) > 1;
+  if (order.state === 'cancel' && answerLost) {
+    ctx.log.info({ uuid: order.uuid }, "the cancel's answer was lost; the order is cancelled");
+    return order;
+  }
+  if (order.state === 'done' || order.state === 'cancel') throw new OrderAlreadyFinishedError(order, { cause: error });
+  throw error;
 }

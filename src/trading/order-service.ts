@@ -21,12 +21,14 @@ import type { AttemptState, OrderJournal } from './journal/index.js';
 import { checkOrder } from './money.js';
 import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, type OrderSync } from './order-apply.js';
 import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
-import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, type Lookup } from './order-reconcile.js';
+import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, settleFailedCancel, type Lookup } from './order-reconcile.js';
+import { recoveredOrder, type RecoveredOrder, type RecoverResult } from './recovered-order.js';
 import { toDraft, toRequest, type OrderIntentInput } from './order-request.js';
 import type { Venue } from './venue.js';
 
-export { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
+export { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 export type { OrderIntentInput } from './order-request.js';
+export type { RecoveredOrder, RecoverResult } from './recovered-order.js';
 
 export type PlaceResult = { status: 'acked'; identifier: string; order: Order } | { status: 'unknown'; identifier: string; reason: string };
 
@@ -92,24 +94,26 @@ export class OrderService {
    * refresh acked orders that have not finished (fills, terminal state). `place()` is allowed
    * only once nothing is left unknown; what is, `run()` keeps resolving and then allows it.
    */
-  async recover(signal?: AbortSignal): Promise<{ resolved: number; stillUnknown: string[] }> {
+  async recover(signal?: AbortSignal): Promise<RecoverResult> {
     let resolved = 0;
     const stillUnknown: string[] = [];
+    const orders: RecoveredOrder[] = [];
     for (const attempt of this.#journal.unresolved()) {
       signal?.throwIfAborted();
       if (this.#inFlight.has(attempt.identifier)) continue;
       if (attempt.state === 'pending') this.#journal.markUnknown(attempt.identifier, 'the app stopped before the answer to this order was journalled');
-      await this.#resolve(attempt.identifier, this.#lookupAttempts, signal);
+      const lookup = await this.#resolve(attempt.identifier, this.#lookupAttempts, signal);
       // Judged by the journal: the stream or the background task may have settled it meanwhile.
       const state = this.#state(attempt.identifier);
       if (state === 'pending' || state === 'unknown') stillUnknown.push(attempt.identifier);
       else resolved++;
+      orders.push(recoveredOrder(this.#journal.attemptByIdentifier(attempt.identifier) ?? attempt, lookup));
     }
     await refreshOpenAttempts(this.#sync, signal);
     this.#recovered = true;
     this.#ready = stillUnknown.length === 0;
-    this.#log.info({ resolved, stillUnknown }, 'order journal recovered');
-    return { resolved, stillUnknown };
+    this.#log.info({ resolved, stillUnknown, orders }, 'order journal recovered');
+    return { resolved, stillUnknown, orders };
   }
 
   /**
@@ -142,9 +146,22 @@ export class OrderService {
     });
   }
 
-  /** Cancel one order (by uuid or identifier). Its final state arrives by the stream or reconciliation. */
+  /**
+   * Cancel one order (by uuid or identifier). Resolves with the order as the exchange answered
+   * (usually still `wait`: the cancel completes just after; its final state arrives by the
+   * stream or reconciliation), or, when that answer was lost, as a lookup found it (`cancel`).
+   * Throws {@link OrderAlreadyFinishedError} when the order had already ended (filled or
+   * cancelled) before this cancel, the exchange's `OrderNotFoundError` when there is no such
+   * order, and the original error when the order is still open.
+   */
   async cancel(ref: { uuid: string } | { identifier: string }, opts: { signal?: AbortSignal } = {}): Promise<Order> {
-    const order = await this.#venue.cancelOrder(ref, { signal: opts.signal });
+    let order: Order;
+    try {
+      order = await this.#venue.cancelOrder(ref, { signal: opts.signal });
+    } catch (error) {
+      if (opts.signal?.aborted === true) throw error;
+      order = await settleFailedCancel(this.#sync, ref, error, opts.signal);
+    }
     applyKnownOrder(this.#sync, order);
     return order;
   }

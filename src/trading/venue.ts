@@ -26,7 +26,10 @@ export type VenueKind = 'live' | 'sim' | 'paper';
 
 export interface Venue {
   readonly kind: VenueKind;
-  /** Stable id of the exchange endpoint, for the journal (never a secret). */
+  /**
+   * Where the venue sends orders (the REST base URL, or `paper:<quotes>`), for logs. The CLI keys
+   * its journal on the trading mode's exchange instead (src/app/trading-mode.ts), not on a URL.
+   */
   readonly endpoint: string;
   /** Stable, non-secret account id (e.g. a hash of the access key), for the journal. */
   readonly accountId: string;

@@ -63,7 +63,7 @@ describe('upbit-tui --sim (built-in exchange, state in the data dir)', () => {
     const buy = await runCli(['buy', 'KRW-BTC', '--sim', '--price', '1,000,000', '--volume', '0.01', '--json'], dir);
     expect(buy.code).toBe(0);
     const placed = jsonOf(buy);
-    expect(Object.keys(placed).sort()).toEqual(['identifier', 'mode', 'order', 'refreshed', 'status']);
+    expect(Object.keys(placed).sort()).toEqual(['identifier', 'mode', 'order', 'recovered', 'refreshed', 'status']);
     expect(placed['status']).toBe('acked');
     const order = placed['order'] as Record<string, unknown>;
     expect(order).toMatchObject({ market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: '1000000', volume: '0.01', state: 'wait' });
@@ -108,6 +108,10 @@ describe('bad input: exit 2 and one line naming the fix, before anything is sent
     ['sell without volume', ['sell', 'KRW-BTC'], /sell needs --volume/],
     ['below the minimum', ['buy', 'KRW-BTC', '--price', '95000000', '--volume', '0.00001'], /5,000 KRW minimum; raise the volume to at least 0\.00005264/],
     ['cancel without a ref', ['cancel'], /uuid\/identifier or --all-mine/],
+    // A decimal comma used to be stripped: 0,001 BTC became 1 BTC.
+    ['decimal-comma volume', ['buy', 'KRW-BTC', '--price', '95000000', '--volume', '0,001'], /--volume "0,001" is ambiguous: 0\.001 with a decimal comma, or 1 with a thousands comma\. Write it as a plain number/],
+    ['mixed separators', ['sell', 'KRW-BTC', '--volume', '1.000,5'], /--volume "1\.000,5" is ambiguous: 1000\.5 with a decimal comma, or 1\.0005 with a thousands comma/],
+    ['misplaced comma in --total', ['buy', 'KRW-BTC', '--total', '10,000,0'], /--total "10,000,0" cannot be read safely: .*Write it as a plain number/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const r = await runCli(['--sim', ...args], dir);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/app/errors.js';
-import { resolveTradingMode, type TradingFlags } from '../../src/app/trading-mode.js';
+import { isEarlierJournalOf, resolveTradingMode, tradingLockKey, type TradingFlags } from '../../src/app/trading-mode.js';
 
 const flags = (f: Partial<TradingFlags>): TradingFlags => ({ sim: false, paper: false, live: false, apiUrl: undefined, hasKeys: false, ...f });
 
@@ -23,8 +23,10 @@ describe('trading mode', () => {
     expect(() => resolveTradingMode(flags({ live: true, sim: true, hasKeys: true }))).toThrow(UsageError);
   });
   it('--sim trades on the simulator, --sim --paper paper-trades on its quotes', () => {
-    expect(resolveTradingMode(flags({ sim: true }))).toMatchObject({ kind: 'sim', embedded: true, journalEndpoint: 'sim:embedded' });
-    expect(resolveTradingMode(flags({ sim: true, apiUrl: 'http://127.0.0.1:9' }))).toMatchObject({ kind: 'sim', embedded: false, journalEndpoint: 'http://127.0.0.1:9' });
+    expect(resolveTradingMode(flags({ sim: true }))).toMatchObject({ kind: 'sim', embedded: true, exchange: 'sim:embedded' });
+    expect(resolveTradingMode(flags({ sim: true, apiUrl: 'http://127.0.0.1:9' }))).toMatchObject({ kind: 'sim', embedded: false, exchange: 'sim' });
+    // Not the URL's spelling: the same simulator reached another way is the same exchange.
+    expect(resolveTradingMode(flags({ sim: true, apiUrl: 'http://localhost:9' })).exchange).toBe('sim');
     expect(resolveTradingMode(flags({ sim: true, paper: true }))).toMatchObject({ kind: 'paper', quotes: 'sim' });
   });
   it('keeps paper, simulated and live journals apart', () => {
@@ -33,7 +35,24 @@ describe('trading mode', () => {
       resolveTradingMode(flags({ sim: true })),
       resolveTradingMode(flags({ sim: true, paper: true })),
       resolveTradingMode(flags({ live: true, hasKeys: true })),
-    ].map((m) => m.journalEndpoint);
+    ].map((m) => m.exchange);
     expect(new Set(endpoints).size).toBe(4);
+  });
+  it('keys the lock on the exchange and the account, and recognises journals of the URL-keyed scheme of the same account', () => {
+    const live = resolveTradingMode(flags({ live: true, hasKeys: true }));
+    const sim = resolveTradingMode(flags({ sim: true, apiUrl: 'http://localhost:41873' }));
+    const paper = resolveTradingMode(flags({ apiUrl: 'https://api.upbit.com' }));
+    expect(tradingLockKey(live, 'acct')).toBe('upbit|acct');
+    expect(tradingLockKey(sim, 'acct')).toBe('sim|acct');
+    expect(tradingLockKey(sim, 'other')).not.toBe(tradingLockKey(sim, 'acct'));
+    expect(tradingLockKey(paper, undefined)).toBe('paper:upbit');
+    expect(isEarlierJournalOf(live, 'acct', { endpoint: 'https://api.upbit.com', accountId: 'acct' })).toBe(true);
+    expect(isEarlierJournalOf(live, 'acct', { endpoint: 'http://127.0.0.1:41873', accountId: 'acct' })).toBe(false);
+    expect(isEarlierJournalOf(sim, 'acct', { endpoint: 'http://127.0.0.1:41873', accountId: 'acct' })).toBe(true);
+    expect(isEarlierJournalOf(sim, 'acct', { endpoint: 'http://127.0.0.1:41873', accountId: 'other' })).toBe(false);
+    expect(isEarlierJournalOf(sim, 'acct', { endpoint: 'https://api.upbit.com', accountId: 'acct' })).toBe(false);
+    expect(isEarlierJournalOf(sim, 'acct', { endpoint: 'sim', accountId: 'acct' })).toBe(false);
+    expect(isEarlierJournalOf(paper, 'paper', { endpoint: 'paper:https://api.upbit.com', accountId: 'paper' })).toBe(true);
+    expect(isEarlierJournalOf(paper, 'paper', { endpoint: 'paper:sim', accountId: 'paper' })).toBe(false);
   });
 });

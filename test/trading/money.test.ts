@@ -173,9 +173,10 @@ describe('fees and sizing', () => {
 describe('parseAmount and formatAmount', () => {
   it('parses what a user types, strictly', () => {
     expect(parseAmount(' 95,000,000 ')?.toFixed()).toBe('95000000');
+    expect(parseAmount('1_000')?.toFixed()).toBe('1000');
     expect(parseAmount('0.001')?.toFixed()).toBe('0.001');
     expect(parseAmount('.5')?.toFixed()).toBe('0.5');
-    for (const bad of ['', 'abc', '1e3', '0x10', 'Infinity', 'NaN', '-1', '1.2.3']) expect(parseAmount(bad)).toBeNull();
+    for (const bad of ['', 'abc', '1e3', '0x10', 'Infinity', 'NaN', '-1', '1.2.3', '0,001', '1,000', '10,000,0', '1.000,5']) expect(parseAmount(bad)).toBeNull();
   });
 
   it('groups thousands', () => {

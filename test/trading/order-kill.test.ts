@@ -78,7 +78,13 @@ async function restartAndRecover(server: SimServer, file: string, identifier: st
   cleanups.push(() => s.stop());
   expect(s.journal.attemptByIdentifier(identifier)?.state).toBe('pending');
   await expect(s.service.place(RESTING_BUY, { source: 'cli' })).rejects.toBeInstanceOf(NotReadyError);
-  expect(await s.service.recover()).toEqual({ resolved: 1, stillUnknown: [] });
+  const recovered = await s.service.recover();
+  expect(recovered).toMatchObject({ resolved: 1, stillUnknown: [] });
+  const attempt = s.journal.attemptByIdentifier(identifier);
+  // Reported as the journal now has it: placed (with its uuid) or not placed.
+  expect(recovered.orders).toEqual([
+    expect.objectContaining({ identifier, uuid: attempt?.uuid ?? null, market: RESTING_BUY.market, outcome: attempt?.state === 'not_found' ? 'not_placed' : 'placed' }),
+  ]);
   expect(s.service.ready).toBe(true);
   return s;
 }

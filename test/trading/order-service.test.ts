@@ -81,7 +81,7 @@ describe('OrderService basics', () => {
     expect(s.service.ready).toBe(false);
     await expect(s.service.place(RESTING_BUY, { source: 'cli' })).rejects.toBeInstanceOf(NotReadyError);
     expect(s.journal.intents()).toEqual([]);
-    expect(await s.service.recover()).toEqual({ resolved: 0, stillUnknown: [] });
+    expect(await s.service.recover()).toEqual({ resolved: 0, stillUnknown: [], orders: [] });
     expect(s.service.ready).toBe(true);
     const result = await s.service.place(RESTING_BUY, { source: 'cli' });
     expect(result.status).toBe('acked');
@@ -147,7 +147,7 @@ describe('recover() refreshes acked orders', () => {
     const order = await waitFor(() => server.exchange.list(ACCOUNT.accessKey, {}).find((o) => o.identifier === placed.identifier && o.state === 'done'), 'the bid to fill');
     const s = stack(server, { file });
     expect(s.journal.attemptByIdentifier(placed.identifier)?.state).toBe('acked');
-    expect(await s.service.recover()).toEqual({ resolved: 0, stillUnknown: [] });
+    expect(await s.service.recover()).toEqual({ resolved: 0, stillUnknown: [], orders: [] });
     const attempt = s.journal.attemptByIdentifier(placed.identifier);
     expect(attempt?.state).toBe('done');
     expect(attempt?.fills.map((f) => f.tradeUuid)).toEqual(order.trades.map((t) => t.uuid));
@@ -262,7 +262,12 @@ describe('shutdown', () => {
     const file = s.journal.file;
     await s.stop();
     const restarted = stack(server, { file });
-    expect(await restarted.service.recover()).toEqual({ resolved: 1, stillUnknown: [] });
+    expect(await restarted.service.recover()).toEqual({
+      resolved: 1,
+      stillUnknown: [],
+      // What the command then tells the user: the order it had lost track of was never placed.
+      orders: [{ identifier: a?.identifier, uuid: null, market: MARKET, side: 'bid', ordType: 'limit', price: '50000000', volume: '0.0002', total: null, outcome: 'not_placed', state: null, executedVolume: null }],
+    });
     expect(audit(server, restarted.journal)).toMatchObject(CLEAN);
     expect(server.exchange.list(ACCOUNT.accessKey, {})).toHaveLength(0);
   });

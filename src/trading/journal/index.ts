@@ -1,3 +1,5 @@
+export { ABSORBED_SUFFIX } from './absorb.js';
+export type { AbsorbReport, OtherJournal } from './absorb.js';
 export { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError, JournalMismatchError } from './errors.js';
 export { IDENTIFIER_PREFIX, MAX_IDENTIFIER_LENGTH, newIdentifier } from './identifier.js';
 export { OrderJournal, openJournal } from './journal.js';

@@ -13,6 +13,7 @@ import type Database from 'better-sqlite3';
 import { openSqlite, pragma } from '../../runtime/sqlite.js';
 
 import { ORDER_FIELDS, plain, toMoney } from '../money.js';
+import { absorbJournal, otherJournals, type AbsorbReport, type OtherJournal } from './absorb.js';
 import { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError } from './errors.js';
 import { MAX_IDENTIFIER_LENGTH, newIdentifier } from './identifier.js';
 import { normalizeEndpoint } from './path.js';
@@ -326,6 +327,21 @@ export class OrderJournal {
   /** An attempt's history, oldest first. */
   events(identifier: string): AttemptEvent[] {
     return this.#q.events(identifier);
+  }
+
+  /** The other journals of this journal's directory, with the endpoint and account each was opened for. */
+  otherJournals(): OtherJournal[] {
+    return otherJournals(this.#db, this.file);
+  }
+
+  /**
+   * Take every order of the journal `other` into this one (intents, attempts in whatever state,
+   * fills, history; what is already here by identifier or uuid is skipped), then rename it
+   * `*.sqlite.absorbed`. For a journal of the same account written under an earlier naming:
+   * its unresolved attempts are then resolved by this journal's recovery.
+   */
+  absorb(other: string): AbsorbReport {
+    return absorbJournal(this.#db, other);
   }
 
   /** The stored `meta` key/values (endpoint, account_id, created_at). */

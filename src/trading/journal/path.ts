@@ -21,10 +21,10 @@ export function normalizeEndpoint(endpoint: string): string {
 }
 
 /**
- * The journal file for an exchange endpoint and account:
- * `<dataDir>/journal/<host slug>-<first 12 hex of sha256(endpoint|accountId)>.sqlite`,
- * e.g. `journal/api-upbit-com-3f2a9c0e11d4.sqlite`, `journal/127-0-0-1-41873-….sqlite`,
- * `journal/paper-api-upbit-com-….sqlite`.
+ * The journal file for an exchange and account:
+ * `<dataDir>/journal/<slug>-<first 12 hex of sha256(endpoint|accountId)>.sqlite`, e.g.
+ * `journal/upbit-3f2a9c0e11d4.sqlite`, `journal/sim-….sqlite`, `journal/paper-sim-….sqlite`
+ * (and, for journals of the earlier URL-keyed naming, `journal/127-0-0-1-41873-….sqlite`).
  *
  * One database per endpoint and account keeps live, simulated and paper orders apart: a
  * simulator's uuids or a paper fill can never be reconciled against the real account. The
@@ -67,13 +67,13 @@ function hostOf(text: string): string | null {
 }
 
 /**
- * The lock one process holds while it trades `endpoint` from `dataDir`:
- * `<dataDir>/locks/<host slug>-<first 12 hex of sha256(endpoint)>.lock`. Per endpoint, not
- * per account: the account is only known after the venue is opened, and its state must not
- * be read before the lock is held.
+ * The lock one process holds while it trades `key` from `dataDir`:
+ * `<dataDir>/locks/<slug>-<first 12 hex of sha256(key)>.lock`. The key names the exchange and,
+ * where it is known before anything is opened (from the keys), the account: `upbit|<account>`,
+ * `sim|<account>`, `sim:embedded`, `paper:sim` (see tradingLockKey in src/app/trading-mode.ts).
  */
-export function tradingLockPath(dataDir: string, endpoint: string): string {
-  const normalized = normalizeEndpoint(endpoint);
+export function tradingLockPath(dataDir: string, key: string): string {
+  const normalized = normalizeEndpoint(key);
   const hash = createHash('sha256').update(normalized).digest('hex').slice(0, 12);
   return path.join(dataDir, 'locks', `${endpointSlug(normalized)}-${hash}.lock`);
 }

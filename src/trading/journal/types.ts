@@ -142,7 +142,12 @@ export interface AttemptEvent {
 
 /** Which exchange and account a journal belongs to. */
 export interface JournalIdentity {
-  /** `https://api.upbit.com`, `http://127.0.0.1:PORT` (simulator) or `paper:<quotes source>`. */
+  /**
+   * The exchange the orders live on, by name (see TradingMode in src/app/trading-mode.ts):
+   * `upbit`, `sim`, `sim:embedded`, `paper:upbit`, `paper:sim`. Journals written before were
+   * keyed on the REST URL (`https://api.upbit.com`, `http://127.0.0.1:PORT`, `paper:<URL>`);
+   * the trading context takes those of the same account in (OrderJournal.absorb).
+   */
   endpoint: string;
   /**
    * A stable, non-secret name for the account: stored in plain text and shown in errors. For
