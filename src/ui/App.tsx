@@ -98,7 +98,6 @@ function Screen({ store, tasks, lagWarnMs, colors }: ScreenProps) {
           hiddenRows={plan.hiddenRows}
           showMore={plan.showMore}
           now={snapshot.publishedAt}
-          live={snapshot.connection.state === 'live'}
           theme={theme}
         />
       )}
