@@ -14,6 +14,11 @@ export interface RenderedApp {
   unmount(): void;
   /** Resolves once the app has unmounted (also when asked after the fact). */
   waitUntilExit(): Promise<void>;
+  /**
+   * Clear the screen and draw the current frame again, e.g. on SIGCONT, when the shell may
+   * have drawn on the terminal meanwhile. A no-op off a terminal and after unmount.
+   */
+  repaint(): void;
 }
 
 /**
@@ -63,5 +68,6 @@ export function renderApp(props: AppProps, streams: RenderStreams = {}): Rendere
       painter?.close();
     },
     waitUntilExit: () => exited,
+    repaint: () => painter?.repaint(),
   };
 }

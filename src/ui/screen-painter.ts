@@ -161,11 +161,19 @@ export class ScreenPainter extends EventEmitter {
     this.emit('resize');
   }
 
-  /** Same size as far as we know, but the terminal may have touched the screen: repaint it. */
-  #winched(): void {
-    if (this.#closed || this.#justResized) return;
+  /**
+   * Clear the screen and paint the last frame again in full: for when something else may have
+   * drawn on the terminal (SIGCONT after the shell had it, a SIGWINCH). No-op once closed.
+   */
+  repaint(): void {
+    if (this.#closed) return;
     this.#full = true;
     const out = this.paint(this.#painted.join('\n'));
     if (out !== '') this.#out.write(out);
+  }
+
+  /** Same size as far as we know, but the terminal may have touched the screen. */
+  #winched(): void {
+    if (!this.#justResized) this.repaint();
   }
 }

@@ -108,6 +108,16 @@ describe('ScreenPainter', () => {
     painter.close();
   });
 
+  it('repaints on demand (SIGCONT: the shell had the terminal) what it last drew', async () => {
+    const term = new Terminal(20, 4);
+    const painter = new ScreenPainter(term as unknown as NodeJS.WriteStream, { signals });
+    painter.write('top\nbottom\n');
+    term.write('\x1b[2J\x1b[1;1H$ fg');
+    painter.repaint();
+    expect(await term.screen()).toEqual(['top', 'bottom', '', '']);
+    painter.close();
+  });
+
   it('paints nothing once closed, but still lets a write barrier through', async () => {
     const term = new Terminal(20, 4);
     const painter = new ScreenPainter(term as unknown as NodeJS.WriteStream, { signals });

@@ -18,7 +18,7 @@ export const FLAP_WINDOW_MS = 60_000;
 export const FLAPPING_MIN_DROPS = 3;
 
 export type ConnectionStatus =
-  | { state: 'connecting'; attempt: number }
+  | ({ state: 'connecting'; attempt: number } & Drops)
   | ({ state: 'live'; since: number } & Drops)
   /** `retryAt` is when the next attempt starts (socket clock): count down from it. */
   | ({ state: 'reconnecting'; attempt: number; retryInMs: number; retryAt: number; reason: string } & Drops)
@@ -30,7 +30,7 @@ export type ConnectionStatus =
 
 /** The drops of `s` within {@link FLAP_WINDOW_MS} before `now`. */
 export function recentDrops(s: ConnectionStatus, now: number): number {
-  if (s.state === 'connecting' || s.drops === undefined) return 0;
+  if (s.drops === undefined) return 0;
   let n = 0;
   for (const at of s.drops) if (now - at < FLAP_WINDOW_MS) n += 1;
   return n;
@@ -51,7 +51,7 @@ export interface SocketStats {
 export function sameStatus(a: ConnectionStatus, b: ConnectionStatus): boolean {
   switch (a.state) {
     case 'connecting':
-      return b.state === 'connecting' && a.attempt === b.attempt;
+      return b.state === 'connecting' && a.attempt === b.attempt && sameDrops(a, b);
     case 'live':
       return b.state === 'live' && a.since === b.since && sameDrops(a, b);
     case 'reconnecting':

@@ -163,7 +163,10 @@ export class UpbitSocket {
         attempt += 1;
         lastAttemptAt = this.#now();
         // While offline the status bar already says "retrying"; don't flicker through "connecting".
-        if (this.#status?.state !== 'offline') this.#setStatus({ state: 'connecting', attempt });
+        if (this.#status?.state !== 'offline') {
+          this.#pruneDrops();
+          this.#setStatus(this.#drops.length > 0 ? { state: 'connecting', attempt, drops: [...this.#drops] } : { state: 'connecting', attempt });
+        }
 
         const outcome = await this.#attempt(signal);
         if (signal.aborted) return;
