@@ -312,13 +312,23 @@ describe('QuotationClient: reconnects', () => {
     server.send(Buffer.from([0xc3, 0x28, 0xff, 0x00, 0x7b]));
     server.send({ type: 'foo' });
     server.send({ ...tickerWire('KRW-BTC'), trade_price: 'NaN' });
+    // Well-formed, but no market could print these prices.
+    server.send(tickerWire('KRW-BTC', 0));
+    server.send(tickerWire('KRW-BTC', 1e20));
     server.send({ status: 'UP' });
     server.send({ error: { name: 'INVALID_PARAM', message: 'bad codes' } });
     server.send(tickerWire('KRW-BTC', 123));
     await waitFor(() => h.tickers.length === 1, 'the valid ticker after the garbage');
     expect(h.tickers[0]?.tradePrice).toBe(123);
-    expect(h.invalid).toEqual(['invalid JSON', 'invalid UTF-8', "unknown type 'foo'", "trade_price is not a finite number ('NaN')"]);
-    expect(h.client.stats()).toMatchObject({ messages: 7, invalid: 4, connects: 1 });
+    expect(h.invalid).toEqual([
+      'invalid JSON',
+      'invalid UTF-8',
+      "unknown type 'foo'",
+      "trade_price is not a finite number ('NaN')",
+      'trade_price is not a positive price (0)',
+      'trade_price is beyond any price a market can have (100000000000000000000)',
+    ]);
+    expect(h.client.stats()).toMatchObject({ messages: 9, invalid: 6, connects: 1 });
     expect(h.logs.filter((r) => r.level === 'warn')).toMatchObject([{ fields: { name: 'INVALID_PARAM', message: 'bad codes' } }]);
     // Invalid messages are logged at most once per second, not once each.
     expect(h.logs.filter((r) => r.msg === 'dropped an invalid quotation message').length).toBe(1);
