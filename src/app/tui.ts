@@ -126,6 +126,8 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger): Pro
     onQuit: () => void kernel.shutdown({ kind: 'user' }),
     onInterrupt: () => kernel.interrupt(),
   });
+  // A forced exit leaves the alternate screen without unmounting: no frame may follow it.
+  kernel.onForce(() => ink.stopDrawing());
   // Acquired last, so released first: the terminal is restored before anything slower.
   kernel.acquire('terminal', async () => {
     ink.unmount();

@@ -19,6 +19,12 @@ export interface RenderedApp {
    * have drawn on the terminal meanwhile. A no-op off a terminal and after unmount.
    */
   repaint(): void;
+  /**
+   * Never draw again, at once and synchronously: for the force-exit path, which gives the
+   * terminal back without unmounting, while Ink would still paint a last frame from its exit
+   * hook onto what is by then the user's main screen.
+   */
+  stopDrawing(): void;
 }
 
 /**
@@ -69,5 +75,6 @@ export function renderApp(props: AppProps, streams: RenderStreams = {}): Rendere
     },
     waitUntilExit: () => exited,
     repaint: () => painter?.repaint(),
+    stopDrawing: () => painter?.close(),
   };
 }

@@ -118,6 +118,28 @@ describe('resizing the built binary in a pseudo-terminal', () => {
   });
 });
 
+describe('quitting the built binary in a pseudo-terminal', () => {
+  beforeAll(() => {
+    if (!built) throw new Error('dist/ is missing: run "npm run build" first (npm test does).');
+  });
+  afterEach(() => {
+    for (const run of runs.splice(0)) run.kill();
+  });
+
+  it.each([
+    ['q', 'q', 0],
+    ['Ctrl+C twice (forced)', '\x03\x03', 130],
+  ] as const)('on %s leaves nothing of the frame on the main screen', { timeout: 30_000 }, async (_name, keys, code) => {
+    const run = start(80, 24);
+    await settledLayout(run, 'the first frame');
+    run.write(keys);
+    expect(await exitCodeOf(run, 8000)).toBe(code);
+    await run.exited;
+    const main = (await run.mainScreen()).join('\n');
+    for (const piece of ['BTC', 'ETH', 'MARKET', 'msg/s', 'shutting down', 'ctrl+c']) expect(main).not.toContain(piece);
+  });
+});
+
 /** tmux re-wraps and keeps lines its own way: the second emulator the ghosts showed up in. */
 describe.runIf(tmuxAvailable())('resizing the built binary in a tmux pane', () => {
   beforeAll(() => {
