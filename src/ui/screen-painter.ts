@@ -94,15 +94,14 @@ export class ScreenPainter extends EventEmitter {
       if (done !== undefined) return this.#out.write('', done);
       return true;
     }
-    const out = this.paint(frame);
-    return out === '' ? (done?.(), true) : this.#out.write(out, done);
+    const out = this.#paint(frame);
+    if (out !== '') return this.#out.write(out, done);
+    done?.();
+    return true;
   }
 
-  /**
-   * The bytes that bring the screen from what it shows to `frame` (exposed for tests); they
-   * are written by {@link write}. Empty when nothing changes.
-   */
-  paint(frame: string): string {
+  /** The bytes that bring the screen from what it shows to `frame`; empty when nothing changes. */
+  #paint(frame: string): string {
     const lines = frame.split('\n');
     if (frame.endsWith('\n')) lines.pop();
     // Never below the last row: a frame laid out for a taller terminal is cut, not scrolled.
@@ -168,7 +167,7 @@ export class ScreenPainter extends EventEmitter {
   repaint(): void {
     if (this.#closed) return;
     this.#full = true;
-    const out = this.paint(this.#painted.join('\n'));
+    const out = this.#paint(this.#painted.join('\n'));
     if (out !== '') this.#out.write(out);
   }
 
