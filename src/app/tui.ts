@@ -7,6 +7,7 @@ import type { TaskSource } from '../ui/task-source.js';
 import type { ColorMode } from '../ui/theme.js';
 import { QuotationClient, type ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
+import { connectionNotice } from './connection-notice.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
 import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
@@ -21,6 +22,8 @@ export interface TuiOptions {
   sim: boolean;
   seed: number | undefined;
   wsUrl: string;
+  /** The user gave `--ws-url` (no `try --sim` hint then). @default false */
+  wsUrlChosen?: boolean;
   apiUrl: string;
   colors: ColorMode;
   logFile: string;
@@ -90,9 +93,11 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
     onTicker: (t) => store.applyTicker(t),
     onStatus: (s: ConnectionStatus) => {
       store.setConnection(s);
-      store.setNotice(s.state === 'offline' && !opts.sim ? `Cannot reach ${host}: ${s.reason}. Still retrying; run with --sim to use the built-in exchange.` : null);
+      store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true }));
     },
     onInvalid: () => store.noteInvalid(),
+    // Pongs too: a link whose markets do not trade is alive, not silent.
+    onActivity: () => store.noteActivity(),
   });
   client.setSubscriptions([{ type: 'ticker', codes: opts.markets }]);
 
@@ -133,6 +138,8 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
     onQuit: () => void kernel.shutdown({ kind: 'user' }),
     onInterrupt: () => kernel.interrupt(),
   });
+  // A forced exit leaves the alternate screen without unmounting: no frame may follow it.
+  kernel.onForce(() => ink.stopDrawing());
   // Acquired last, so released first: the terminal is restored before anything slower.
   kernel.acquire('terminal', async () => {
     ink.unmount();

@@ -79,7 +79,7 @@ Examples:
     )
     .showHelpAfterError('(run upbit-tui --help for usage)')
     .enablePositionalOptions()
-    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number }) => {
+    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number }, command: Command) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('upbit-tui needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
       }
@@ -90,6 +90,7 @@ Examples:
         sim: o.sim,
         seed: o.seed,
         wsUrl: o.wsUrl,
+        wsUrlChosen: command.getOptionValueSource('wsUrl') === 'cli',
         apiUrl: o.apiUrl,
         colors: noColor ? 'none' : o.colors,
         logFile: paths.logFile,

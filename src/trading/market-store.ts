@@ -8,6 +8,12 @@ export interface MarketRow {
   history: readonly number[];
   /** Local receive time of the newest tick (ms), or null before the first one. */
   receivedAt: number | null;
+  /**
+   * The price cannot be vouched for as current (see {@link MarketStoreOptions}): the feed is
+   * down or silent, the tick came over a connection that has since dropped, or the market
+   * itself has been quiet too long. Always false before the first tick.
+   */
+  stale: boolean;
 }
 
 export interface MarketSnapshot {
@@ -23,6 +29,8 @@ export interface MarketSnapshot {
   lagP99Ms: number | null;
   /** Local receive time of the newest tick of any market (ms). */
   lastMessageAt: number | null;
+  /** The connection is up but nothing (no frame, no pong) came for `silentAfterMs`. */
+  silent: boolean;
   invalidCount: number;
   shuttingDown: boolean;
   /** A sentence for the user, e.g. "api.upbit.com unreachable — try --sim". */
@@ -44,6 +52,26 @@ export interface MarketStoreOptions {
   historyLength?: number;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * A live connection with no sign of life (no frame and no pong, see {@link noteActivity})
+   * for this long is silent: every row is stale and the status bar says so. A healthy link
+   * is never this quiet: an active Upbit market sends several tickers a second, and when the
+   * watched markets do not trade, the socket pings after 2 s of quiet and the pong comes back
+   * in well under a second. Two probe periods plus margin, so a brief stall of a slow link is
+   * not reported, while a dead feed is within 5 s (the socket replaces it at about 7 s).
+   * @default 5_000
+   */
+  silentAfterMs?: number;
+  /**
+   * On a link that is alive, a market with no tick for this long is stale. Upbit sends a ticker
+   * per trade, so on a live link silence means no trade and the last price still stands; a
+   * shorter bound would mark quiet markets (many seconds between trades are normal) stale and
+   * teach the trader to ignore the badge. A minute is far beyond what an active KRW market goes
+   * without a trade, and still catches a market whose stream stopped (suspended, delisted, a
+   * subscription the server dropped) while the others tick.
+   * @default 60_000
+   */
+  marketStaleAfterMs?: number;
 }
 
 /** Sliding window for msgPerSec. */
@@ -59,6 +87,7 @@ interface LiveRow {
   head: number;
   size: number;
   receivedAt: number | null;
+  stale: boolean;
   published: MarketRow;
 }
 
@@ -71,6 +100,8 @@ export class MarketStore {
   readonly #now: () => number;
   readonly #historyLength: number;
   readonly #intervalMs: number;
+  readonly #silentAfterMs: number;
+  readonly #marketStaleAfterMs: number;
   readonly #tickListeners = new Set<(t: Ticker) => void>();
   readonly #listeners = new Set<() => void>();
   #rows = new Map<MarketCode, LiveRow>();
@@ -81,6 +112,8 @@ export class MarketStore {
   #connection: ConnectionStatus = { state: 'connecting', attempt: 1 };
   #lagP99Ms: number | null = null;
   #lastMessageAt: number | null = null;
+  /** Last frame or pong of the connection (store clock); ticks count too. */
+  #lastActivityAt: number | null = null;
   #invalidCount = 0;
   #shuttingDown = false;
   #notice: string | null = null;
@@ -101,11 +134,13 @@ export class MarketStore {
     }
     this.#now = options.now ?? Date.now;
     this.#historyLength = historyLength;
+    this.#silentAfterMs = options.silentAfterMs ?? 5_000;
+    this.#marketStaleAfterMs = options.marketStaleAfterMs ?? 60_000;
     // ceil, so that no 1 s window can hold more than flushHz flushes.
     this.#intervalMs = Math.max(1, Math.ceil(1000 / flushHz));
     this.#markets = [...options.markets];
     for (const m of this.#markets) this.#rows.set(m, this.#newRow(m));
-    this.#snapshot = this.#build(0, this.#now(), 0);
+    this.#snapshot = this.#build(0, this.#now(), 0, false);
   }
 
   /**
@@ -124,6 +159,7 @@ export class MarketStore {
     else row.head = (row.head + 1) % row.ring.length;
     this.#changed.add(row);
     this.#lastMessageAt = at;
+    this.#lastActivityAt = at;
     this.#pendingCount += 1;
     this.#dirty = true;
 
@@ -168,6 +204,12 @@ export class MarketStore {
     this.#dirty = true;
   }
 
+  /** A sign of life of the connection that carried no tick (a pong, another frame). O(1). */
+  noteActivity(): void {
+    this.#lastActivityAt = this.#now();
+  }
+
+  /** Its times (`since`, `retryAt`, `drops`) must be on the store's clock. */
   setConnection(s: ConnectionStatus): void {
     this.#connection = s;
     this.#dirty = true;
@@ -215,9 +257,13 @@ export class MarketStore {
   flush(): boolean {
     const now = this.#now();
     const rate = this.#rate(now);
-    const ageVisible = this.#lastMessageAt !== null && now - this.#snapshot.publishedAt >= HEARTBEAT_MS;
-    if (!this.#dirty && rate === this.#snapshot.msgPerSec && !ageVisible) return false;
-    this.#snapshot = this.#build(this.#snapshot.version + 1, now, rate);
+    const silent = this.#isSilent(now);
+    const staleChanged = this.#restale(now, silent);
+    // Ages, stale badges and the retry countdown are read against publishedAt: refresh them.
+    const timeShown = this.#lastMessageAt !== null || this.#connection.state === 'reconnecting' || this.#connection.state === 'offline';
+    const heartbeat = timeShown && now - this.#snapshot.publishedAt >= HEARTBEAT_MS;
+    if (!this.#dirty && !staleChanged && silent === this.#snapshot.silent && rate === this.#snapshot.msgPerSec && !heartbeat) return false;
+    this.#snapshot = this.#build(this.#snapshot.version + 1, now, rate, silent);
     this.#dirty = false;
     let failure: { error: unknown } | null = null;
     for (const listener of this.#listeners) {
@@ -262,8 +308,34 @@ export class MarketStore {
   }
 
   #newRow(market: MarketCode): LiveRow {
-    const published: MarketRow = { market, ticker: null, history: [], receivedAt: null };
-    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, published };
+    const published: MarketRow = { market, ticker: null, history: [], receivedAt: null, stale: false };
+    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, stale: false, published };
+  }
+
+  /** Counted from the later of the last sign of life and the connection's opening. */
+  #isSilent(now: number): boolean {
+    const c = this.#connection;
+    return c.state === 'live' && now - Math.max(this.#lastActivityAt ?? c.since, c.since) >= this.#silentAfterMs;
+  }
+
+  /** Re-judge every row's staleness (O(markets), once per flush); true if any row changed. */
+  #restale(now: number, silent: boolean): boolean {
+    const c = this.#connection;
+    let changed = false;
+    for (const row of this.#rows.values()) {
+      const at = row.receivedAt;
+      const stale =
+        at !== null &&
+        // Down or silent: nothing can update it. Older than the connection: it came over one
+        // that dropped (Upbit sends a snapshot on subscribe, so this clears within moments).
+        (c.state !== 'live' || silent || at < c.since || now - at >= this.#marketStaleAfterMs);
+      if (stale !== row.stale) {
+        row.stale = stale;
+        this.#changed.add(row);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   /** Ticks over the last RATE_WINDOW_MS, counted per flush so applyTicker stays O(1). */
@@ -279,11 +351,11 @@ export class MarketStore {
     return Math.round((sum * 1000) / RATE_WINDOW_MS);
   }
 
-  #build(version: number, now: number, msgPerSec: number): MarketSnapshot {
+  #build(version: number, now: number, msgPerSec: number, silent: boolean): MarketSnapshot {
     for (const row of this.#changed) {
       const history = new Array<number>(row.size);
       for (let i = 0; i < row.size; i += 1) history[i] = row.ring[(row.head + i) % row.ring.length] ?? 0;
-      row.published = { market: row.market, ticker: row.ticker, history, receivedAt: row.receivedAt };
+      row.published = { market: row.market, ticker: row.ticker, history, receivedAt: row.receivedAt, stale: row.stale };
     }
     this.#changed.clear();
     const rows = new Map<MarketCode, MarketRow>();
@@ -297,6 +369,7 @@ export class MarketStore {
       msgPerSec,
       lagP99Ms: this.#lagP99Ms,
       lastMessageAt: this.#lastMessageAt,
+      silent,
       invalidCount: this.#invalidCount,
       shuttingDown: this.#shuttingDown,
       notice: this.#notice,

@@ -72,7 +72,9 @@ function Screen({ store, tasks, lagWarnMs, colors }: ScreenProps) {
   });
 
   return (
-    <Box flexDirection="column" width={columns}>
+    // No explicit width: Ink lays the root out at the terminal's width, also for the frame it
+    // renders from a resize before this component has seen the new size.
+    <Box flexDirection="column">
       {showTasks ? (
         <TasksPanel
           tasks={ordered.slice(0, plan.visibleRows)}
@@ -96,7 +98,6 @@ function Screen({ store, tasks, lagWarnMs, colors }: ScreenProps) {
           hiddenRows={plan.hiddenRows}
           showMore={plan.showMore}
           now={snapshot.publishedAt}
-          live={snapshot.connection.state === 'live'}
           theme={theme}
         />
       )}

@@ -17,7 +17,7 @@ export interface StatusBarProps {
 export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme }: StatusBarProps) {
   // Without colour (`none`), urgency is marked in the text instead.
   const { lead, connection, rest } = statusText(snapshot, { lagWarnMs, markers: theme.warn === undefined });
-  const color = connectionColor(theme, snapshot.connection);
+  const color = connectionColor(theme, snapshot.connection, snapshot.silent);
   return (
     <>
       <Text wrap="truncate-end">

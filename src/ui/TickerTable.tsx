@@ -14,14 +14,13 @@ export interface TickerTableProps {
   /** Markets left out for lack of rows; shown as "+N more" when showMore. */
   hiddenRows: number;
   showMore: boolean;
-  /** The snapshot's publish time, against which rows are judged stale. */
+  /** The snapshot's publish time, against which a stale row's age is shown. */
   now: number;
-  live: boolean;
   theme: Theme;
 }
 
 /** The market table: one `<Text>` per line, coloured runs nested inside it. */
-export function TickerTable({ rows, cols, columns, showHeader, hiddenRows, showMore, now, live, theme }: TickerTableProps) {
+export function TickerTable({ rows, cols, columns, showHeader, hiddenRows, showMore, now, theme }: TickerTableProps) {
   return (
     <>
       {showHeader && (
@@ -30,7 +29,7 @@ export function TickerTable({ rows, cols, columns, showHeader, hiddenRows, showM
         </Text>
       )}
       {rows.map((row) => (
-        <TickerRow key={row.market} row={row} cols={cols} staleMs={staleFor(row, now, live)} theme={theme} />
+        <TickerRow key={row.market} row={row} cols={cols} staleMs={staleFor(row, now)} theme={theme} />
       ))}
       {showMore && <Text wrap="truncate-end">{moreText(hiddenRows, columns)}</Text>}
     </>

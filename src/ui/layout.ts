@@ -1,7 +1,8 @@
 /**
- * Frame geometry from the terminal size. Ink 6 clears the whole screen on every frame once the
- * previous frame was as tall as the terminal (research perf-reliability §1.1), so the frame is
- * never taller than rows − 1; with more rows than fit, the body shows a "+N more" line.
+ * Frame geometry from the terminal size. The frame is never taller than rows − 1: Ink's own
+ * renderer (used off a terminal) clears the whole screen on every frame once the previous one
+ * was as tall as the terminal (research perf-reliability §1.1), and on a terminal the screen
+ * painter cuts what does not fit. With more rows than fit, the body shows a "+N more" line.
  */
 
 /** Column widths in cells; 0 means the column is hidden. */

@@ -1,6 +1,7 @@
 import { render, type RenderOptions } from 'ink';
 import { App, type AppProps } from './App.js';
 import { inkIncrementalRenderingIsSafe } from './ink-renderer.js';
+import { ScreenPainter } from './screen-painter.js';
 
 export interface RenderStreams {
   stdout?: NodeJS.WriteStream;
@@ -13,23 +14,47 @@ export interface RenderedApp {
   unmount(): void;
   /** Resolves once the app has unmounted (also when asked after the fact). */
   waitUntilExit(): Promise<void>;
+  /**
+   * Clear the screen and draw the current frame again, e.g. on SIGCONT, when the shell may
+   * have drawn on the terminal meanwhile. A no-op off a terminal and after unmount.
+   */
+  repaint(): void;
+  /**
+   * Never draw again, at once and synchronously: for the force-exit path, which gives the
+   * terminal back without unmounting, while Ink would still paint a last frame from its exit
+   * hook onto what is by then the user's main screen.
+   */
+  stopDrawing(): void;
 }
 
 /**
  * Mount the UI. The kernel owns exit and signals, so Ink neither exits on Ctrl+C nor patches
  * the console (every console call would force an unthrottled full redraw).
+ *
+ * On a terminal (the TUI runs on the alternate screen) Ink only produces frames and the
+ * {@link ScreenPainter} puts them on the screen at absolute rows, so a resize can never leave
+ * a ghost row; Ink's `debug` mode is what hands each whole frame to its stdout, unthrottled
+ * (the store's ~12 Hz flush is the one throttle). Elsewhere (a pipe, a test's fake stream)
+ * Ink writes as usual.
  */
 export function renderApp(props: AppProps, streams: RenderStreams = {}): RenderedApp {
+  const stdout = streams.stdout ?? process.stdout;
+  const painter = stdout.isTTY ? new ScreenPainter(stdout) : null;
   const options: RenderOptions = {
     exitOnCtrlC: false,
     patchConsole: false,
-    // Only rewrite changed lines (~26x fewer bytes per frame over SSH), when Ink has the fix.
-    incrementalRendering: inkIncrementalRenderingIsSafe(),
-    // Headroom above the store's ~12 Hz flush, so Ink does not add a second throttle interval
-    // (research perf-reliability §0.4).
-    maxFps: 30,
+    ...(painter !== null
+      ? // The painter is a stdout with the parts Ink uses (write, columns, rows, 'resize').
+        { stdout: painter as unknown as NodeJS.WriteStream, debug: true }
+      : {
+          stdout,
+          // Only rewrite changed lines (~26x fewer bytes per frame over SSH), when Ink has the fix.
+          incrementalRendering: inkIncrementalRenderingIsSafe(),
+          // Headroom above the store's ~12 Hz flush, so Ink does not add a second throttle
+          // interval (research perf-reliability §0.4).
+          maxFps: 30,
+        }),
   };
-  if (streams.stdout !== undefined) options.stdout = streams.stdout;
   if (streams.stdin !== undefined) options.stdin = streams.stdin;
   if (streams.stderr !== undefined) options.stderr = streams.stderr;
   const instance = render(<App {...props} />, options);
@@ -43,8 +68,13 @@ export function renderApp(props: AppProps, streams: RenderStreams = {}): Rendere
     unmount() {
       if (unmounted) return;
       unmounted = true;
+      // Ink paints its final frame while unmounting; nothing after it may reach the screen,
+      // which is about to become the user's main screen again.
       instance.unmount();
+      painter?.close();
     },
     waitUntilExit: () => exited,
+    repaint: () => painter?.repaint(),
+    stopDrawing: () => painter?.close(),
   };
 }

@@ -1,20 +1,35 @@
 import type { MarketSnapshot } from '../trading/market-store.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
+import { FLAP_WINDOW_MS, FLAPPING_MIN_DROPS, recentDrops } from '../upbit/socket/status.js';
 import { formatCount, formatDuration } from './format.js';
 import type { Tone } from './theme.js';
 
-/** The connection state in plain words. */
-export function describeConnection(status: ConnectionStatus): string {
+/** Whole seconds left until `at`, rounded up so it reaches 0s only when the retry starts. */
+function countdown(at: number, now: number): string {
+  return `${Math.ceil(Math.max(0, at - now) / 1000)}s`;
+}
+
+/**
+ * The connection state in plain words, short, for the head of the status line; the countdown
+ * is computed from the retry deadline against `now`, so each redraw shows the time left.
+ */
+export function describeConnection(status: ConnectionStatus, now: number): string {
   switch (status.state) {
     case 'connecting':
       return status.attempt > 1 ? `connecting… (attempt ${status.attempt})` : 'connecting…';
     case 'live':
       return 'live';
     case 'reconnecting':
-      return `reconnecting (attempt ${status.attempt}, in ${formatDuration(status.retryInMs)}): ${status.reason}`;
+      return `reconnecting in ${countdown(status.retryAt, now)} (attempt ${status.attempt})`;
     case 'offline':
-      return `offline: ${status.reason} — retrying in ${formatDuration(status.retryInMs)} · try --sim`;
+      return `offline, retrying in ${countdown(status.retryAt, now)} (attempt ${status.attempt})`;
   }
+}
+
+/** `flapping: 4 drops in 60s` once short-lived connections keep dropping, else null. */
+export function flappingText(status: ConnectionStatus, now: number): string | null {
+  const drops = recentDrops(status, now);
+  return drops >= FLAPPING_MIN_DROPS ? `flapping: ${drops} drops in ${formatDuration(FLAP_WINDOW_MS)}` : null;
 }
 
 export const SHUTTING_DOWN = 'shutting down… (Ctrl+C again to force)';
@@ -58,14 +73,24 @@ export function lagTone(p99Ms: number, warnMs: number): Tone {
 
 const MARKERS: Readonly<Record<Tone, string>> = { plain: '', warn: '!', bad: '!!' };
 
+/**
+ * Most important first, so that a narrow terminal cuts only the least: the state (and the
+ * retry countdown), the age of the newest tick, flapping, why the link is down, then
+ * throughput, lag and invalid messages.
+ */
 export function statusText(s: MarketSnapshot, opts: StatusOptions = {}): StatusText {
-  const parts: StatusRun[] = [{ text: `${formatCount(s.msgPerSec)} msg/s`, tone: 'plain' }];
+  const now = s.publishedAt;
+  const mark = (tone: Tone): string => (opts.markers === true ? MARKERS[tone] : '');
+  const parts: StatusRun[] = [];
+  if (s.lastMessageAt !== null) parts.push({ text: `last ${formatDuration(now - s.lastMessageAt)} ago`, tone: 'plain' });
+  const flapping = flappingText(s.connection, now);
+  if (flapping !== null) parts.push({ text: `${flapping}${mark('warn')}`, tone: 'warn' });
+  if (s.connection.state === 'reconnecting' || s.connection.state === 'offline') parts.push({ text: s.connection.reason, tone: 'plain' });
+  parts.push({ text: `${formatCount(s.msgPerSec)} msg/s`, tone: 'plain' });
   if (s.lagP99Ms !== null) {
     const tone = lagTone(s.lagP99Ms, opts.lagWarnMs ?? DEFAULT_LAG_WARN_MS);
-    const marker = opts.markers === true ? MARKERS[tone] : '';
-    parts.push({ text: `lag p99 ${Math.round(s.lagP99Ms)}ms${marker}`, tone });
+    parts.push({ text: `lag p99 ${Math.round(s.lagP99Ms)}ms${mark(tone)}`, tone });
   }
-  if (s.lastMessageAt !== null) parts.push({ text: `last ${formatDuration(s.publishedAt - s.lastMessageAt)} ago`, tone: 'plain' });
   if (s.invalidCount > 0) parts.push({ text: `${formatCount(s.invalidCount)} invalid`, tone: 'plain' });
   const rest: StatusRun[] = [];
   for (const part of parts) {
@@ -77,7 +102,8 @@ export function statusText(s: MarketSnapshot, opts: StatusOptions = {}): StatusT
   }
   return {
     lead: s.shuttingDown ? `${SHUTTING_DOWN} · ` : '',
-    connection: describeConnection(s.connection),
+    // Up, but nothing for seconds (no tick, no pong): the prices on screen may be dead.
+    connection: s.silent && s.connection.state === 'live' ? `silent${mark('warn')}` : describeConnection(s.connection, now),
     rest,
   };
 }

@@ -7,9 +7,6 @@ import type { Change } from '../upbit/types.js';
 import { formatCompact, formatDuration, formatPercent, formatPrice, formatSignedChange, marketLabel, sparkline, truncate } from './format.js';
 import { GAP, type TableColumns } from './layout.js';
 
-/** No message for this long while live marks a row stale. */
-export const STALE_AFTER_MS = 10_000;
-
 /** A run of row text; `tinted` runs take the row's rise/fall colour. */
 export interface Segment {
   text: string;
@@ -72,14 +69,27 @@ export function headerText(cols: TableColumns): string {
 }
 
 /**
- * How long a row has been quiet, in whole seconds' worth of ms, or null if it is not stale.
- * Only while live: otherwise the status bar already says why nothing moves. Whole seconds
- * keep memoised rows from re-rendering on every flush.
+ * How old a stale row's price is, in whole seconds' worth of ms, or null if the store does not
+ * judge it stale (market-store.ts says when it does). Whole seconds keep memoised rows from
+ * re-rendering on every flush.
  */
-export function staleFor(row: MarketRow, now: number, live: boolean): number | null {
-  if (!live || row.receivedAt === null) return null;
-  const age = now - row.receivedAt;
-  return age > STALE_AFTER_MS ? Math.floor(age / 1000) * 1000 : null;
+export function staleFor(row: MarketRow, now: number): number | null {
+  if (!row.stale || row.receivedAt === null) return null;
+  return Math.floor(Math.max(0, now - row.receivedAt) / 1000) * 1000;
+}
+
+/**
+ * The badge in the last visible column of [pct, value, sparkline], so that it shows at every
+ * width (the sparkline goes first when the terminal narrows): `STALE 12s`, or `STALE` where
+ * the age does not fit.
+ */
+function withBadge(cells: Cell[], staleMs: number): Cell[] {
+  const i = cells.findLastIndex((c, k) => k >= 3 && c.width > 0);
+  const target = cells[i];
+  if (target === undefined) return cells;
+  const long = `STALE ${formatDuration(staleMs)}`;
+  const text = long.length <= target.width ? long : 'STALE';
+  return cells.map((c, k) => (k === i ? { text, width: c.width, align: 'left', tinted: false } : c));
 }
 
 /** One market row; `staleMs` from {@link staleFor}. */
@@ -100,16 +110,16 @@ export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | nu
       stale: false,
     };
   }
-  const segments = joinCells([
+  const cells: Cell[] = [
     label,
     { text: formatPrice(row.market, t.tradePrice), width: cols.price, align: 'right', tinted: true },
     { text: formatSignedChange(row.market, t.tradePrice, t.signedChangePrice), width: cols.change, align: 'right', tinted: true },
     { text: formatPercent(t.signedChangeRate), width: cols.pct, align: 'right', tinted: true },
     { text: formatCompact(t.accTradePrice24h), width: cols.value, align: 'right', tinted: false },
-    staleMs !== null
-      ? { text: `stale ${formatDuration(staleMs)}`, width: cols.spark, align: 'left', tinted: false }
-      : { text: sparkline(row.history, cols.spark), width: cols.spark, align: 'left', tinted: true },
-  ]);
+    { text: sparkline(row.history, cols.spark), width: cols.spark, align: 'left', tinted: true },
+  ];
+  // A stale price is not tinted: rise/fall colours would say it is moving.
+  const segments = joinCells(staleMs === null ? cells : withBadge(cells, staleMs).map((c) => ({ ...c, tinted: false })));
   return { segments, change: t.change, stale: staleMs !== null };
 }
 

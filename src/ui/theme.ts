@@ -52,10 +52,10 @@ export function changeColor(theme: Theme, change: Change | null): string | undef
   return undefined;
 }
 
-export function connectionColor(theme: Theme, status: ConnectionStatus): string | undefined {
+export function connectionColor(theme: Theme, status: ConnectionStatus, silent = false): string | undefined {
   switch (status.state) {
     case 'live':
-      return theme.good;
+      return silent ? theme.warn : theme.good;
     case 'connecting':
     case 'reconnecting':
       return theme.warn;

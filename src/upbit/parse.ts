@@ -19,6 +19,7 @@ import { decodeJsonFrame } from './frame.js';
 import type { AskBid, Change, QuotationEvent, StreamType, Ticker } from './types.js';
 import { TICKER_SIMPLE_KEYS, type TickerWire } from './wire.js';
 import { describeValue, isNonEmptyString, isRecord, type JsonRecord } from './json-narrow.js';
+import { krwTickSize } from './tick-size.js';
 
 /** What the `message` event of a `ws` socket can hand over, plus plain strings. */
 export type QuotationFrameData = Buffer | ArrayBuffer | Buffer[] | string;
@@ -90,6 +91,41 @@ function narrowError(e: unknown): QuotationEvent {
   return { kind: 'error', name: nameText, message: typeof e.message === 'string' ? e.message : '' };
 }
 
+/**
+ * The finest price unit of any Upbit market: KRW below 0.00001, the BTC market, USDT below 0.0001
+ * (https://docs.upbit.com/kr/docs/krw-market-info, /kr/docs/btc-market-info, /kr/docs/usdt-market-info).
+ */
+const FINEST_TICK = 1e-8;
+/**
+ * Far above any price a market has had (KRW-BTC is around 1.3e8) and still below 2^53, where a
+ * double stops holding every whole won: a larger trade_price is corruption, not a market.
+ */
+const MAX_PLAUSIBLE_PRICE = 1e15;
+/**
+ * KRW prices are checked against a grid 1,000 times finer than today's tick for their band
+ * (https://docs.upbit.com/kr/docs/krw-market-info): Upbit has changed its tick table several
+ * times, each time by at most 10x, and orders resting at an older tick still trade, so only a
+ * price off every grid Upbit ever used by orders of magnitude is refused.
+ */
+const KRW_GRID_SLACK = 1000;
+
+/**
+ * Why a last price cannot be real, or null if it can. Conservative: refuses only what no Upbit
+ * market could print (non-positive, beneath the finest tick, absurdly large, or in KRW far
+ * finer than any tick), so a real but surprising price still reaches the screen.
+ */
+export function implausiblePrice(market: string, price: number): string | null {
+  if (!(price > 0)) return `is not a positive price (${price})`;
+  if (price < FINEST_TICK) return `is below the finest tick of any Upbit market (${price})`;
+  if (price > MAX_PLAUSIBLE_PRICE) return `is beyond any price a market can have (${price})`;
+  if (market.startsWith('KRW-')) {
+    const grid = Number(krwTickSize(price)) / KRW_GRID_SLACK;
+    const units = price / grid;
+    if (Math.abs(units - Math.round(units)) > 1e-6) return `is off the KRW price grid by orders of magnitude (${price}, tick ${krwTickSize(price)})`;
+  }
+  return null;
+}
+
 /** Why a required figure was refused; only called on failure. */
 function figureProblem(field: string, v: unknown, signed: boolean): string {
   if (v === undefined || v === null) return `${field} is missing`;
@@ -129,6 +165,8 @@ function narrowTicker(o: JsonRecord, k: TickerKeys): QuotationEvent {
 
   const tradePrice = required(o[k.trade_price], false);
   if (Number.isNaN(tradePrice)) return invalid(figureProblem('trade_price', o[k.trade_price], false));
+  const implausible = implausiblePrice(code, tradePrice);
+  if (implausible !== null) return invalid(`trade_price ${implausible}`);
   const prevClosingPrice = required(o[k.prev_closing_price], false);
   if (Number.isNaN(prevClosingPrice)) return invalid(figureProblem('prev_closing_price', o[k.prev_closing_price], false));
   const change = narrowChange(o[k.change]);

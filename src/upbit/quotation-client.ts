@@ -37,9 +37,22 @@ export interface QuotationClientOptions extends SocketTuning {
   /** Called only when the status changes. */
   onStatus?: (s: ConnectionStatus) => void;
   onInvalid?: (reason: string) => void;
+  /** Every frame or pong on the open connection: the link is alive even when no market trades. */
+  onActivity?: (at: number) => void;
 }
 
 export type QuotationStats = SocketStats;
+
+/**
+ * Reconnect backoff of the quotation stream: a trader watching prices must not be blind for
+ * long after a drop, so the full-jitter ceiling doubles from 250 ms to 3 s and stays there
+ * (mean wait 1.5 s during an outage). Upbit allows 5 connection requests a second per IP
+ * (https://docs.upbit.com/kr/reference/rate-limits); the socket spaces attempts at least
+ * 220 ms apart whatever the backoff, and at this cap a long outage costs Upbit about one
+ * attempt every 1.5 s. The private stream keeps the slower default (its state is
+ * reconciled over REST after a reconnect anyway).
+ */
+export const QUOTATION_BACKOFF = { baseMs: 250, capMs: 3_000 } as const;
 
 export class QuotationClient {
   readonly #socket: UpbitSocket;
@@ -48,11 +61,12 @@ export class QuotationClient {
   #subs: Subscription[] = [];
 
   constructor(opts: QuotationClientOptions) {
-    const { url, format, logger, onTicker, onStatus, onInvalid, ...tuning } = opts;
+    const { url, format, logger, onTicker, onStatus, onInvalid, onActivity, ...tuning } = opts;
     this.#log = logger?.child({ component: 'quotation-ws' }) ?? silentLogger;
     this.#onTicker = onTicker;
     this.#socket = new UpbitSocket({
       ...tuning,
+      backoff: tuning.backoff ?? QUOTATION_BACKOFF,
       url,
       label: 'quotation',
       logger: this.#log,
@@ -60,6 +74,7 @@ export class QuotationClient {
       onFrame: (data, at) => this.#onFrame(data, at),
       onStatus,
       onInvalid,
+      onActivity,
     });
   }
 

@@ -15,6 +15,13 @@ export interface PtyRun {
   output(): string;
   /** The screen as a terminal emulator would show it now, one string per row. */
   screen(): Promise<string[]>;
+  /**
+   * Every line of the main (normal) screen, scrollback included, whichever screen is shown:
+   * what the user finds in the terminal once the alternate screen is left.
+   */
+  mainScreen(): Promise<string[]>;
+  /** Resize the terminal as a user dragging the window would: the screen first, then SIGWINCH. */
+  resize(cols: number, rows: number): void;
   write(data: string): void;
   /** pid of the shell's child (the upbit-tui node process). */
   childPid(): number;
@@ -28,7 +35,7 @@ export interface PtyRun {
  */
 export function runInPty(args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string>; command?: string } = {}): PtyRun {
   const cols = opts.cols ?? 80;
-  const rows = opts.rows ?? 24;
+  let rows = opts.rows ?? 24;
   const stateHome = mkdtempSync(path.join(tmpdir(), 'upbit-tui-e2e-'));
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const command = opts.command ?? `node ${BIN} ${quoted}`;
@@ -58,6 +65,20 @@ export function runInPty(args: string[], opts: { cols?: number; rows?: number; e
           resolve(lines);
         });
       }),
+    mainScreen: () =>
+      new Promise((resolve) => {
+        emulator.write('', () => {
+          const buf = emulator.buffer.normal;
+          const lines: string[] = [];
+          for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
+          resolve(lines);
+        });
+      }),
+    resize: (c, r) => {
+      rows = r;
+      emulator.resize(c, r);
+      term.resize(c, r);
+    },
     write: (d) => term.write(d),
     childPid: () => {
       const pids = execFileSync('pgrep', ['-P', String(term.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);

@@ -216,6 +216,99 @@ describe('MarketStore', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  describe('staleness, judged by the flush loop on an injected clock', () => {
+    let now = 0;
+    const clock = (): number => now;
+    function liveStore(over: { silentAfterMs?: number; marketStaleAfterMs?: number } = {}): MarketStore {
+      now = 100_000;
+      const store = new MarketStore({ markets: MARKETS, now: clock, ...over });
+      store.setConnection({ state: 'live', since: now });
+      store.applyTicker(makeTicker('KRW-BTC', 130_000_000));
+      store.applyTicker(makeTicker('KRW-ETH', 4_800_000));
+      store.flush();
+      return store;
+    }
+    const stale = (store: MarketStore, market: string): boolean | undefined => store.getSnapshot().rows.get(market)?.stale;
+
+    it('marks every row stale within one flush of the link going silent (no tick, no pong), with no message arriving', () => {
+      const store = liveStore();
+      const notify = vi.fn();
+      store.subscribe(notify);
+      const { stop } = start(store);
+      expect(stale(store, 'KRW-BTC')).toBe(false);
+      // Pongs keep a link whose markets do not trade alive.
+      for (let t = 1_000; t <= 4_000; t += 1_000) {
+        now += 1_000;
+        store.noteActivity();
+        vi.advanceTimersByTime(1_000);
+      }
+      expect(store.getSnapshot()).toMatchObject({ silent: false });
+      expect(stale(store, 'KRW-BTC')).toBe(false);
+      // Then nothing at all: 5 s after the last pong the flush loop, on its own, says so.
+      now += 4_999;
+      vi.advanceTimersByTime(84);
+      expect(store.getSnapshot().silent).toBe(false);
+      now += 1;
+      const before = notify.mock.calls.length;
+      vi.advanceTimersByTime(84);
+      expect(notify.mock.calls.length).toBe(before + 1);
+      expect(store.getSnapshot().silent).toBe(true);
+      expect([stale(store, 'KRW-BTC'), stale(store, 'KRW-ETH')]).toEqual([true, true]);
+      // A tick revives its own row and the link; the other row's price is still as old.
+      now += 500;
+      store.applyTicker(makeTicker('KRW-BTC', 130_001_000));
+      vi.advanceTimersByTime(84);
+      expect(store.getSnapshot().silent).toBe(false);
+      expect([stale(store, 'KRW-BTC'), stale(store, 'KRW-ETH')]).toEqual([false, false]);
+      return stop();
+    });
+
+    it('marks rows stale as soon as the connection is down, and keeps a price from before a reconnect stale until a new tick', () => {
+      const store = liveStore();
+      now += 200;
+      store.setConnection({ state: 'reconnecting', attempt: 1, retryInMs: 400, retryAt: now + 400, reason: 'connection dropped' });
+      store.flush();
+      expect([stale(store, 'KRW-BTC'), stale(store, 'KRW-ETH')]).toEqual([true, true]);
+      now += 400;
+      store.setConnection({ state: 'live', since: now });
+      store.flush();
+      expect(stale(store, 'KRW-BTC')).toBe(true);
+      store.applyTicker(makeTicker('KRW-BTC', 130_000_000));
+      store.flush();
+      expect([stale(store, 'KRW-BTC'), stale(store, 'KRW-ETH')]).toEqual([false, true]);
+    });
+
+    it('on a live link, marks one quiet market stale only after marketStaleAfterMs', () => {
+      const store = liveStore({ marketStaleAfterMs: 60_000 });
+      const { stop } = start(store);
+      for (let s = 1; s <= 59; s += 1) {
+        now += 1_000;
+        store.applyTicker(makeTicker('KRW-BTC', 130_000_000));
+        vi.advanceTimersByTime(1_000);
+      }
+      expect(stale(store, 'KRW-ETH')).toBe(false);
+      now += 1_000;
+      store.applyTicker(makeTicker('KRW-BTC', 130_000_000));
+      vi.advanceTimersByTime(84);
+      expect([stale(store, 'KRW-BTC'), stale(store, 'KRW-ETH')]).toEqual([false, true]);
+      return stop();
+    });
+
+    it('republishes once a second while a retry countdown is on screen, with no tick ever received', () => {
+      now = 0;
+      const store = new MarketStore({ markets: MARKETS, now: clock });
+      store.setConnection({ state: 'reconnecting', attempt: 1, retryInMs: 3_000, retryAt: 3_000, reason: 'connection refused by api.upbit.com' });
+      store.flush();
+      const published: number[] = [];
+      store.subscribe(() => published.push(store.getSnapshot().publishedAt));
+      for (let t = 100; t <= 3_000; t += 100) {
+        now = t;
+        store.flush();
+      }
+      expect(published).toEqual([1_000, 2_000, 3_000]);
+    });
+  });
+
   it('rejects option values it cannot honour', () => {
     expect(() => new MarketStore({ markets: [], flushHz: 0 })).toThrow(RangeError);
     expect(() => new MarketStore({ markets: [], historyLength: 0 })).toThrow(RangeError);

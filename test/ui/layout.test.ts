@@ -40,6 +40,7 @@ describe('table text', () => {
     ticker: makeTicker(market, price, { prevClose, value24h: 1_234_567_890_123 }),
     history,
     receivedAt: 0,
+    stale: false,
   });
 
   it('keeps every line within the terminal width at any width', () => {
@@ -80,14 +81,27 @@ describe('table text', () => {
   });
 
   it('shows waiting rows and marks stale rows with their age', () => {
-    const waiting = rowText({ market: 'KRW-ETH', ticker: null, history: [], receivedAt: null }, tableColumns(80), null);
+    const waiting = rowText({ market: 'KRW-ETH', ticker: null, history: [], receivedAt: null, stale: false }, tableColumns(80), null);
     expect(waiting.segments.map((s) => s.text).join('')).toMatch(/ETH\/KRW +… +waiting/);
     const r = row('KRW-BTC', 1000, 1000, [1000]);
-    expect(staleFor(r, 10_000, true)).toBeNull();
-    expect(staleFor(r, 14_600, true)).toBe(14_000);
-    expect(staleFor(r, 14_600, false)).toBeNull();
+    // The store judges staleness; the row shows its age in whole seconds.
+    expect(staleFor(r, 14_600)).toBeNull();
+    expect(staleFor({ ...r, stale: true }, 14_600)).toBe(14_000);
     const stale = rowText(r, tableColumns(80), 14_000);
     expect(stale.stale).toBe(true);
-    expect(stale.segments.map((s) => s.text).join('')).toContain('stale 14s');
+    expect(stale.segments.map((s) => s.text).join('')).toContain('STALE 14s');
+    // Not tinted: rise/fall colour would say the price moves.
+    expect(stale.segments.every((s) => !s.tinted)).toBe(true);
+  });
+
+  it('keeps the STALE badge at every width, in the last column that is shown', () => {
+    const r = row('KRW-BTC', 130_512_000, 130_000_000, [1, 2, 3]);
+    for (let columns = 30; columns <= 140; columns += 1) {
+      const text = rowText(r, tableColumns(columns), 14_000)
+        .segments.map((s) => s.text)
+        .join('');
+      expect(text, `at ${columns} columns`).toMatch(/STALE( 14s)?$/);
+      expect(text.length, `at ${columns} columns`).toBeLessThanOrEqual(Math.max(columns, 36));
+    }
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isRecord } from '../../src/upbit/json-narrow.js';
-import { narrowQuotationMessage, parseQuotationFrame } from '../../src/upbit/parse.js';
+import { implausiblePrice, narrowQuotationMessage, parseQuotationFrame } from '../../src/upbit/parse.js';
 import type { QuotationEvent, Ticker } from '../../src/upbit/types.js';
 import { TICKER_SIMPLE_KEYS, toSimpleKeys } from '../../src/upbit/wire.js';
 
@@ -185,6 +185,38 @@ describe('parseQuotationFrame: tolerant on optional fields', () => {
   });
 });
 
+describe('implausiblePrice: refuses only prices no Upbit market could print', () => {
+  it.each<[string, number]>([
+    ['KRW-BTC', 130_512_000],
+    ['KRW-BTC', 130_512_500], // half the 1M+ tick: an older table, or a resting order
+    ['KRW-ETH', 4_800_000],
+    ['KRW-XRP', 3_100.5], // the 0.5 USDT/KRW-style tick
+    ['KRW-DOGE', 412.3], // 0.1 tick (2024 table) in today's 1-won band
+    ['KRW-SHIB', 0.01234], // 0.00001 tick
+    ['KRW-PEPE', 0.00001234],
+    ['KRW-XYZ', 0.00000001],
+    ['BTC-ETH', 0.03456789],
+    ['BTC-XRP', 0.00000812],
+    ['USDT-BTC', 98_765.43],
+    ['USDT-SHIB', 0.00001234],
+  ])('%s at %d is plausible', (market, price) => {
+    expect(implausiblePrice(market, price)).toBeNull();
+  });
+
+  it.each<[string, number, RegExp]>([
+    ['KRW-BTC', 0, /not a positive price/],
+    ['KRW-BTC', -1, /not a positive price/],
+    ['KRW-BTC', Number.NaN, /not a positive price/],
+    ['KRW-BTC', 1e20, /beyond any price/],
+    ['BTC-ETH', 1e16, /beyond any price/],
+    ['BTC-ETH', 1e-9, /below the finest tick/],
+    ['KRW-BTC', 130_512_000.25, /off the KRW price grid/],
+    ['KRW-XRP', 3_100.0001, /off the KRW price grid/],
+  ])('%s at %d is refused', (market, price, why) => {
+    expect(implausiblePrice(market, price)).toMatch(why);
+  });
+});
+
 describe('parseQuotationFrame: malformed input becomes invalid events', () => {
   it.each([
     ['malformed-truncated.txt', 'invalid JSON'],
@@ -192,6 +224,9 @@ describe('parseQuotationFrame: malformed input becomes invalid events', () => {
     ['malformed-nan-string.json', "trade_price is not a finite number ('NaN')"],
     ['malformed-infinite-price.json', 'trade_price is not a finite number (Infinity)'],
     ['malformed-negative-price.json', 'trade_price is negative'],
+    ['malformed-zero-price.json', 'trade_price is not a positive price (0)'],
+    ['malformed-huge-price.json', 'trade_price is beyond any price a market can have (100000000000000000000)'],
+    ['malformed-off-grid-price.json', 'trade_price is off the KRW price grid by orders of magnitude (32287000.0001234, tick 1000)'],
     ['malformed-bad-change.json', "change is 'UP', not RISE/EVEN/FALL"],
     ['malformed-unknown-type.json', "unknown type 'foo'"],
     ['malformed-optional-wrong-type.json', "high_price is not a finite number ('32310000')"],

@@ -1,9 +1,12 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { fullJitterDelay } from '../../src/runtime/backoff.js';
 import { memoryLogger, type LogRecord } from '../../src/runtime/logger.js';
 import { isRecord } from '../../src/upbit/json-narrow.js';
-import { QuotationClient, type ConnectionStatus, type QuotationClientOptions, type Subscription } from '../../src/upbit/quotation-client.js';
+import { QUOTATION_BACKOFF, QuotationClient, type ConnectionStatus, type QuotationClientOptions, type Subscription } from '../../src/upbit/quotation-client.js';
+import { FLAPPING_MIN_DROPS, recentDrops } from '../../src/upbit/socket/status.js';
 import type { Ticker } from '../../src/upbit/types.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { FakeUpbit, tickerWire, type FakeUpbitOptions } from './fake-upbit.js';
@@ -226,6 +229,72 @@ describe('QuotationClient: reconnects', () => {
     await waitFor(() => server.connections[0]?.closeCode !== null, 'the server to see the old socket closed');
   });
 
+  it('notices a dead link with a probe ping after probeAfterMs of quiet, long before the keep-alive ping', async () => {
+    const server = await fake({ autoPong: false, snapshots: false });
+    // The keep-alive ping is 20 s away: only the probe can find the dead link in time.
+    const h = startClient({ url: server.url, pingIntervalMs: 20_000, probeAfterMs: 100, livenessTimeoutMs: 200 });
+    await waitFor(() => isLive(h), 'live');
+    const liveAt = h.statuses.at(-1)?.at ?? 0;
+    await waitFor(() => h.statuses.some((s) => s.state === 'reconnecting'), 'the dead link to be noticed', 2_000);
+    const noticed = h.statuses.find((s) => s.state === 'reconnecting');
+    expect((noticed?.at ?? 0) - liveAt).toBeLessThan(100 + 200 + 150);
+    expect(server.connections[0]?.pings).toBeGreaterThanOrEqual(1);
+  });
+
+  it('probes a quiet link that answers, and keeps it', async () => {
+    const server = await fake({ snapshots: false });
+    const pongs: number[] = [];
+    const h = startClient({ url: server.url, pingIntervalMs: 20_000, probeAfterMs: 50, livenessTimeoutMs: 100, onActivity: (at) => pongs.push(at) });
+    await waitFor(() => isLive(h), 'live');
+    await waitFor(() => pongs.length >= 4, 'four pongs reported as activity', 3_000);
+    expect(server.connections).toHaveLength(1);
+    expect(h.statuses.map((s) => s.state)).toEqual(['connecting', 'live']);
+  });
+
+  it('keeps quotation reconnect delays within 3 s, however long the streak of failures', () => {
+    for (let attempt = 0; attempt < 64; attempt += 1) {
+      expect(fullJitterDelay(attempt, QUOTATION_BACKOFF, () => 0.999_999)).toBeLessThanOrEqual(3_000);
+    }
+    expect(fullJitterDelay(0, QUOTATION_BACKOFF, () => 0.999_999)).toBeLessThan(250);
+  });
+
+  it('after short-lived connections retries within a few seconds, counts the retry down from a deadline, and reports the link as flapping', async () => {
+    // Every connection is dropped right after it opens: what a flapping link looks like.
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => wss.once('listening', resolve));
+    wss.on('connection', (socket) => setTimeout(() => socket.terminate(), 5));
+    cleanups.unshift(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    const { port } = wss.address() as AddressInfo;
+    // The default quotation backoff, the worst jitter draw every time.
+    const h = startClient({ url: `ws://127.0.0.1:${port}/websocket/v1`, backoff: QUOTATION_BACKOFF, random: () => 0.999_999 });
+    await waitFor(() => h.statuses.filter((s) => s.state === 'reconnecting').length >= 4, 'four drops', 15_000);
+    const retries = h.statuses.filter((s): s is Extract<ConnectionStatus, { state: 'reconnecting' }> & { at: number } => s.state === 'reconnecting');
+    for (const r of retries) {
+      expect(r.retryInMs).toBeLessThanOrEqual(3_000);
+      // A deadline on the clock, from which the status bar counts down.
+      expect(Math.abs(r.retryAt - (r.at + r.retryInMs))).toBeLessThan(50);
+    }
+    const fourth = retries[3];
+    expect(fourth?.drops).toHaveLength(4);
+    expect(fourth === undefined ? 0 : recentDrops(fourth, fourth.at)).toBeGreaterThanOrEqual(FLAPPING_MIN_DROPS);
+    const live = h.statuses.filter((s) => s.state === 'live').at(-1);
+    expect(live === undefined ? 0 : (live.drops?.length ?? 0)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('waits at least 10 s after Upbit answers the upgrade with 429, whatever the jitter draws', async () => {
+    const http = createHttpServer();
+    http.on('upgrade', (_req, socket) => {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanups.unshift(() => new Promise<void>((resolve) => http.close(() => resolve())));
+    const h = startClient({ url: `ws://127.0.0.1:${portOf(http)}/websocket/v1`, backoff: QUOTATION_BACKOFF, random: () => 0 });
+    await waitFor(() => h.statuses.some((s) => s.state === 'reconnecting'), 'the refused attempt');
+    const retry = h.statuses.find((s) => s.state === 'reconnecting');
+    expect(retry).toMatchObject({ reason: `rate limited by 127.0.0.1:${portOf(http)}` });
+    expect(retry?.state === 'reconnecting' ? retry.retryInMs : 0).toBeGreaterThanOrEqual(10_000);
+  });
+
   it('keeps a quiet connection that answers pings', async () => {
     const server = await fake({ snapshots: false });
     const h = startClient({ url: server.url, pingIntervalMs: 50, livenessTimeoutMs: 100 });
@@ -243,13 +312,23 @@ describe('QuotationClient: reconnects', () => {
     server.send(Buffer.from([0xc3, 0x28, 0xff, 0x00, 0x7b]));
     server.send({ type: 'foo' });
     server.send({ ...tickerWire('KRW-BTC'), trade_price: 'NaN' });
+    // Well-formed, but no market could print these prices.
+    server.send(tickerWire('KRW-BTC', 0));
+    server.send(tickerWire('KRW-BTC', 1e20));
     server.send({ status: 'UP' });
     server.send({ error: { name: 'INVALID_PARAM', message: 'bad codes' } });
     server.send(tickerWire('KRW-BTC', 123));
     await waitFor(() => h.tickers.length === 1, 'the valid ticker after the garbage');
     expect(h.tickers[0]?.tradePrice).toBe(123);
-    expect(h.invalid).toEqual(['invalid JSON', 'invalid UTF-8', "unknown type 'foo'", "trade_price is not a finite number ('NaN')"]);
-    expect(h.client.stats()).toMatchObject({ messages: 7, invalid: 4, connects: 1 });
+    expect(h.invalid).toEqual([
+      'invalid JSON',
+      'invalid UTF-8',
+      "unknown type 'foo'",
+      "trade_price is not a finite number ('NaN')",
+      'trade_price is not a positive price (0)',
+      'trade_price is beyond any price a market can have (100000000000000000000)',
+    ]);
+    expect(h.client.stats()).toMatchObject({ messages: 9, invalid: 6, connects: 1 });
     expect(h.logs.filter((r) => r.level === 'warn')).toMatchObject([{ fields: { name: 'INVALID_PARAM', message: 'bad codes' } }]);
     // Invalid messages are logged at most once per second, not once each.
     expect(h.logs.filter((r) => r.msg === 'dropped an invalid quotation message').length).toBe(1);

@@ -12,9 +12,15 @@ export interface Refusal {
 
 /** Tuning shared by every client built on {@link UpbitSocket}; each is documented with its default. */
 export interface SocketTuning {
-  /** Protocol ping period. @default 20_000 */
+  /** Protocol ping period, whatever the traffic (Upbit's idle timeout is 120 s). @default 20_000 */
   pingIntervalMs?: number;
-  /** How long after a ping a connection may stay without data and without a pong before it is replaced. @default 10_000 */
+  /**
+   * After this long without a frame or a pong, ping at once: a healthy link answers in well
+   * under a second, so a quiet subscription (no trades) is told apart from a dead link within
+   * seconds, not at the next keep-alive ping. @default 2_000
+   */
+  probeAfterMs?: number;
+  /** How long after a ping a connection may stay without data and without a pong before it is replaced. @default 5_000 */
   livenessTimeoutMs?: number;
   /** Full-jitter reconnect backoff. @default { baseMs: 500, capMs: 30_000 } */
   backoff?: { baseMs: number; capMs: number };
@@ -47,6 +53,8 @@ export interface UpbitSocketOptions extends SocketTuning {
   /** Called only when the status changes. */
   onStatus?: (s: ConnectionStatus) => void;
   onInvalid?: (reason: string) => void;
+  /** Every sign of life on the open connection (a frame or a pong), synchronously; keep it cheap. */
+  onActivity?: (at: number) => void;
   /** Classify an HTTP answer to the upgrade; a {@link Refusal} makes the status offline at once. */
   refusal?: (httpStatus: number) => Refusal | undefined;
 }

@@ -21,7 +21,7 @@ import type { TypeRequestWire } from '../wire.js';
 import { describeClose, describeHttpStatus, describeSocketError, errorCode, formatSeconds } from './describe.js';
 import type { Refusal, UpbitSocketOptions } from './options.js';
 import { RequestSender } from './request-sender.js';
-import { sameStatus, type ConnectionStatus, type SocketStats } from './status.js';
+import { FLAP_WINDOW_MS, sameStatus, type ConnectionStatus, type SocketStats } from './status.js';
 
 export type { Refusal, SocketTuning, UpbitSocketOptions } from './options.js';
 export type { SocketFormat } from './request-sender.js';
@@ -38,6 +38,12 @@ const CLOSE_GRACE_MS = 1_000;
 /** A SIMPLE_LIST frame of every KRW ticker is ~150 KB; anything near this is not Upbit. */
 const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 const INVALID_LOG_INTERVAL_MS = 1_000;
+/**
+ * After Upbit answered the upgrade with 429 (too many requests) or 418 (this IP blocked for
+ * a while, after more 429s; https://docs.upbit.com/kr/reference/rate-limits), wait at least
+ * this long: a quick retry would only extend the block.
+ */
+const RATE_LIMITED_WAIT_MS = 10_000;
 
 interface ConnectionOutcome {
   opened: boolean;
@@ -46,6 +52,8 @@ interface ConnectionOutcome {
   reason: string;
   /** Set when the server refused us (credentials): offline at once, and no fast retry. */
   refused: boolean;
+  /** The server said we asked too often (HTTP 429/418): no retry before RATE_LIMITED_WAIT_MS. */
+  rateLimited?: boolean;
 }
 
 export class UpbitSocket {
@@ -56,6 +64,7 @@ export class UpbitSocket {
   readonly #log: Logger;
   readonly #opts: UpbitSocketOptions;
   readonly #pingIntervalMs: number;
+  readonly #probeAfterMs: number;
   readonly #livenessTimeoutMs: number;
   readonly #backoff: { baseMs: number; capMs: number };
   readonly #connectTimeoutMs: number;
@@ -68,6 +77,8 @@ export class UpbitSocket {
   #status: ConnectionStatus | null = null;
   /** Ends the open connection as refused; null while none is open. */
   #refuseCurrent: ((r: Refusal) => void) | null = null;
+  /** When short-lived connections dropped, within FLAP_WINDOW_MS (see ConnectionStatus `drops`). */
+  #drops: number[] = [];
   #lastInvalidLogAt = Number.NEGATIVE_INFINITY;
   #invalidSinceLog = 0;
   readonly #stats: SocketStats = { messages: 0, invalid: 0, connects: 0, lastMessageAt: null, bytes: 0 };
@@ -89,7 +100,8 @@ export class UpbitSocket {
     this.#log = opts.logger;
     this.#opts = opts;
     this.#pingIntervalMs = opts.pingIntervalMs ?? 20_000;
-    this.#livenessTimeoutMs = opts.livenessTimeoutMs ?? 10_000;
+    this.#probeAfterMs = opts.probeAfterMs ?? 2_000;
+    this.#livenessTimeoutMs = opts.livenessTimeoutMs ?? 5_000;
     this.#backoff = opts.backoff ?? { baseMs: 500, capMs: 30_000 };
     this.#connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
     this.#stableAfterMs = opts.stableAfterMs ?? 30_000;
@@ -151,7 +163,10 @@ export class UpbitSocket {
         attempt += 1;
         lastAttemptAt = this.#now();
         // While offline the status bar already says "retrying"; don't flicker through "connecting".
-        if (this.#status?.state !== 'offline') this.#setStatus({ state: 'connecting', attempt });
+        if (this.#status?.state !== 'offline') {
+          this.#pruneDrops();
+          this.#setStatus(this.#drops.length > 0 ? { state: 'connecting', attempt, drops: [...this.#drops] } : { state: 'connecting', attempt });
+        }
 
         const outcome = await this.#attempt(signal);
         if (signal.aborted) return;
@@ -164,19 +179,23 @@ export class UpbitSocket {
           failedBeforeOpen += 1;
         }
         if (usable && outcome.liveMs >= this.#stableAfterMs) streak = 0;
+        else if (usable) this.#drops.push(this.#now());
+        this.#pruneDrops();
         const jitter = fullJitterDelay(streak, this.#backoff, this.#random);
         // A refusal will not clear up in a moment: wait at least half the window ("equal jitter").
         const delay = outcome.refused ? fullJitterDelay(streak, this.#backoff, () => 1) / 2 + jitter / 2 : jitter;
-        const retryInMs = Math.max(Math.round(delay), lastAttemptAt + MIN_ATTEMPT_SPACING_MS - this.#now(), 0);
+        const retryInMs = Math.max(Math.round(delay), lastAttemptAt + MIN_ATTEMPT_SPACING_MS - this.#now(), outcome.rateLimited === true ? RATE_LIMITED_WAIT_MS : 0);
+        const retryAt = this.#now() + retryInMs;
         streak += 1;
         const next = attempt + 1;
-        const fields = { reason: outcome.reason, attempt: next, retryInMs };
+        const drops = this.#drops.length > 0 ? { drops: [...this.#drops] } : {};
+        const fields = { reason: outcome.reason, attempt: next, retryInMs, recentDrops: this.#drops.length };
         if (outcome.refused) this.#log.warn(fields, `${this.#label} stream refused; retrying`);
         else this.#log.info(fields, `${this.#label} stream down; retrying`);
         this.#setStatus(
           outcome.refused || failedBeforeOpen >= OFFLINE_AFTER_FAILURES
-            ? { state: 'offline', reason: outcome.reason, attempt: next, retryInMs }
-            : { state: 'reconnecting', attempt: next, retryInMs, reason: outcome.reason },
+            ? { state: 'offline', reason: outcome.reason, attempt: next, retryInMs, retryAt, ...drops }
+            : { state: 'reconnecting', attempt: next, retryInMs, retryAt, reason: outcome.reason, ...drops },
         );
         if (!(await sleepUnlessAborted(retryInMs, signal))) return;
       }
@@ -230,11 +249,13 @@ export class UpbitSocket {
       let openedAt: number | null = null;
       let reason: string | null = null;
       let refused = false;
+      let rateLimited = false;
       let bug: { error: unknown } | null = null;
       let lastActivityAt = 0;
-      let pingSentAt = 0;
+      /** When the oldest unanswered ping went out; null when none is outstanding. */
+      let pingSentAt: number | null = null;
+      let lastPingAt = 0;
       let pingTimer: ReturnType<typeof setInterval> | undefined;
-      let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
       let closeTimer: ReturnType<typeof setTimeout> | undefined;
 
       // The first explanation wins: an error or our own decision comes before the close it causes.
@@ -260,13 +281,15 @@ export class UpbitSocket {
         try {
           this.#sender.attach(ws);
           this.#log.info({ host: this.#host }, `${this.#label} stream live`);
-          this.#setStatus({ state: 'live', since: t });
+          this.#pruneDrops();
+          this.#setStatus(this.#drops.length > 0 ? { state: 'live', since: t, drops: [...this.#drops] } : { state: 'live', since: t });
           this.#opts.onConnected?.(this.#stats.connects);
         } catch (error) {
           fail(error);
           return;
         }
-        pingTimer = setInterval(onPingTick, this.#pingIntervalMs);
+        lastPingAt = t;
+        pingTimer = setInterval(onPingTick, Math.max(10, Math.min(this.#pingIntervalMs, this.#probeAfterMs, this.#livenessTimeoutMs) / 4));
       };
 
       const onMessage = (data: WebSocket.RawData): void => {
@@ -277,6 +300,7 @@ export class UpbitSocket {
         stats.lastMessageAt = t;
         stats.bytes += Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
         try {
+          this.#opts.onActivity?.(t);
           this.#opts.onFrame(data, t);
         } catch (error) {
           fail(error);
@@ -284,33 +308,44 @@ export class UpbitSocket {
       };
 
       const onActivity = (): void => {
-        lastActivityAt = this.#now();
-      };
-
-      const onPingTick = (): void => {
-        if (ws.readyState !== WebSocket.OPEN) return;
         const t = this.#now();
-        ws.ping();
-        // One deadline at a time, measured from the oldest unanswered ping.
-        if (deadlineTimer === undefined) {
-          pingSentAt = t;
-          deadlineTimer = setTimeout(onDeadline, this.#livenessTimeoutMs);
+        lastActivityAt = t;
+        try {
+          this.#opts.onActivity?.(t);
+        } catch (error) {
+          fail(error);
         }
       };
 
-      const onDeadline = (): void => {
-        deadlineTimer = undefined;
-        if (lastActivityAt >= pingSentAt) return;
-        const silentFor = this.#now() - lastActivityAt;
-        explain(`no data or pong for ${formatSeconds(silentFor)}`);
-        this.#log.warn({ silentForMs: silentFor }, `${this.#label} stream silent; replacing the connection`);
-        ws.terminate();
+      // One timer: a keep-alive ping every pingIntervalMs, a probe ping as soon as the link has
+      // been quiet for probeAfterMs, and the connection replaced when a ping goes unanswered
+      // (no frame, no pong) for livenessTimeoutMs.
+      const onPingTick = (): void => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        const t = this.#now();
+        if (pingSentAt !== null) {
+          if (lastActivityAt >= pingSentAt) {
+            pingSentAt = null;
+          } else if (t - pingSentAt >= this.#livenessTimeoutMs) {
+            const silentFor = t - lastActivityAt;
+            explain(`no data or pong for ${formatSeconds(silentFor)}`);
+            this.#log.warn({ silentForMs: silentFor }, `${this.#label} stream silent; replacing the connection`);
+            ws.terminate();
+            return;
+          }
+        }
+        if (pingSentAt === null && (t - lastActivityAt >= this.#probeAfterMs || t - lastPingAt >= this.#pingIntervalMs)) {
+          ws.ping();
+          pingSentAt = t;
+          lastPingAt = t;
+        }
       };
 
       const onUnexpectedResponse = (_req: ClientRequest, res: IncomingMessage): void => {
         const status = res.statusCode ?? 0;
         const refusal = this.#opts.refusal?.(status);
         res.resume();
+        if (status === 429 || status === 418) rateLimited = true;
         if (refusal !== undefined) {
           refuse(refusal);
           return;
@@ -337,7 +372,6 @@ export class UpbitSocket {
       const onClose = (code: number, closeReason: Buffer): void => {
         explain(describeClose(code, closeReason, this.#host));
         clearInterval(pingTimer);
-        clearTimeout(deadlineTimer);
         clearTimeout(closeTimer);
         signal.removeEventListener('abort', onAbort);
         ws.off('open', onOpen);
@@ -358,6 +392,7 @@ export class UpbitSocket {
           liveMs: openedAt === null ? 0 : this.#now() - openedAt,
           reason: reason ?? 'connection closed',
           refused,
+          rateLimited,
         });
       };
 
@@ -371,6 +406,11 @@ export class UpbitSocket {
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) onAbort();
     });
+  }
+
+  #pruneDrops(): void {
+    const from = this.#now() - FLAP_WINDOW_MS;
+    while (this.#drops.length > 0 && (this.#drops[0] ?? from) <= from) this.#drops.shift();
   }
 
   #setStatus(next: ConnectionStatus): void {
