@@ -1,4 +1,5 @@
-import { render, type RenderOptions } from 'ink';
+import { render, useStdout, type RenderOptions } from 'ink';
+import { useEffect, type ReactNode } from 'react';
 import { App, type AppProps } from './App.js';
 import { inkIncrementalRenderingIsSafe } from './ink-renderer.js';
 
@@ -13,6 +14,24 @@ export interface RenderedApp {
   unmount(): void;
   /** Resolves once the app has unmounted (also when asked after the fact). */
   waitUntilExit(): Promise<void>;
+  /**
+   * Write `prefix` (e.g. re-entering the alternate screen), then the whole current frame again,
+   * not only the lines that changed: for a screen something else drew over (the shell while the
+   * process was stopped). Does nothing before the first frame or after unmount.
+   */
+  redraw(prefix: string): void;
+}
+
+/** Hands out Ink's own stdout writer, which erases the frame, writes, then draws the frame whole. */
+function StdoutBridge({ bridge, children }: { bridge: { write?: (data: string) => void }; children: ReactNode }) {
+  const { write } = useStdout();
+  useEffect(() => {
+    bridge.write = write;
+    return () => {
+      bridge.write = undefined;
+    };
+  }, [bridge, write]);
+  return <>{children}</>;
 }
 
 /**
@@ -32,7 +51,13 @@ export function renderApp(props: AppProps, streams: RenderStreams = {}): Rendere
   if (streams.stdout !== undefined) options.stdout = streams.stdout;
   if (streams.stdin !== undefined) options.stdin = streams.stdin;
   if (streams.stderr !== undefined) options.stderr = streams.stderr;
-  const instance = render(<App {...props} />, options);
+  const bridge: { write?: (data: string) => void } = {};
+  const instance = render(
+    <StdoutBridge bridge={bridge}>
+      <App {...props} />
+    </StdoutBridge>,
+    options,
+  );
   // Ink creates its exit promise lazily and a late waitUntilExit() after unmount would never
   // settle, so take it now. The no-op catch only keeps an unawaited rejection from being
   // reported as unhandled; callers of waitUntilExit() still see it.
@@ -46,5 +71,8 @@ export function renderApp(props: AppProps, streams: RenderStreams = {}): Rendere
       instance.unmount();
     },
     waitUntilExit: () => exited,
+    redraw(prefix) {
+      if (!unmounted) bridge.write?.(prefix);
+    },
   };
 }
