@@ -212,6 +212,7 @@ export function toExitError(error: unknown): unknown {
   if (error instanceof ShuttingDownError) return new UsageError(error.message, EXIT.interrupted, { cause: error });
   if (error instanceof OrderNotPlacedError) return new UsageError(`${error.message} (identifier ${error.identifier}; nothing was placed, it is safe to run the command again)`, EXIT.connection, { cause: error });
   if (error instanceof JournalError || error instanceof PaperWalletError) return new UsageError(error.message, EXIT.bug, { cause: error });
+  if (error instanceof DirectoryError) return new UsageError(`The directory ${error.message}. Fix it, or pass --data-dir a writable directory.`, EXIT.usage, { cause: error });
   return error;
 }
 

@@ -50,3 +50,13 @@ export function dieOfHangup(): never {
   // Not reached unless SIGHUP is blocked; then exit as well as possible.
   return process.exit(HANGUP_EXIT_CODE);
 }
+
+/**
+ * For a command stopped by SIGHUP once its work is done and released: write out what is
+ * queued for stdout/stderr (briefly: the terminal may be gone, and its write errors are no
+ * crash), then end by SIGHUP (see {@link dieOfHangup}).
+ */
+export function endAfterHangup(budgetMs = 200): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  flushThenExit(HANGUP_EXIT_CODE, budgetMs);
+}
