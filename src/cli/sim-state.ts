@@ -27,7 +27,7 @@ export async function readStateFile(file: string): Promise<unknown> {
     // The file holds secret keys: the error says where it breaks, never what is there.
     return parseJsonText(text);
   } catch (error) {
-    throw corruptState(file, error instanceof JsonTextError ? error.message : 'it is not valid JSON');
+    throw corruptState(file, error instanceof JsonTextError ? error.message : 'it is not JSON');
   }
 }
 

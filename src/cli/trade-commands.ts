@@ -241,6 +241,8 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
     // A hang-up arrives more than once (from the terminal, then from the shell): one is enough.
     if (stoppedBy !== undefined) return;
     stoppedBy = signal;
+    // The terminal is gone: what is still written to it fails with EIO, which is no crash.
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     log.warn({ signal }, 'interrupted: no new order will be sent');
     controller.abort(new Error(`interrupted by ${signal}`));
     ctx?.service.beginShutdown();

@@ -13,7 +13,7 @@ export class JsonTextError extends Error {
     readonly column: number,
     readonly truncated: boolean,
   ) {
-    super(truncated ? `it is not valid JSON: it ends early, at line ${line} column ${column} (cut short?)` : `it is not valid JSON at line ${line} column ${column}`);
+    super(truncated ? `it is not JSON: it ends early, at line ${line} column ${column} (cut short?)` : `it is not JSON: it breaks at line ${line} column ${column}`);
   }
 }
 
@@ -22,7 +22,8 @@ export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    const offset = firstErrorOffset(text);
+    const found = firstErrorOffset(text);
+    const offset = found < 0 ? 0 : found;
     const before = text.slice(0, offset);
     const line = before.split('\n').length;
     const column = offset - (before.lastIndexOf('\n') + 1) + 1;
@@ -31,7 +32,7 @@ export function parseJsonText(text: string): unknown {
 }
 
 /**
- * Where a JSON parser stops on `text`: a small scanner that follows RFC 8259's grammar just far
+ * Where a JSON parser stops on `text` (-1 when it does not): a small scanner that follows RFC 8259's grammar just far
  * enough to find the first offending character (V8 does not always give a position).
  */
 export function firstErrorOffset(text: string): number {
@@ -120,7 +121,7 @@ export function firstErrorOffset(text: string): number {
   try {
     value();
     ws();
-    return i < text.length ? i : text.length;
+    return i < text.length ? i : -1;
   } catch (error) {
     // `i` is where it stopped; anything else (nesting too deep for the stack) has no place.
     return error instanceof Stop ? Math.min(i, text.length) : 0;
