@@ -143,3 +143,18 @@ describe('stopped and continued from outside', () => {
     expect(await sttyAfter(run)).toMatch(/(^|\s)icanon(\s|$)/);
   });
 });
+
+describe('an unusable log location for the TUI', () => {
+  it.each([
+    ['under /proc (Node\'s recursive mkdir spins for ever there)', '/proc/nonexistent'],
+    ['under a file', '/etc/passwd'],
+  ])('%s: one line naming the log file, exit 2, the UI never started', async (_what, stateHome) => {
+    const run = runInPty(['--sim'], { env: { XDG_STATE_HOME: stateHome } });
+    expect(await exitCodeOf(run, 10_000)).toBe(2);
+    const out = run.output().slice(0, run.output().indexOf('EXIT='));
+    expect(out.trim()).toMatch(new RegExp(`^upbit-tui: Cannot write the log file ${stateHome}/upbit-tui/upbit-tui\\.log: .*XDG_STATE_HOME`));
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(out).not.toContain('\x1b[?1049h');
+    expect(out).not.toMatch(/a bug|\n\s+at /);
+  });
+});
