@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 import { UsageError } from '../app/errors.js';
-import { openFileLogger } from '../app/file-logger.js';
+import { describeLogDrops, openFileLogger } from '../app/file-logger.js';
 import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import { Kernel } from '../runtime/kernel.js';
 import { simBanner } from '../sim/describe.js';
@@ -196,7 +196,10 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
   }
   const keys = resolveKeys(o.env ?? process.env, stored, o.state);
 
-  const log = openFileLogger(o.logFile);
+  // Runs for hours: a full disk under the log is said once, on stderr, when it happens.
+  const log = openFileLogger(o.logFile, {
+    onFirstDrop: (drops) => process.stderr.write(`upbit-tui sim: ${describeLogDrops(o.logFile, drops) ?? ''}\n`),
+  });
   let sim: SimServer;
   try {
     sim = await startSimServer({

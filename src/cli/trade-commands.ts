@@ -249,7 +249,12 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const handlers = signals.map((signal) => [signal, onSignal(signal)] as const);
-  for (const [signal, handler] of handlers) process.on(signal, handler);
+  // A second Ctrl+C or SIGTERM kills at once (the user insists; the journal still has the
+  // attempt, resolved on the next run); a second hang-up is only the shell passing it on.
+  for (const [signal, handler] of handlers) {
+    if (signal === 'SIGHUP') process.on(signal, handler);
+    else process.once(signal, handler);
+  }
   const interrupted = (): number => (stoppedBy === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
   try {
     const dataDir = checkDataDir(flags.dataDir);
