@@ -6,6 +6,7 @@
 const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 const SHOW_CURSOR = '\x1b[?25h';
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
 
 export interface TerminalStreams {
   stdout: NodeJS.WriteStream;
@@ -17,6 +18,13 @@ export interface AltScreen {
   leave(): void;
   /** Synchronous, best-effort restore for the force-exit path: no awaiting, no throwing. */
   forceRestore(): void;
+  /**
+   * After the process was stopped and continued (SIGTSTP or SIGSTOP, then `fg` or SIGCONT): the
+   * shell has put the terminal back in cooked mode meanwhile, so keys would wait for Enter and
+   * echo. Raw mode is set again and the text to write before a full redraw (the alternate
+   * screen, cleared) is returned; null once the screen was left.
+   */
+  resume(): string | null;
 }
 
 export function enterAltScreen({ stdout, stdin }: TerminalStreams): AltScreen {
@@ -30,6 +38,20 @@ export function enterAltScreen({ stdout, stdin }: TerminalStreams): AltScreen {
   };
   return {
     leave,
+    resume: () => {
+      if (left) return null;
+      try {
+        // libuv skips setRawMode(true) while it believes the mode is raw already: it cannot see
+        // that the shell changed it, so go through cooked to make it set raw mode for real.
+        if (stdin.isTTY && stdin.isRaw) {
+          stdin.setRawMode(false);
+          stdin.setRawMode(true);
+        }
+      } catch {
+        // The terminal went away while stopped; the hang-up handling ends the program.
+      }
+      return ENTER_ALT_SCREEN + CLEAR_SCREEN;
+    },
     forceRestore: () => {
       try {
         if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);

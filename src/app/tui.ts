@@ -35,7 +35,15 @@ export interface TuiOptions {
  * running; the kernel ends the process on quit, signal or fatal error.
  */
 export async function startTui(opts: TuiOptions): Promise<Kernel> {
-  const log = openFileLogger(opts.logFile);
+  // Lines the log file cannot take are dropped, never waited for; the first drop is told on
+  // screen (the store exists a little later, so the notice waits for it if need be).
+  const logDrops = { tell: (_text: string): void => undefined, text: null as string | null };
+  const log = openFileLogger(opts.logFile, {
+    onFirstDrop: (drops) => {
+      logDrops.text = `Log lines cannot be written to ${opts.logFile} (${drops.reason}); they are dropped, trading is not affected.`;
+      logDrops.tell(logDrops.text);
+    },
+  });
   const logger = log.logger;
   // Check what the user typed before anything starts, so a typo costs no cleanup.
   let unchecked: UncheckedMarkets | null = null;
@@ -50,12 +58,25 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
     // Runs after the terminal is restored, so the user can read it.
     reportFatal: (text) => process.stderr.write(`upbit-tui stopped on an unexpected error. This is a bug: please report it with the log file ${opts.logFile}\n${text}\n`),
   });
+  // The terminal going away (SSH drop: EIO; closed pipe: EPIPE) is a hang-up, not a crash.
+  // Reading a hung-up terminal fails with EIO too. Acquired before the other parts, so released
+  // after them: their last writes to a dead terminal (Ink's unmount) must not be a crash.
+  let terminalGone = false;
+  const onTerminalError = (error: NodeJS.ErrnoException): void => {
+    if (!terminalGone) logger.warn({ code: error.code }, 'terminal input or output failed; shutting down as for SIGHUP');
+    terminalGone = true;
+    void kernel.shutdown({ kind: 'signal', signal: 'SIGHUP' });
+  };
+  for (const stream of [process.stdout, process.stdin, process.stderr]) {
+    stream.on('error', onTerminalError);
+    kernel.acquire('terminal error handler', () => void stream.off('error', onTerminalError));
+  }
   kernel.acquire('log file', () => log.close());
   kernel.onForce(() => log.flushSync());
   kernel.attachProcess();
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    await startParts(kernel, opts, logger, unchecked);
+    await startParts(kernel, opts, logger, unchecked, logDrops);
   } catch (error) {
     // Whatever did start is released in order and the error printed after the terminal is back.
     void kernel.shutdown({ kind: 'error', error });
@@ -76,8 +97,7 @@ export function kernelTaskSource(kernel: Kernel): TaskSource {
   };
 }
 
-async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unchecked: UncheckedMarkets | null): Promise<void> {
-
+async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unchecked: UncheckedMarkets | null, logDrops: { tell: (text: string) => void; text: string | null }): Promise<void> {
   let wsUrl = opts.wsUrl;
   if (opts.sim) {
     const sim = await startSimServer({ seed: opts.seed, logger: logger.child({ c: 'sim' }) });
@@ -100,6 +120,8 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
     onActivity: () => store.noteActivity(),
   });
   client.setSubscriptions([{ type: 'ticker', codes: opts.markets }]);
+  logDrops.tell = (text) => store.setNotice(text, 'log');
+  if (logDrops.text !== null) store.setNotice(logDrops.text, 'log');
 
   if (unchecked !== null) {
     // Not verified at start-up (no network): said on screen, and checked once the list answers.
@@ -120,13 +142,6 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
   });
   kernel.acquire('shutdown notice', offShutdown);
 
-  // The terminal going away (SSH drop: EIO; closed pipe: EPIPE) is a hang-up, not a crash.
-  const onStdoutError = (error: NodeJS.ErrnoException): void => {
-    logger.warn({ code: error.code }, 'terminal output failed; shutting down as for SIGHUP');
-    void kernel.shutdown({ kind: 'signal', signal: 'SIGHUP' });
-  };
-  process.stdout.on('error', onStdoutError);
-  kernel.acquire('terminal error handler', () => void process.stdout.off('error', onStdoutError));
 
   const screen = enterAltScreen({ stdout: process.stdout, stdin: process.stdin });
   kernel.onForce(() => screen.forceRestore());
@@ -140,6 +155,16 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
   });
   // A forced exit leaves the alternate screen without unmounting: no frame may follow it.
   kernel.onForce(() => ink.stopDrawing());
+  // Continued after a stop (SIGTSTP, then fg): raw mode, the alternate screen and the whole frame again.
+  kernel.acquire(
+    'resume handler',
+    kernel.onResume(() => {
+      const prefix = screen.resume();
+      if (prefix === null) return;
+      process.stdout.write(prefix);
+      ink.repaint();
+    }),
+  );
   // Acquired last, so released first: the terminal is restored before anything slower.
   kernel.acquire('terminal', async () => {
     ink.unmount();

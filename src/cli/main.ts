@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../app/errors.js';
 import { appPaths } from '../app/paths.js';
+import { endAfterHangup } from '../runtime/exit.js';
+import { SIGNAL_EXIT_CODES } from '../runtime/reason.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
@@ -162,6 +164,8 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof UsageError) {
       process.stderr.write(`upbit-tui: ${error.message}\n`);
       process.exitCode = error.exitCode;
+      // Stopped by a hang-up (its work released): end as SIGHUP does, see endAfterHangup.
+      if (error.exitCode === SIGNAL_EXIT_CODES.SIGHUP) endAfterHangup();
       return;
     }
     process.stderr.write(`upbit-tui: unexpected error (a bug — please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

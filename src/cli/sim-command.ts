@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 
 import { InvalidArgumentError } from 'commander';
 
 import { UsageError } from '../app/errors.js';
-import { openFileLogger } from '../app/file-logger.js';
+import { describeLogDrops, openFileLogger } from '../app/file-logger.js';
+import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import { Kernel } from '../runtime/kernel.js';
 import { simBanner } from '../sim/describe.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
@@ -14,6 +16,7 @@ import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
 import { startSimServer } from '../sim/server.js';
 import { corruptState, createStateSaver, lockStateFile, readStateFile } from './sim-state.js';
+import { pathFlag } from './trade-commands.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -154,6 +157,7 @@ export async function runSimCommand(o: SimCommandOptions): Promise<void> {
     throw new UsageError(`--host ${o.host} is not a loopback address. The built-in exchange only listens on loopback (127.0.0.1 or ::1).`);
   }
   const faults = faultsFromFlags(o);
+  if (o.state !== undefined) checkStateDir(o.state);
 
   // One process at a time on a state file, else each would save over the other's orders.
   const stateLock = o.state === undefined ? undefined : await lockStateFile(o.state).catch((error: unknown) => {
@@ -163,6 +167,19 @@ export async function runSimCommand(o: SimCommandOptions): Promise<void> {
     await startWithState(o, faults, stateLock);
   } catch (error) {
     stateLock?.release();
+    throw error;
+  }
+}
+
+/** `--state FILE`: a path, in a directory that exists or can be made, and can be written (exit 2 if not). */
+function checkStateDir(file: string): void {
+  pathFlag('--state', file, 'FILE');
+  try {
+    ensureDirectory(path.dirname(path.resolve(file)));
+  } catch (error) {
+    if (error instanceof DirectoryError) {
+      throw new UsageError(`The state file ${file} cannot be kept there: ${error.problem}. Pass --state a file in a writable directory.`, 2, { cause: error });
+    }
     throw error;
   }
 }
@@ -180,7 +197,10 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
   }
   const keys = resolveKeys(o.env ?? process.env, stored, o.state);
 
-  const log = openFileLogger(o.logFile);
+  // Runs for hours: a full disk under the log is said once, on stderr, when it happens.
+  const log = openFileLogger(o.logFile, {
+    onFirstDrop: (drops) => process.stderr.write(`upbit-tui sim: ${describeLogDrops(o.logFile, drops) ?? ''}\n`),
+  });
   let sim: SimServer;
   try {
     sim = await startSimServer({

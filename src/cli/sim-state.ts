@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 
 import { UsageError } from '../app/errors.js';
 import { createDebouncedFileWriter, writeFileAtomically } from '../runtime/atomic-file.js';
+import { JsonTextError, parseJsonText } from '../runtime/json-text.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock, type ProcessLock } from '../runtime/process-lock.js';
 
@@ -23,9 +24,10 @@ export async function readStateFile(file: string): Promise<unknown> {
     throw new UsageError(`Cannot read the state file ${file} (${reason(error)}). Check its permissions, or pass another --state.`, 1, { cause: error });
   }
   try {
-    return JSON.parse(text) as unknown;
+    // The file holds secret keys: the error says where it breaks, never what is there.
+    return parseJsonText(text);
   } catch (error) {
-    throw corruptState(file, `it is not JSON: ${reason(error)}`, error);
+    throw corruptState(file, error instanceof JsonTextError ? error.message : 'it is not JSON');
   }
 }
 

@@ -13,15 +13,17 @@
  * | 3 | the exchange refused (funds, minimum, unknown order, keys refused) |
  * | 4 | the exchange could not be reached, or rate-limited: try again |
  * | 5 | an order's outcome is unknown: it may exist; see the message |
+ * | 129 | the terminal hung up (SIGHUP): as for 130 |
  * | 130 | interrupted (SIGINT/SIGTERM): nothing new was sent, in-flight work was journaled |
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 
 import { UsageError } from '../app/errors.js';
-import { openFileLogger } from '../app/file-logger.js';
+import { describeLogDrops, openFileLogger } from '../app/file-logger.js';
 import { appPaths } from '../app/paths.js';
 import { openTradingContext, type TradingContext } from '../app/trading-context.js';
+import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import type { Logger } from '../runtime/logger.js';
 import { LockedError } from '../runtime/process-lock.js';
 import { JournalError } from '../trading/journal/index.js';
@@ -36,7 +38,7 @@ import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
 
-export const EXIT = { ok: 0, bug: 1, usage: 2, refused: 3, connection: 4, unknown: 5, busy: 6, interrupted: 130 } as const;
+export const EXIT = { ok: 0, bug: 1, usage: 2, refused: 3, connection: 4, unknown: 5, busy: 6, hangup: 129, interrupted: 130 } as const;
 
 /** Flags every trading command takes (the connection flags are the TUI's). */
 export interface TradeOptions {
@@ -96,11 +98,23 @@ function connectionFlags(cmd: Command, o: TradeOptions & { market?: string }, en
     paper: o.paper === true,
     live: o.live === true,
     apiUrl: o.apiUrl ?? fromParent<string>('apiUrl'),
-    dataDir: o.dataDir ?? appPaths(env).dataDir,
-    keyFile: o.keyFile,
+    dataDir: o.dataDir === undefined ? appPaths(env).dataDir : pathFlag('--data-dir', o.dataDir, 'DIR'),
+    keyFile: o.keyFile === undefined ? undefined : pathFlag('--key-file', o.keyFile, 'FILE'),
     json: o.json === true,
     markets,
   };
+}
+
+/**
+ * A path flag's value as typed. Commander takes the next word whatever it is, so
+ * `--data-dir --live` would make a directory named `--live`, and `--data-dir ""` the current one.
+ */
+export function pathFlag(flag: string, value: string, meta: string): string {
+  if (value.trim() === '') throw new UsageError(`${flag} needs a path (it was given an empty one): write ${flag} ${meta}, or leave the flag out.`);
+  if (value.startsWith('-')) {
+    throw new UsageError(`${flag} needs a path, but the next word is the flag ${value}: write ${flag} ${meta}${value === '--' ? '' : ` ${value}`} (for a path that starts with "-", write ./${value}).`);
+  }
+  return value;
 }
 
 export function addConnectionOptions(cmd: Command, parseUrl: (schemes: string[]) => (v: string) => string): Command {
@@ -209,6 +223,7 @@ export function toExitError(error: unknown): unknown {
   // Its message already names the identifier and says it is safe to place again: said once.
   if (error instanceof OrderNotPlacedError) return new UsageError(error.message, EXIT.connection, { cause: error });
   if (error instanceof JournalError || error instanceof PaperWalletError) return new UsageError(error.message, EXIT.bug, { cause: error });
+  if (error instanceof DirectoryError) return new UsageError(`The directory ${error.message}. Fix it, or pass --data-dir a writable directory.`, EXIT.usage, { cause: error });
   return error;
 }
 
@@ -220,44 +235,72 @@ interface RunContext {
 }
 
 /**
- * Open the trading context, run `body`, close it, whatever happens. SIGINT/SIGTERM abort the
- * run's signal and stop new orders at once; an order already sent is awaited and journaled
- * (the context's close drains the service), then the command fails with exit 130.
+ * Open the trading context, run `body`, close it, whatever happens. SIGINT, SIGTERM and SIGHUP
+ * (the terminal hung up: an SSH drop) abort the run's signal and stop new orders at once; an
+ * order already sent is awaited and journaled (the context's close drains the service), then
+ * the command fails with 130 (129 for SIGHUP).
  */
 async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: (r: RunContext) => Promise<void>): Promise<void> {
   const out = createOutput(flags.json);
-  const file = openFileLogger(appPaths(env).logFile);
+  const logFile = appPaths(env).logFile;
+  const file = openFileLogger(logFile);
   const log = file.logger.child({ c: 'cli' });
   const controller = new AbortController();
   let ctx: TradingContext | undefined;
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => (): void => {
+    // A hang-up arrives more than once (from the terminal, then from the shell): one is enough.
+    if (stoppedBy !== undefined) return;
+    stoppedBy = signal;
+    // The terminal is gone: what is still written to it fails with EIO, which is no crash.
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     log.warn({ signal }, 'interrupted: no new order will be sent');
     controller.abort(new Error(`interrupted by ${signal}`));
     ctx?.service.beginShutdown();
   };
-  const onInt = onSignal('SIGINT');
-  const onTerm = onSignal('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const handlers = signals.map((signal) => [signal, onSignal(signal)] as const);
+  // A second Ctrl+C or SIGTERM kills at once (the user insists; the journal still has the
+  // attempt, resolved on the next run); a second hang-up is only the shell passing it on.
+  for (const [signal, handler] of handlers) {
+    if (signal === 'SIGHUP') process.on(signal, handler);
+    else process.once(signal, handler);
+  }
+  const interrupted = (): number => (stoppedBy === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
   try {
-    ctx = await openTradingContext(flags, { env, logger: log, notice: (line) => out.notice(line), signal: controller.signal });
+    const dataDir = checkDataDir(flags.dataDir);
+    ctx = await openTradingContext({ ...flags, dataDir }, { env, logger: log, notice: (line) => out.notice(line), signal: controller.signal });
     if (controller.signal.aborted) ctx.service.beginShutdown();
     await checkMarkets(ctx, flags.markets, out, controller.signal);
     await body({ ctx, out: withRecovered(out, ctx.recovered), signal: controller.signal, log });
   } catch (error) {
     log.error({ err: error }, 'trading command failed');
-    if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', EXIT.interrupted, { cause: error });
+    if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', interrupted(), { cause: error });
     throw toExitError(error);
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
     try {
       await ctx?.close();
     } finally {
+      // Kept until the orders are drained: a second signal must not kill the process meanwhile.
+      for (const [signal, handler] of handlers) process.off(signal, handler);
       await file.close();
+      const dropped = describeLogDrops(logFile, file.drops());
+      if (dropped !== null) out.notice(dropped);
     }
   }
-  if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', EXIT.interrupted);
+  if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', interrupted());
+}
+
+/** `--data-dir`, made and checked before anything opens in it (exit 2 when unusable). */
+function checkDataDir(dir: string): string {
+  try {
+    return ensureDirectory(dir);
+  } catch (error) {
+    if (error instanceof DirectoryError) {
+      throw new UsageError(`The data directory ${dir} cannot be used: ${error.problem}. Pass --data-dir a writable directory, or fix this one.`, EXIT.usage, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** Every `--json` document of a run carries what its start-up recovery found (`"recovered": [...]`, often empty). */

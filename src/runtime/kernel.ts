@@ -65,6 +65,7 @@ export class Kernel {
   readonly #ended: TaskImpl<unknown>[] = [];
   readonly #listeners = new Set<{ fn: () => void }>();
   readonly #forceHooks = new Set<{ fn: () => void }>();
+  readonly #resumeHooks = new Set<{ fn: () => void }>();
   readonly #releases = new ReleaseStack();
   readonly #errors: { step: string; error: string }[] = [];
   readonly #host: TaskHost;
@@ -178,6 +179,17 @@ export class Kernel {
   }
 
   /**
+   * Register a hook run when the process continues after being stopped (SIGCONT, e.g. `fg`
+   * after a SIGTSTP), while no shutdown runs: the terminal may have been changed meanwhile.
+   * Returns the unregister.
+   */
+  onResume(fn: () => void): () => void {
+    const entry = { fn };
+    this.#resumeHooks.add(entry);
+    return () => void this.#resumeHooks.delete(entry);
+  }
+
+  /**
    * Stop everything and exit. Runs once; later calls return the same promise. Never rejects.
    * Tasks are halted (one deadline for all), then releases run last-acquired first (a deadline
    * each), then a fatal error is reported, then `exit(code)`.
@@ -199,18 +211,33 @@ export class Kernel {
 
   /**
    * Route the process's signals and uncaught errors to the kernel: SIGINT → `interrupt()`;
-   * SIGTERM/SIGHUP → shutdown (a second one forces); `uncaughtException`/`unhandledRejection` →
+   * SIGTERM/SIGHUP → shutdown (a second SIGTERM forces; a second SIGHUP does not);
+   * SIGCONT → the `onResume` hooks; `uncaughtException`/`unhandledRejection` →
    * shutdown with the error (forced, exit 1, if shutdown already runs). Returns the detach.
    */
   attachProcess(proc: NodeJS.Process = process): () => void {
     const onSignal = (signal: ShutdownSignal) => (): void => {
       if (signal === 'SIGINT') this.interrupt();
       else if (this.#reason === null) void this.shutdown({ kind: 'signal', signal });
+      // A hang-up comes more than once (the terminal's, then the shell's as it exits) and is no
+      // one's request to hurry: the releases (orders journaled) still run, within the deadline.
+      else if (signal === 'SIGHUP') this.#logger.info({ signal }, 'hang-up again during shutdown; still releasing');
       else this.#force(SIGNAL_EXIT_CODES[signal], `${signal} again during shutdown`);
     };
     const onSigint = onSignal('SIGINT');
     const onSigterm = onSignal('SIGTERM');
     const onSighup = onSignal('SIGHUP');
+    const onSigcont = (): void => {
+      if (this.#reason !== null) return;
+      this.#logger.info({ signal: 'SIGCONT' }, 'continued after a stop');
+      for (const hook of [...this.#resumeHooks]) {
+        try {
+          hook.fn();
+        } catch (error) {
+          this.#logger.error({ error: describeError(error) }, 'onResume hook threw');
+        }
+      }
+    };
     const onCrash = (error: unknown): void => {
       if (this.#reason === null) {
         void this.shutdown({ kind: 'error', error });
@@ -222,12 +249,14 @@ export class Kernel {
     proc.on('SIGINT', onSigint);
     proc.on('SIGTERM', onSigterm);
     proc.on('SIGHUP', onSighup);
+    proc.on('SIGCONT', onSigcont);
     proc.on('uncaughtException', onCrash);
     proc.on('unhandledRejection', onCrash);
     return () => {
       proc.off('SIGINT', onSigint);
       proc.off('SIGTERM', onSigterm);
       proc.off('SIGHUP', onSighup);
+      proc.off('SIGCONT', onSigcont);
       proc.off('uncaughtException', onCrash);
       proc.off('unhandledRejection', onCrash);
     };

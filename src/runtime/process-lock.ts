@@ -11,10 +11,10 @@
  * names the holder (pid, command, since) for the message; it is information, not the lock.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { sleep } from './backoff.js';
+import { ensureDirectory } from './dirs.js';
 import { openSqlite, type SqliteDatabase } from './sqlite.js';
 
 /** Someone else holds the lock; the user must close that process or wait for it. */
@@ -48,7 +48,8 @@ interface Owner {
 
 /** Take the lock on `file`, waiting up to `waitMs`; rejects with {@link LockedError} naming the holder. */
 export async function acquireProcessLock(file: string, options: ProcessLockOptions): Promise<ProcessLock> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Not fs.mkdir({recursive}): it never returns for a path under /proc (see ./dirs.ts).
+  ensureDirectory(path.dirname(file));
   const deadline = Date.now() + (options.waitMs ?? 0);
   const db = openLockFile(file);
   try {

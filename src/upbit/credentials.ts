@@ -14,7 +14,7 @@
  * profile). No keys at all is not an error: it means paper trading.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { inspect } from 'node:util';
 
 import { CredentialsError } from './rest/errors.js';
@@ -121,20 +121,26 @@ export function keysFromEnv(env: Readonly<Record<string, string | undefined>>): 
  * checked on the open descriptor (fstat), so the file checked is the file read.
  */
 export async function readKeyFile(path: string): Promise<ApiKeys> {
+  const notAFile = `The key file ${path} is not a regular file; point to the JSON file holding access_key and secret_key.`;
   let handle;
   try {
-    handle = await open(path, constants.O_RDONLY);
+    // Refused before opening: opening a named pipe waits for a writer (for ever, in a thread
+    // the process cannot cancel), and a device such as /dev/zero never ends.
+    if (!(await stat(path)).isFile()) throw configError(notAFile);
+    // O_NONBLOCK: should a pipe be swapped in after the check, the open still returns at once.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
+    if (err instanceof CredentialsError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable');
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : (code ?? 'unreadable');
     throw configError(`Cannot read the key file ${path} (${why}); check the path given for the key file.`, err);
   }
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw configError(`The key file ${path} is not a regular file; point to the JSON file holding access_key and secret_key.`);
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw configError(notAFile);
     // Windows has no POSIX modes (fs reports 0o666 for every writable file): nothing to check.
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-      const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+    if (process.platform !== 'win32' && (stats.mode & 0o077) !== 0) {
+      const mode = (stats.mode & 0o777).toString(8).padStart(4, '0');
       throw configError(`The key file ${path} can be read by other users (mode ${mode}); restrict it with: chmod 600 ${path}`);
     }
     const text = await handle.readFile({ encoding: 'utf8' });

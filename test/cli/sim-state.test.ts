@@ -25,6 +25,27 @@ describe('state file', () => {
     expect((error as UsageError).message).toMatch(new RegExp(`The state file ${file} cannot be used \\(it is not JSON`));
   });
 
+  it('a damaged file is located by line and column, and nothing of its content is quoted (it holds secret keys)', async () => {
+    const secret = 'f00dfeedbeef0123456789abcdef0123456789ab';
+    const file = path.join(dir, 'damaged.json');
+    // Damage in the middle of a secret, at its end, and a file cut short inside one.
+    for (const [text, where] of [
+      [`{\n "accounts": [\n  {"accessKey": "a", "secretKey": ${secret}}\n ]\n}\n`, /it breaks at line 3 column 36\)/],
+      [`{\n "secretKey": "${secret}" ${secret}}`, /it breaks at line 2 column 58\)/],
+      [`{"secretKey": "${secret.slice(0, 20)}`, /it ends early, at line 1 column 36 \(cut short\?\)/],
+    ] as const) {
+      writeFileSync(file, text);
+      const error = await readStateFile(file).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      const message = (error as UsageError).message;
+      expect(message).toMatch(where);
+      expect(message).toContain(`The state file ${file} cannot be used (it is not JSON`);
+      // V8's own message quoted ~10 characters around the fault: here, of the secret.
+      for (let i = 0; i + 6 <= secret.length; i++) expect(message).not.toContain(secret.slice(i, i + 6));
+      expect((error as UsageError).cause).toBeUndefined();
+    }
+  });
+
   it('writes whole files, owner-only, leaving no temporary file behind', async () => {
     const file = path.join(dir, 'atomic.json');
     await writeFileAtomically(file, 'one');

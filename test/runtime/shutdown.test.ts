@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sleep } from '../../src/runtime/index.js';
 import type { ShutdownReason } from '../../src/runtime/index.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { testKernel } from './helpers.js';
 
 afterEach(() => {
@@ -194,16 +195,56 @@ describe('forced exit', () => {
 });
 
 describe('attachProcess', () => {
+  it('SIGCONT runs the onResume hooks until shutdown; a throwing hook does not stop the others', async () => {
+    const { kernel } = testKernel();
+    const proc = fakeProcess();
+    kernel.attachProcess(proc);
+    const resumed: string[] = [];
+    kernel.onResume(() => {
+      throw new Error('broken hook');
+    });
+    const off = kernel.onResume(() => resumed.push('terminal'));
+    proc.emit('SIGCONT');
+    expect(resumed).toEqual(['terminal']);
+    off();
+    proc.emit('SIGCONT');
+    expect(resumed).toEqual(['terminal']);
+    kernel.onResume(() => resumed.push('late'));
+    await kernel.shutdown({ kind: 'user' });
+    proc.emit('SIGCONT');
+    expect(resumed).toEqual(['terminal']);
+  });
+
+  it('a second SIGHUP during shutdown does not force the exit; a second SIGTERM does', async () => {
+    for (const [signal, forced] of [
+      ['SIGHUP', false],
+      ['SIGTERM', true],
+    ] as const) {
+      const { kernel, exit } = testKernel();
+      const proc = fakeProcess();
+      kernel.attachProcess(proc);
+      let finish: (() => void) | undefined;
+      kernel.acquire('slow', () => new Promise<void>((resolve) => (finish = resolve)));
+      proc.emit(signal);
+      await waitFor(() => finish !== undefined, 'the slow release to start', 2000);
+      proc.emit(signal);
+      expect(exit).toHaveBeenCalledTimes(forced ? 1 : 0);
+      finish?.();
+      await kernel.shutdown({ kind: 'user' });
+      expect(exit).toHaveBeenCalledTimes(1);
+    }
+  });
+
   it('routes SIGINT to interrupt, SIGHUP to shutdown, and detach removes exactly its own listeners', async () => {
     const { kernel, exit } = testKernel();
     const proc = fakeProcess();
     const theirs = (): void => undefined;
     proc.on('SIGINT', theirs);
-    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'uncaughtException', 'unhandledRejection'];
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGCONT', 'uncaughtException', 'unhandledRejection'];
     const detach = kernel.attachProcess(proc);
-    expect(events.map((e) => proc.listenerCount(e))).toEqual([2, 1, 1, 1, 1]);
+    expect(events.map((e) => proc.listenerCount(e))).toEqual([2, 1, 1, 1, 1, 1]);
     detach();
-    expect(events.map((e) => proc.listenerCount(e))).toEqual([1, 0, 0, 0, 0]);
+    expect(events.map((e) => proc.listenerCount(e))).toEqual([1, 0, 0, 0, 0, 0]);
     expect(proc.listeners('SIGINT')).toEqual([theirs]);
 
     const again = kernel.attachProcess(proc);

@@ -21,7 +21,7 @@ afterEach(() => {
   for (const proc of children.splice(0)) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
 });
 
-function start(mode: 'normal' | 'stubborn' | 'slow-release'): Child {
+function start(mode: 'normal' | 'stubborn' | 'slow-release' | 'one-second-release'): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', fixture, mode], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   let out = '';
@@ -60,15 +60,29 @@ function start(mode: 'normal' | 'stubborn' | 'slow-release'): Child {
 
 describe('signals in a real process', () => {
   it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-    ['SIGHUP', 129],
-  ] as const)('%s runs the releases and exits %i', async (signal, code) => {
+    ['SIGINT', 130, 130, null],
+    ['SIGTERM', 143, 143, null],
+    // Ended by SIGHUP's default action once released (a shell's $? is 129): Node's own exit
+    // would restore a hung-up terminal's modes and crash on the EIO (see src/runtime/exit.ts).
+    ['SIGHUP', 129, null, 'SIGHUP'],
+  ] as const)('%s runs the releases and ends with status %i', async (signal, _status, code, killed) => {
     const child = start('normal');
     await child.output('ready');
     child.proc.kill(signal);
     const { code: exitCode, signal: killedBy } = await child.exited;
-    expect({ exitCode, killedBy }).toEqual({ exitCode: code, killedBy: null });
+    expect({ exitCode, killedBy }).toEqual({ exitCode: code, killedBy: killed });
+    expect(child.stdout()).toContain('released');
+    expect(child.stdout()).not.toContain('forced');
+  });
+
+  it('a second SIGHUP during shutdown (the shell passing the hang-up on) does not skip the releases', async () => {
+    const child = start('one-second-release');
+    await child.output('ready');
+    child.proc.kill('SIGHUP');
+    await child.output('releasing slowly');
+    child.proc.kill('SIGHUP');
+    const { code, signal } = await child.exited;
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGHUP' });
     expect(child.stdout()).toContain('released');
     expect(child.stdout()).not.toContain('forced');
   });

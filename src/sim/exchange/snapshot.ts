@@ -141,7 +141,9 @@ function orderSnapshot(o: Order, cancelRequested: boolean): OrderSnapshot {
 const DECIMAL = /^\d+(\.\d+)?$/;
 
 function fail(path: string, expected: string, got: unknown): never {
-  throw new Error(`Not a valid exchange snapshot: ${path} should be ${expected}, got ${describeValue(got)}.`);
+  // A key's value is not quoted: the state file's error message must not show a secret.
+  const what = typeof got === 'string' && /key|secret/i.test(path) ? `a string of ${got.length} character(s)` : describeValue(got);
+  throw new Error(`Not a valid exchange snapshot: ${path} should be ${expected}, got ${what}.`);
 }
 
 /** Field readers bound to one object and its path, so every failure names where it is. */
