@@ -5,6 +5,7 @@ import { appPaths } from '../app/paths.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
+import { keysHelp } from './key-help.js';
 import { registerTradeCommands } from './trade-commands.js';
 import { applyUsageErrors, refuseUnknownCommand } from './usage-errors.js';
 
@@ -66,9 +67,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .addHelpText(
       'after',
       `
-Keys:
-  q         quit
-  Ctrl+C    quit (press again to force)
+${keysHelp()}
 
 Files:
   log       ${paths.logFile}
