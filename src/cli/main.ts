@@ -7,7 +7,7 @@ import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
 import { keysHelp } from './key-help.js';
 import { registerTradeCommands } from './trade-commands.js';
-import { applyUsageErrors, refuseUnknownCommand } from './usage-errors.js';
+import { applyUsageErrors } from './usage-errors.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
 const DEFAULT_API_URL = 'https://api.upbit.com';
@@ -79,8 +79,7 @@ Examples:
   upbit-tui balance --sim                     balances on the built-in exchange (also: orders, buy, sell, cancel)`,
     )
     .enablePositionalOptions()
-    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number }, cmd: Command) => {
-      refuseUnknownCommand(program, cmd.args);
+    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number }) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('the TUI needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
       }

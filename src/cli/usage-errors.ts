@@ -12,8 +12,8 @@ export const USAGE_EXIT = 2;
 
 /**
  * Commander's message in our words: no `error:` prefix, one line, a suggestion in brackets.
- * `error: option '--seed <n>' argument 'abc' is invalid. --seed must be …` becomes
- * `--seed "abc" is invalid: --seed must be …`.
+ * `error: option '--seed <n>' argument 'abc' is invalid. --seed must be a whole number …`
+ * becomes `--seed must be a whole number … (got "abc").`
  */
 export function commanderMessage(error: Pick<CommanderError, 'message'>): string {
   let text = error.message.replace(/^error:\s*/, '');
@@ -23,7 +23,10 @@ export function commanderMessage(error: Pick<CommanderError, 'message'>): string
   if (invalid?.groups !== undefined) {
     const { flags = '', value = '', why = '' } = invalid.groups;
     const flag = flags.split(/[\s,]+/).find((f) => f.startsWith('--')) ?? flags;
-    text = `${flag} ${JSON.stringify(value)} is invalid: ${why.replace(/^Allowed choices are/, 'allowed choices are')}`;
+    // Our parsers' messages mostly name the flag, often the value too: say each once.
+    if (why.includes(flag) && why.includes(value)) text = why;
+    else if (why.includes(flag)) text = `${why.replace(/\.$/, '')} (got ${JSON.stringify(value)}).`;
+    else text = `${flag} ${JSON.stringify(value)} is invalid: ${why.replace(/^Allowed choices are/, 'allowed choices are')}`;
   }
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
@@ -66,9 +69,9 @@ export function similarNames(word: string, names: readonly string[]): string[] {
 
 /**
  * The root program takes no operands: a word that is not a command is a misspelt command, not
- * "too many arguments". Call from the root's action with its operands.
+ * "too many arguments". Runs before the root's action (applyUsageErrors hooks it).
  */
-export function refuseUnknownCommand(program: Command, operands: readonly string[]): void {
+function refuseUnknownCommand(program: Command, operands: readonly string[]): void {
   const names = program.commands.map((c) => c.name());
   let word = operands[0];
   if (word === undefined) return;
@@ -160,4 +163,7 @@ export function applyUsageErrors(program: Command, passedDown: (sub: Command) =>
     refuseRepeatedOptions(cmd);
   }
   refuseMisplacedRootOptions(program, passedDown);
+  program.hook('preAction', (_program, action) => {
+    if (action === program) refuseUnknownCommand(program, program.args);
+  });
 }

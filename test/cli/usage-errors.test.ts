@@ -46,7 +46,7 @@ const CASES: Array<[string[], RegExp, string]> = [
   [['--bogus'], /^unknown option '--bogus'$/, 'upbit-tui'],
   [['--vers'], /^unknown option '--vers' \(did you mean --version\?\)$/, 'upbit-tui'],
   [['--colors', 'foo'], /^--colors "foo" is invalid: allowed choices are korean, global\.$/, 'upbit-tui'],
-  [['--seed', 'abc'], /^--seed "abc" is invalid: --seed must be a whole number from 0 to 2147483647\.$/, 'upbit-tui'],
+  [['--seed', 'abc'], /^--seed must be a whole number from 0 to 2147483647 \(got "abc"\)\.$/, 'upbit-tui'],
   [['--markets', 'BTC'], /^--markets "BTC" is invalid: "BTC" is not an Upbit market code\. Codes look like KRW-BTC/, 'upbit-tui'],
   [['--ws-url', 'notaurl'], /^--ws-url "notaurl" is invalid: "notaurl" is not a URL\. Example: wss:\/\/127\.0\.0\.1:8080$/, 'upbit-tui'],
   [['--api-url', 'ftp://x'], /^--api-url "ftp:\/\/x" is invalid: "ftp:\/\/x" must start with https:\/\/ or http:\/\/\.$/, 'upbit-tui'],
@@ -75,7 +75,8 @@ const CASES: Array<[string[], RegExp, string]> = [
   [['cancel', '--jsno'], /^unknown option '--jsno' \(did you mean --json\?\)$/, 'upbit-tui cancel'],
   [['orders', '--state', 'open'], /^--state "open" is invalid: allowed choices are wait, done, cancel\.$/, 'upbit-tui orders'],
   [['sim', '--bogus'], /^unknown option '--bogus'$/, 'upbit-tui sim'],
-  [['sim', '--port', 'x'], /^--port "x" is invalid: --port must be a whole number from 0 to 65535\.$/, 'upbit-tui sim'],
+  [['sim', '--port', 'x'], /^--port must be a whole number from 0 to 65535 \(got "x"\)\.$/, 'upbit-tui sim'],
+  [['sell', 'KRW-BTC', '--volume', '-1'], /^--volume must be a positive number such as 0\.001 \(got "-1"\)\.$/, 'upbit-tui sell'],
 ];
 
 describe('usage errors', () => {
@@ -118,6 +119,8 @@ describe('the pieces', () => {
   it('puts commander messages in one line of our words', () => {
     expect(commanderMessage({ message: "error: unknown option '--jsno'\n(Did you mean --json?)" })).toBe("unknown option '--jsno' (did you mean --json?)");
     expect(commanderMessage({ message: "error: option '-V, --version' argument 'x' is invalid. Nope." })).toBe('--version "x" is invalid: Nope.');
+    expect(commanderMessage({ message: "error: option '--krw <amount>' argument '0' is invalid. --krw must be positive (got \"0\")." })).toBe('--krw must be positive (got "0").');
+    expect(commanderMessage({ message: "error: option '--port <n>' argument 'x' is invalid. --port must be a whole number." })).toBe('--port must be a whole number (got "x").');
   });
 
   it('suggests the nearest command names only', () => {
