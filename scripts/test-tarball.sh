@@ -52,9 +52,16 @@ console.log(`${path.basename(tgz)}: ${files.length} files, ${packed} bytes packe
 EOF2
 bundle="$tmp/unpacked/package/dist/bundle/upbit-tui.mjs"
 if tail -n 1 "$bundle" | grep -q 'sourceMappingURL'; then fail "the bundle points to a source map"; fi
-# The bundled Ink has the incremental-render fix, and the bundle knows it (scripts/bundle.mjs).
+# The bundled Ink has the incremental-render fix (patches/ink+6.8.0.patch) ...
 grep -q 'cursorUp(previousLines.length - 1)' "$bundle" || fail "the bundled Ink lacks the incremental-render fix (patches/ink+6.8.0.patch)"
-if grep -q 'UPBIT_TUI_BUNDLED_INK_FIXED' "$bundle"; then fail "the bundle still reads UPBIT_TUI_BUNDLED_INK_FIXED (esbuild's define did not apply)"; fi
+# ... and the bundle knows it: the renderer choice is compiled in (esbuild's define), not looked up in node_modules/ink,
+# which an installed package does not have: without it the TUI would fall back to full frames.
+node -e '
+const code = require("fs").readFileSync(process.argv[1], "utf8");
+if (!/function inkIncrementalRenderingIsSafe\(\) \{\s*(\/\/.*\s*)*if \(true\) return true;/.test(code)) {
+  console.error("test-tarball: the bundle does not compile in that its Ink is fixed (scripts/bundle.mjs define UPBIT_TUI_BUNDLED_INK_FIXED)");
+  process.exit(1);
+}' "$bundle"
 
 # --- install ------------------------------------------------------------------------------
 # node-gyp needs Node's headers to build better-sqlite3 offline: those of the running Node when

@@ -156,7 +156,7 @@ export function applyUsageErrors(program: Command, passedDown: (sub: Command) =>
     cmd.exitOverride((error) => {
       // Help and --version end with exit 0: commander has written them, main sets the code.
       if (error.exitCode === 0) throw error;
-      // `help <unknown>`: commander has written the help to stderr; nothing to add.
+      // A help page commander wrote to stderr for an error: nothing to add to it.
       if (error.code === 'commander.help') throw new CommanderError(USAGE_EXIT, error.code, error.message);
       throw usageError(cmd, commanderMessage(error));
     });
