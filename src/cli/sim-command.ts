@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { isIPv4 } from 'node:net';
 
 import { InvalidArgumentError } from 'commander';
 
@@ -15,6 +14,7 @@ import type { SimServer } from '../sim/server.js';
 import { SimListenError, startSimServer } from '../sim/server.js';
 import { corruptState, createStateSaver, lockStateFile, readStateFile } from './sim-state.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
+import { isIPv4 } from 'node:net';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const DEFAULT_SIM_KRW = '10000000';
