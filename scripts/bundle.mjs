@@ -2,11 +2,32 @@
 // ~1 s of CPU on a 2-core machine, the bundle ~0.25 s (launch → first price frame 1.28 s → 0.71 s).
 // better-sqlite3 is native and stays external; react-devtools-core is only used by Ink in dev;
 // is-in-ci is replaced so that CI=1 in the user's shell does not blank the TUI on a terminal.
+//
+// The bundle is all the package ships (package.json "files"): every other runtime dependency
+// is inside it, which is why they are devDependencies. No source map unless asked for
+// (UPBIT_TUI_SOURCEMAP=1 npm run build): it would be 5 MB next to a 3 MB bundle.
+// Runs after tsc (npm run build), whose output it reads for the Ink check.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const OUTFILE = 'dist/bundle/upbit-tui.mjs';
+const sourcemap = process.env.UPBIT_TUI_SOURCEMAP === '1';
+
+// The Ink esbuild bundles is the one in node_modules: the same check the UI makes from source.
+const { installedInkHasFix } = await import('../dist/ui/ink-renderer.js');
+const inkFixed = installedInkHasFix();
+if (!inkFixed) {
+  process.stderr.write(
+    'upbit-tui build: node_modules/ink lacks the incremental-render fix (patches/ink+6.8.0.patch); run "npx patch-package" and build again. This bundle uses Ink\'s full-frame renderer.\n',
+  );
+}
+
+// A map left by an earlier debug build would no longer match.
+if (!sourcemap) rmSync(`${OUTFILE}.map`, { force: true });
 
 await build({
   entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/bundle/upbit-tui.mjs',
+  outfile: OUTFILE,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -16,8 +37,8 @@ await build({
     'react-devtools-core': './scripts/react-devtools-stub.mjs',
     'is-in-ci': './scripts/is-in-ci-tty.mjs',
   },
-  define: { 'process.env.NODE_ENV': '"production"' },
+  define: { 'process.env.NODE_ENV': '"production"', UPBIT_TUI_BUNDLED_INK_FIXED: String(inkFixed) },
   banner: { js: "import { createRequire as __upbitTuiCreateRequire } from 'node:module'; const require = __upbitTuiCreateRequire(import.meta.url);" },
-  sourcemap: true,
+  sourcemap,
   logLevel: 'error',
 });

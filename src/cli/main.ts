@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../app/errors.js';
 import { appPaths } from '../app/paths.js';
 import { endAfterHangup } from '../runtime/exit.js';
@@ -7,10 +7,13 @@ import { SIGNAL_EXIT_CODES } from '../runtime/reason.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
+import { keysHelp } from './key-help.js';
 import { registerTradeCommands } from './trade-commands.js';
+import { applyUsageErrors } from './usage-errors.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
 const DEFAULT_API_URL = 'https://api.upbit.com';
+const TRADE_PASSED_DOWN: ReadonlySet<string> = new Set(['sim', 'apiUrl', 'wsUrl']);
 
 function packageVersion(): string {
   const raw: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -66,9 +69,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .addHelpText(
       'after',
       `
-Keys:
-  q         quit
-  Ctrl+C    quit (press again to force)
+${keysHelp()}
 
 Files:
   log       ${paths.logFile}
@@ -79,11 +80,10 @@ Examples:
   upbit-tui sim --port 8080                   run the built-in exchange on its own
   upbit-tui balance --sim                     balances on the built-in exchange (also: orders, buy, sell, cancel)`,
     )
-    .showHelpAfterError('(run upbit-tui --help for usage)')
     .enablePositionalOptions()
     .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number }, command: Command) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
-        throw new UsageError('upbit-tui needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
+        throw new UsageError('the TUI needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
       }
       const noColor = !o.color || (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '');
       const { startTui } = await import('../app/tui.js');
@@ -131,29 +131,23 @@ Keys:
 
 Output (one per line): rest URL, ws URL, access-key, and secret-key only when generated.`,
     )
-    .showHelpAfterError('(run upbit-tui sim --help for usage)')
-    // Bad flags exit 2, like other usage errors; commander would exit 1 (or exit by itself).
-    .exitOverride((error) => {
-      throw new CommanderError(error.exitCode === 0 ? 0 : 2, error.code, error.message);
-    })
     .action(async (o: { port: number; host: string; seed?: number; markets?: string[]; krw: string; state?: string; script?: string; faultSeed?: number } & SimFaultFlags) => {
       await runSimCommand({ ...o, logFile: paths.logFile });
     });
   registerTradeCommands(program, {
     env,
     parseUrl: parseUrlOption,
-    exitOverride: (cmd) =>
-      cmd.exitOverride((error) => {
-        throw new CommanderError(error.exitCode === 0 ? 0 : 2, error.code, error.message);
-      }),
+    // applyUsageErrors below sets every command's, the trading commands' included.
+    exitOverride: (cmd) => cmd,
   });
+  // The trading commands read --sim and --api-url (and accept --ws-url) typed before their name.
+  applyUsageErrors(program, (sub) => (sub.name() === 'sim' ? new Set() : TRADE_PASSED_DOWN));
   return program;
 }
 
 /** Entry point used by bin/upbit-tui.js. Sets process.exitCode; never calls process.exit. */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (error) {

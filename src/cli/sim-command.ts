@@ -14,10 +14,11 @@ import type { SimFaults, Status5xx } from '../sim/faults.js';
 import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
-import { startSimServer } from '../sim/server.js';
+import { SimListenError, startSimServer } from '../sim/server.js';
 import { corruptState, createStateSaver, lockStateFile, readStateFile } from './sim-state.js';
 import { pathFlag } from './trade-commands.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
+import { isIPv4 } from 'node:net';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const DEFAULT_SIM_KRW = '10000000';
@@ -151,9 +152,32 @@ function resolveKeys(env: NodeJS.ProcessEnv, stored: ReadonlyArray<{ accessKey: 
   return { accessKey: generateKey(), secretKey: generateKey(), showSecret: true };
 }
 
+/**
+ * `--port`/`--host` the OS would not listen on: a configuration the user fixes (exit 2), said
+ * in one line with what to pass instead.
+ */
+export function listenUsageError(error: SimListenError): UsageError {
+  const where = `${error.host}:${error.port}`;
+  const free = 'or --port 0 for any free one';
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new UsageError(`Port ${error.port} on ${error.host} is already in use (by another upbit-tui sim, or another program): pass another --port, ${free}.`, 2, { cause: error });
+    case 'EACCES':
+      return new UsageError(`Not allowed to listen on ${where}: ports below 1024 need privileges this user lacks. Pass --port 1024 or above, ${free}.`, 2, { cause: error });
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new UsageError(`Cannot listen on ${error.host}: it is not a loopback address this machine has (${error.code}). Pass --host 127.0.0.1.`, 2, { cause: error });
+    default:
+      return new UsageError(`Cannot listen on ${where} (${error.code ?? (error.cause instanceof Error ? error.cause.message : 'unknown error')}): pass another --host or --port, ${free}.`, 2, { cause: error });
+  }
+}
+
 /** `upbit-tui sim`: the embedded exchange on its own, owned by a kernel until a signal. */
 export async function runSimCommand(o: SimCommandOptions): Promise<void> {
-  if (!LOOPBACK.has(o.host) && !o.host.startsWith('127.')) {
+  // An address, not a name that merely starts with 127. (127.example.com resolves anywhere).
+  if (!LOOPBACK.has(o.host) && !(isIPv4(o.host) && o.host.startsWith('127.'))) {
     throw new UsageError(`--host ${o.host} is not a loopback address. The built-in exchange only listens on loopback (127.0.0.1 or ::1).`);
   }
   const faults = faultsFromFlags(o);
@@ -219,8 +243,8 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
   } catch (error) {
     await log.close();
     if (error instanceof ScriptError) throw new UsageError(`${error.message} Fix the file, or leave out --script.`, 2, { cause: error });
-    // The listen error already says to pick another port.
-    throw new UsageError(`Cannot start the built-in exchange: ${error instanceof Error ? error.message : String(error)}`, 1, { cause: error });
+    if (error instanceof SimListenError) throw listenUsageError(error);
+    throw error;
   }
   const server = sim;
 

@@ -264,11 +264,25 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
   };
 }
 
+/** The simulator's socket could not be opened: `code` is the OS's (`EADDRINUSE`, `EACCES`, …). */
+export class SimListenError extends Error {
+  override name = 'SimListenError';
+  readonly code: string | undefined;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(`The simulator could not listen on ${host}:${port} (${cause.message}).`, { cause });
+    this.code = cause.code;
+  }
+}
+
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => {
+    const onError = (err: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
-      reject(new Error(`The simulator could not listen on ${host}:${port} (${err.message}). Pick another port, or 0 for any free one.`, { cause: err }));
+      reject(new SimListenError(host, port, err));
     };
     const onListening = (): void => {
       server.off('error', onError);

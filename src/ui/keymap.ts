@@ -70,3 +70,46 @@ export function keyHint(bindings: readonly KeyBinding[]): string {
   }
   return [...groups].map(([description, keys]) => `${keys.join('/')} ${description}`).join('  ');
 }
+
+/** Where a mode's keys work, as --help and the README name the place. */
+export const MODE_PLACES: Readonly<Record<UiMode, string>> = { table: 'the market table', tasks: 'the task list' };
+
+/**
+ * What a key does beyond the footer's one word, said in --help and the README. Keyed by the
+ * binding's action (global keys) or event type (mode keys); a binding without a note shows
+ * its footer word alone.
+ */
+const KEY_NOTES: Partial<Record<keyof UiActions | UiEvent['type'], string>> = {
+  quit: 'exit code 0',
+  interrupt: 'exit code 130; press again to force an immediate exit',
+  'open-tasks': 'the running tasks',
+  'close-tasks': 'back to the market table',
+};
+
+/** One line of the key reference: these keys, and what they do. */
+export interface KeyReferenceEntry {
+  keys: readonly string[];
+  /** The mode whose place the keys work in; `undefined` for keys that work everywhere. */
+  place: string | undefined;
+  description: string;
+  note: string | undefined;
+}
+
+/**
+ * Every key of the TUI, read from {@link GLOBAL_KEYS} and {@link MODE_KEYS}: the source of
+ * `--help`'s Keys and the README's key table. Global keys one by one (their notes differ),
+ * then each mode's keys grouped as the footer groups them.
+ */
+export function keyReference(): KeyReferenceEntry[] {
+  const entries: KeyReferenceEntry[] = GLOBAL_KEYS.map((b) => ({ keys: [b.keys], place: undefined, description: b.description, note: KEY_NOTES[b.action] }));
+  for (const mode of Object.keys(MODE_KEYS) as UiMode[]) {
+    const groups = new Map<string, KeyReferenceEntry & { keys: string[] }>();
+    for (const b of MODE_KEYS[mode]) {
+      const group = groups.get(b.description) ?? { keys: [], place: MODE_PLACES[mode], description: b.description, note: KEY_NOTES[b.action.type] };
+      group.keys.push(b.keys);
+      groups.set(b.description, group);
+    }
+    entries.push(...groups.values());
+  }
+  return entries;
+}

@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,9 @@ function sim(args: string[], env: Record<string, string> = {}): Run {
   const base: NodeJS.ProcessEnv = { ...process.env, HOME: dir, XDG_STATE_HOME: path.join(dir, 'state'), ...env };
   if (env['UPBIT_ACCESS_KEY'] === undefined) delete base['UPBIT_ACCESS_KEY'];
   if (env['UPBIT_SECRET_KEY'] === undefined) delete base['UPBIT_SECRET_KEY'];
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'sim', '--port', '0', '--markets', 'KRW-BTC,KRW-ETH', ...args], {
+  // A value option may be given once: the defaults only where the test gives none.
+  const defaults = [...(args.includes('--port') ? [] : ['--port', '0']), ...(args.includes('--markets') ? [] : ['--markets', 'KRW-BTC,KRW-ETH'])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'sim', ...defaults, ...args], {
     cwd: ROOT,
     env: base,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -237,6 +240,7 @@ describe('upbit-tui sim', () => {
       [['--latency-ms', 'soon'], /--latency-ms must be a whole number/],
       [['--drop-before-rate', '0.6', '--reset-rate', '0.6'], /--drop-before-rate 0\.6, --reset-rate 0\.6 add up to 1\.2/],
       [['--host', '0.0.0.0'], /--host 0\.0\.0\.0 is not a loopback address/],
+      [['--host', '127.attacker.example'], /--host 127\.attacker\.example is not a loopback address/],
       [['--script', '/nonexistent/prices.json'], /Cannot read the price script \/nonexistent\/prices\.json/],
     ];
     // In parallel: each is a separate process.
@@ -251,6 +255,24 @@ describe('upbit-tui sim', () => {
       expect(run.stdout(), what).toBe('');
     });
   }, 60_000);
+
+  it('refuses a --port in use with one line saying what to pass, exit 2, and a repeated --port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = taken.address();
+      if (address === null || typeof address === 'string') throw new Error('BUG: no port');
+      const run = sim(['--port', String(address.port)]);
+      expect(await run.exited).toBe(2);
+      expect(run.stderr()).toBe(`upbit-tui: Port ${address.port} on 127.0.0.1 is already in use (by another upbit-tui sim, or another program): pass another --port, or --port 0 for any free one.\n`);
+      expect(run.stdout()).toBe('');
+      const twice = sim(['--port', '0', '--port', String(address.port)]);
+      expect(await twice.exited).toBe(2);
+      expect(twice.stderr()).toBe(`upbit-tui: --port is given twice ("0" and "${address.port}"); give it once.\n(run upbit-tui sim --help for usage)\n`);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  }, 30_000);
 
   it('refuses half a key pair', async () => {
     const run = sim([], { UPBIT_ACCESS_KEY: 'only-the-access-key' });
