@@ -235,7 +235,8 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   } catch (error) {
     log.error({ err: error }, 'trading command failed');
     if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', EXIT.interrupted, { cause: error });
-    throw toExitError(error);
+    // The built-in exchange refused a change it could not save: that, not its 503, is the news.
+    throw ctx?.stateProblem() ?? toExitError(error);
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
