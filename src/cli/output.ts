@@ -124,13 +124,107 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
   return {
     json,
     lines: (lines) => {
-      for (const l of lines) stdout.write(`${l}\n`);
+      for (const l of lines) writeGuarded(stdout, `${l}\n`);
     },
     document: (value) => {
-      stdout.write(`${JSON.stringify(value)}\n`);
+      writeGuarded(stdout, `${JSON.stringify(value)}\n`);
     },
     notice: (line) => {
-      stderr.write(`upbit-tui: ${line}\n`);
+      writeGuarded(stderr, `upbit-tui: ${line}\n`);
     },
   };
+}
+
+// ----------------------------------------------------------------------------------------
+// Writing that never crashes a command nor loses its work: a reader that went away (`| head`,
+// `| true`: EPIPE) or a full disk (`> /dev/full`: ENOSPC). Node reports a failed write to a
+// pipe or a file as an 'error' event on the stream, after the write returned
+// (https://nodejs.org/api/process.html#a-note-on-process-io), and an 'error' event nobody
+// listens to is thrown: the process died with a stack trace after the order was placed.
+
+/** What became of a guarded stream's writes. */
+export interface StreamFailure {
+  /** The first write error (EPIPE, ENOSPC, EIO, …). */
+  readonly error: NodeJS.ErrnoException;
+  /** The start of what could not be written, for the one line that reports it. */
+  readonly lost: string;
+  /** How much could not be written, in characters. */
+  readonly lostChars: number;
+}
+
+interface Guard {
+  error: NodeJS.ErrnoException | undefined;
+  lost: string;
+  lostChars: number;
+}
+
+/** What a report quotes of the lost output: enough for an order's uuid and identifier. */
+const LOST_KEPT = 600;
+const guards = new WeakMap<NodeJS.WritableStream, Guard>();
+
+/** Listen, once per stream, for its write errors: they are recorded, never thrown. */
+export function guardStream(stream: NodeJS.WritableStream): void {
+  guardOf(stream);
+}
+
+function guardOf(stream: NodeJS.WritableStream): Guard {
+  let guard = guards.get(stream);
+  if (guard === undefined) {
+    const g: Guard = { error: undefined, lost: '', lostChars: 0 };
+    guards.set(stream, g);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      g.error ??= error;
+    });
+    guard = g;
+  }
+  return guard;
+}
+
+function keepLost(guard: Guard, text: string): void {
+  if (guard.lost.length < LOST_KEPT) guard.lost += text.slice(0, LOST_KEPT - guard.lost.length);
+  guard.lostChars += text.length;
+}
+
+/** Write `text`; once a write has failed, the rest is only recorded as lost (nothing more can arrive). */
+export function writeGuarded(stream: NodeJS.WritableStream, text: string): void {
+  const guard = guardOf(stream);
+  if (guard.error !== undefined) {
+    keepLost(guard, text);
+    return;
+  }
+  stream.write(text, (error?: Error | null) => {
+    if (error === undefined || error === null) return;
+    guard.error ??= error;
+    keepLost(guard, text);
+  });
+}
+
+/**
+ * Wait until what was written to a guarded stream has gone out or failed, and say how it
+ * failed. Unguarded streams (nothing wrote through {@link writeGuarded}) are not touched.
+ */
+export async function settleStream(stream: NodeJS.WritableStream): Promise<StreamFailure | undefined> {
+  const guard = guards.get(stream);
+  if (guard === undefined) return undefined;
+  if (guard.error === undefined) {
+    // The callback of an empty write comes after those of every earlier write.
+    await new Promise<void>((resolve) => stream.write('', () => resolve()));
+  }
+  return guard.error === undefined ? undefined : { error: guard.error, lost: guard.lost, lostChars: guard.lostChars };
+}
+
+/**
+ * The one line for output that could not be written, or undefined when there is nothing to
+ * say: a closed pipe (EPIPE) is the reader's choice (`| head`) and ends the output quietly.
+ * `workDone`: the command itself succeeded, so the line says its work was done and quotes
+ * what was lost (an order's uuid and identifier are in it).
+ */
+export function outputFailureLine(failure: StreamFailure, workDone: boolean): string | undefined {
+  if (failure.error.code === 'EPIPE') return undefined;
+  const flat = failure.lost.replace(/\s*\n\s*/g, ' / ').replace(/ \/ $/, '').trim();
+  const quoted = flat === '' ? '' : `: ${flat}${failure.lostChars > failure.lost.length ? ` … (${failure.lostChars} characters in all)` : ''}`;
+  const why = failure.error.message;
+  return workDone
+    ? `could not write the output to stdout (${why}). The command did its work; what it could not print${quoted === '' ? ' is lost' : ` was${quoted}`}`
+    : `could not write to stdout either (${why})${quoted === '' ? '' : `; lost output${quoted}`}`;
 }

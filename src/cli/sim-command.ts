@@ -13,6 +13,7 @@ import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
 import { startSimServer } from '../sim/server.js';
+import { writeGuarded } from './output.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 
@@ -237,7 +238,8 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
   if (stateLock !== undefined) kernel.acquire('state file lock', () => stateLock.release());
   kernel.acquire('embedded exchange', () => server.close());
   kernel.attachProcess();
+  // Through the guard: a reader that stops after the first line (`| head -1`) does not stop the exchange.
   for (const line of simBanner(server, { accessKey: keys.accessKey, secretKey: keys.showSecret ? keys.secretKey : undefined })) {
-    process.stdout.write(`${line}\n`);
+    writeGuarded(process.stdout, `${line}\n`);
   }
 }
