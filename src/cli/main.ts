@@ -154,6 +154,8 @@ export async function main(argv: string[]): Promise<void> {
   guardStream(process.stderr);
   const program = buildProgram();
   program.exitOverride();
+  // Help and version through the guard too (`upbit-tui --version | true`, `--help > /dev/full`).
+  guardCommanderOutput(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -187,6 +189,11 @@ async function reportOutputFailure(): Promise<void> {
   if (line === undefined) return;
   writeGuarded(process.stderr, `upbit-tui: ${line}\n`);
   if (workDone) process.exitCode = 1;
+}
+
+function guardCommanderOutput(cmd: Command): void {
+  cmd.configureOutput({ writeOut: (text) => writeGuarded(process.stdout, text), writeErr: (text) => writeGuarded(process.stderr, text) });
+  for (const sub of cmd.commands) guardCommanderOutput(sub);
 }
 
 function isCommanderExit(error: unknown): error is { exitCode: number; code: string } {

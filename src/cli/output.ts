@@ -159,7 +159,7 @@ interface Guard {
 }
 
 /** What a report quotes of the lost output: enough for an order's uuid and identifier. */
-const LOST_KEPT = 600;
+const LOST_KEPT = 300;
 const guards = new WeakMap<NodeJS.WritableStream, Guard>();
 
 /** Listen, once per stream, for its write errors: they are recorded, never thrown. */
@@ -221,7 +221,7 @@ export async function settleStream(stream: NodeJS.WritableStream): Promise<Strea
  */
 export function outputFailureLine(failure: StreamFailure, workDone: boolean): string | undefined {
   if (failure.error.code === 'EPIPE') return undefined;
-  const flat = failure.lost.replace(/\s*\n\s*/g, ' / ').replace(/ \/ $/, '').trim();
+  const flat = failure.lost.replace(/\s*\n\s*/g, ' / ').replace(/ \/ $/, '').replace(/[ \t]+/g, ' ').trim();
   const quoted = flat === '' ? '' : `: ${flat}${failure.lostChars > failure.lost.length ? ` … (${failure.lostChars} characters in all)` : ''}`;
   const why = failure.error.message;
   return workDone

@@ -132,6 +132,22 @@ describe('output that cannot be written', () => {
     expect(arrayOf(jsonOf(done)['orders']).map((o) => o['uuid'])).toEqual([order?.uuid]);
   }, 60_000);
 
+  it.skipIf(!existsSync('/dev/full'))('--version into a closed pipe and --help into a full disk: no crash, one line for the full disk', async () => {
+    const home = freshHome();
+    const version = startCli(['--version'], home);
+    version.child.stdout?.destroy();
+    const v = await version.result;
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stderr).toBe('');
+    const full = openSync('/dev/full', 'w');
+    const help = startCli(['balance', '--help'], home, {}, { stdout: full });
+    closeSync(full);
+    const h = await help.result;
+    expect(h.code, h.stderr).toBe(1);
+    expectNoCrash(h);
+    expect(h.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^upbit-tui: could not write the output to stdout \(ENOSPC[^)]*\)\. .*: Usage: upbit-tui balance/)]);
+  }, 60_000);
+
   it('orders into a reader that is gone (`| head -c 50`): exit 0, quiet; the next command agrees', async () => {
     const home = freshHome();
     expect((await runCli(LIMIT_BUY, home)).code).toBe(0);
