@@ -5,7 +5,7 @@
  * simulator's REST layer and paper trading (against live quotes) drive the same engine.
  *
  * Every method that changes state delivers its events to listeners before it returns, after
- * the state is consistent; a listener may call back into the exchange.
+ * the state is consistent and saved (`persist`); a listener may call back into the exchange.
  */
 import { randomUUID } from 'node:crypto';
 
