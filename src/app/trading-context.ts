@@ -107,6 +107,8 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const mode = resolveTradingMode({ sim: flags.sim, paper: flags.paper, live: flags.live, apiUrl: flags.apiUrl, hasKeys: keys !== undefined || (flags.sim && flags.apiUrl === undefined) });
     if (mode.notice !== null) options.notice(mode.notice);
     log.info({ mode: mode.kind, endpoint: mode.journalEndpoint }, 'trading command starting');
+    // Set by the built-in exchange, which saves its state at every change.
+    let stateProblem = (): UsageError | undefined => undefined;
 
     // One process at a time trades an endpoint from a data directory: its wallet, simulator
     // state and journal are loaded, changed and saved by one owner, so nothing is lost to a
@@ -119,7 +121,6 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     acquire('trading lock', () => lock.release());
 
     let venue: Venue;
-    let stateProblem = (): UsageError | undefined => undefined;
     if (mode.kind === 'paper') {
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
       if (mode.quotes === 'sim' && mode.apiUrl === null) {
