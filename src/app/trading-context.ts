@@ -59,16 +59,16 @@ export interface OpenTradingOptions {
 export interface TradingContext {
   readonly mode: TradingMode;
   readonly venue: Venue;
-  readonly journal: OrderJournal;
-  readonly service: OrderService;
-  /** Orders the recovery could not resolve (their outcome is still unknown). */
-  readonly stillUnknown: readonly string[];
   /**
    * When the built-in exchange (`--sim` without `--api-url`) could not save its state at its
    * last change, and so refused that change: the line to say instead of the exchange's 503
    * (which the order service can only treat as an outcome to look up).
    */
   stateProblem(): UsageError | undefined;
+  readonly journal: OrderJournal;
+  readonly service: OrderService;
+  /** Orders the recovery could not resolve (their outcome is still unknown). */
+  readonly stillUnknown: readonly string[];
   /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
   close(deadlineMs?: number): Promise<void>;
 }
@@ -107,8 +107,6 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const mode = resolveTradingMode({ sim: flags.sim, paper: flags.paper, live: flags.live, apiUrl: flags.apiUrl, hasKeys: keys !== undefined || (flags.sim && flags.apiUrl === undefined) });
     if (mode.notice !== null) options.notice(mode.notice);
     log.info({ mode: mode.kind, endpoint: mode.journalEndpoint }, 'trading command starting');
-    // Set by the built-in exchange, which saves its state at every change.
-    let stateProblem = (): UsageError | undefined => undefined;
 
     // One process at a time trades an endpoint from a data directory: its wallet, simulator
     // state and journal are loaded, changed and saved by one owner, so nothing is lost to a
@@ -120,6 +118,8 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     });
     acquire('trading lock', () => lock.release());
 
+    // Set by the built-in exchange, which saves its state at every change.
+    let stateProblem = (): UsageError | undefined => undefined;
     let venue: Venue;
     if (mode.kind === 'paper') {
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
@@ -173,10 +173,10 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     return {
       mode,
       venue,
+      stateProblem,
       journal,
       service,
       stillUnknown: recovered.stillUnknown,
-      stateProblem,
       close(deadlineMs = 10_000) {
         closed ??= (async () => {
           service.beginShutdown();
