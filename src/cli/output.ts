@@ -158,8 +158,10 @@ interface Guard {
   lostChars: number;
 }
 
-/** What a report quotes of the lost output: enough for an order's uuid and identifier. */
-const LOST_KEPT = 300;
+/** How much of the lost output is kept to find the ids in it (the whole of any one command's report). */
+const LOST_KEPT = 64 * 1024;
+/** How much of it the report quotes. */
+const QUOTED = 160;
 const guards = new WeakMap<NodeJS.WritableStream, Guard>();
 
 /** Listen, once per stream, for its write errors: they are recorded, never thrown. */
@@ -222,9 +224,19 @@ export async function settleStream(stream: NodeJS.WritableStream): Promise<Strea
 export function outputFailureLine(failure: StreamFailure, workDone: boolean): string | undefined {
   if (failure.error.code === 'EPIPE') return undefined;
   const flat = failure.lost.replace(/\s*\n\s*/g, ' / ').replace(/ \/ $/, '').replace(/[ \t]+/g, ' ').trim();
-  const quoted = flat === '' ? '' : `: ${flat}${failure.lostChars > failure.lost.length ? ` … (${failure.lostChars} characters in all)` : ''}`;
+  const head = flat.length > QUOTED ? `${flat.slice(0, QUOTED)} … (${failure.lostChars} characters in all)` : flat;
+  const ids = idsIn(failure.lost);
   const why = failure.error.message;
-  return workDone
-    ? `could not write the output to stdout (${why}). The command did its work; what it could not print${quoted === '' ? ' is lost' : ` was${quoted}`}`
-    : `could not write to stdout either (${why})${quoted === '' ? '' : `; lost output${quoted}`}`;
+  if (!workDone) return `could not write to stdout either (${why})${head === '' ? '' : `; lost output: ${head}`}`;
+  return `could not write the output to stdout (${why}). The command did its work${ids === '' ? '' : ` (${ids})`}${head === '' ? '' : `; what it could not print began: ${head}`}`;
+}
+
+/** The orders the lost output named (`uuid …`, `identifier …`, or their JSON keys), so a report of a placed order keeps them. */
+function idsIn(text: string): string {
+  const distinct = (re: RegExp): string[] => [...new Set([...text.matchAll(re)].map((m) => m[1] ?? ''))].filter((v) => v !== '');
+  const uuids = distinct(/\buuid"?[:\s]+"?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi);
+  const identifiers = distinct(/\bidentifier"?[:\s]+"?([A-Za-z0-9][A-Za-z0-9_.:-]*)/g);
+  const some = (label: string, values: string[]): string[] =>
+    values.length === 0 ? [] : [`${label} ${values.slice(0, 3).join(', ')}${values.length > 3 ? ` and ${values.length - 3} more` : ''}`];
+  return [...some('uuid', uuids), ...some('identifier', identifiers)].join(', ');
 }
