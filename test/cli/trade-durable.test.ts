@@ -119,12 +119,11 @@ describe('output that cannot be written', () => {
     expect(r.code, r.stderr).toBe(1);
     expectNoCrash(r);
     const last = r.stderr.trimEnd().split('\n').at(-1) ?? '';
-    expect(last).toMatch(/^upbit-tui: could not write the output to stdout \(ENOSPC[^)]*\)\. The command did its work; what it could not print was: Placed market buy 10,000 KRW of KRW-BTC/);
+    expect(last).toMatch(/^upbit-tui: could not write the output to stdout \(ENOSPC[^)]*\)\. The command did its work \(uuid \S+, identifier \S+\); what it could not print began: Placed market buy 10,000 KRW of KRW-BTC/);
     const saved = savedOrders(simState(home));
     expect(saved).toHaveLength(1);
     const order = saved[0];
-    expect(last).toContain(`uuid ${order?.uuid ?? '?'}`);
-    expect(last).toContain(`identifier ${order?.identifier ?? '?'}`);
+    expect(last).toContain(`(uuid ${order?.uuid ?? '?'}, identifier ${order?.identifier ?? '?'})`);
     // A market buy by total fills at once and ends `cancel` with its dust refunded (as on Upbit).
     const done = await runCli(['orders', '--sim', '--state', 'cancel', '--json'], home);
     expect(done.code, done.stderr).toBe(0);
