@@ -61,19 +61,23 @@ export function writeFileAtomicallySync(file: string, text: string): void {
   syncFolder(path.dirname(file));
 }
 
-/** Flush a folder's entries (the rename) to disk; a platform that cannot open folders skips it. */
+/**
+ * Flush a folder's entries (the rename) to disk. Never throws: once renamed, the new content
+ * is what every reader sees, so reporting the save as failed (and undoing the change in
+ * memory) would be the worse lie; a folder that cannot be flushed (Windows cannot open one,
+ * some file systems refuse) costs only the rename's durability across a power cut.
+ */
 function syncFolder(folder: string): void {
   let fd: number;
   try {
     fd = openSync(folder, 'r');
   } catch {
-    return; // e.g. Windows: folders cannot be opened; the rename itself is already done
+    return;
   }
   try {
     fsyncSync(fd);
-  } catch (error) {
-    // Some file systems refuse fsync on a folder (EINVAL); the rename is done, only its durability is the OS's.
-    if (!(error instanceof Error && 'code' in error && (error.code === 'EINVAL' || error.code === 'EISDIR' || error.code === 'EPERM'))) throw error;
+  } catch {
+    // See above: the rename is done.
   } finally {
     closeSync(fd);
   }
