@@ -3,9 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { UsageError } from '../app/errors.js';
 import { appPaths } from '../app/paths.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
+import { guardStream, outputFailureLine, settleStream, writeGuarded } from './output.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
-import { guardStream, outputFailureLine, settleStream, writeGuarded } from './output.js';
 import { registerTradeCommands } from './trade-commands.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
@@ -154,9 +154,9 @@ export async function main(argv: string[]): Promise<void> {
   guardStream(process.stderr);
   const program = buildProgram();
   program.exitOverride();
-  // Help and version through the guard too (`upbit-tui --version | true`, `--help > /dev/full`).
-  guardCommanderOutput(program);
   try {
+    // Help and version through the guard too (`upbit-tui --version | true`, `--help > /dev/full`).
+    guardCommanderOutput(program);
     await program.parseAsync(argv);
   } catch (error) {
     if (isCommanderExit(error)) {

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../app/errors.js';
 import { openFileLogger } from '../app/file-logger.js';
 import { Kernel } from '../runtime/kernel.js';
+import { writeGuarded } from './output.js';
 import { simBanner } from '../sim/describe.js';
 import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
@@ -13,7 +14,6 @@ import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
 import { startSimServer } from '../sim/server.js';
-import { writeGuarded } from './output.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 
@@ -181,6 +181,7 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
   const keys = resolveKeys(o.env ?? process.env, stored, o.state);
 
   const log = openFileLogger(o.logFile);
+  let sim: SimServer;
   // Every change is on disk before it is answered (see createStatePersister).
   let started = false;
   const persister =
@@ -196,7 +197,6 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
         });
   const unwritable = (error: unknown): UsageError =>
     new UsageError(`Cannot write the state file ${o.state} (${error instanceof Error ? error.message : String(error)}). Check the folder exists and is writable, or pass another --state.`, 1, { cause: error });
-  let sim: SimServer;
   try {
     sim = await startSimServer({
       host: o.host,
@@ -214,9 +214,9 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
     });
   } catch (error) {
     await log.close();
-    if (error instanceof ScriptError) throw new UsageError(`${error.message} Fix the file, or leave out --script.`, 2, { cause: error });
     // A new account is saved before the server listens.
     if (error instanceof StateNotSavedError) throw unwritable(error.cause);
+    if (error instanceof ScriptError) throw new UsageError(`${error.message} Fix the file, or leave out --script.`, 2, { cause: error });
     // The listen error already says to pick another port.
     throw new UsageError(`Cannot start the built-in exchange: ${error instanceof Error ? error.message : String(error)}`, 1, { cause: error });
   }

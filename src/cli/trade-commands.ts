@@ -233,10 +233,15 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
     if (controller.signal.aborted) ctx.service.beginShutdown();
     await body({ ctx, out, signal: controller.signal, log });
   } catch (error) {
+    // The built-in exchange refused a change it could not save: that, not its 503, is the news.
+    const stateProblem = controller.signal.aborted ? undefined : ctx?.stateProblem();
+    if (stateProblem !== undefined) {
+      log.error({ err: error, stateProblem: stateProblem.message }, 'trading command failed: the built-in exchange could not save its state');
+      throw stateProblem;
+    }
     log.error({ err: error }, 'trading command failed');
     if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', EXIT.interrupted, { cause: error });
-    // The built-in exchange refused a change it could not save: that, not its 503, is the news.
-    throw ctx?.stateProblem() ?? toExitError(error);
+    throw toExitError(error);
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
