@@ -11,9 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
+import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
-import { corruptState, createStateSaver, lockStateFile, readStateFile } from '../cli/sim-state.js';
+import { corruptState, createStatePersister, lockStateFile, readStateFile } from '../cli/sim-state.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
@@ -60,6 +61,12 @@ export interface OpenTradingOptions {
 export interface TradingContext {
   readonly mode: TradingMode;
   readonly venue: Venue;
+  /**
+   * When the built-in exchange (`--sim` without `--api-url`) could not save its state at its
+   * last change, and so refused that change: the line to say instead of the exchange's 503
+   * (which the order service can only treat as an outcome to look up).
+   */
+  stateProblem(): UsageError | undefined;
   readonly journal: OrderJournal;
   readonly service: OrderService;
   /** Checks market codes against the exchange's list before anything is sent for them. */
@@ -120,6 +127,8 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     });
     acquire('trading lock', () => lock.release());
 
+    // Set by the built-in exchange, which saves its state at every change.
+    let stateProblem = (): UsageError | undefined => undefined;
     let venue: Venue;
     let marketList: MarketListSource;
     if (mode.kind === 'paper') {
@@ -143,6 +152,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
         options.notice(`using the built-in exchange; state in ${path.dirname(embedded.stateFile)}`);
         apiUrl = embedded.server.restUrl;
         accountKeys = embedded.keys;
+        stateProblem = embedded.stateProblem;
       } else {
         if (keys === undefined) {
           throw new UsageError(
@@ -176,6 +186,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     return {
       mode,
       venue,
+      stateProblem,
       journal,
       service,
       markets: new MarketCheck({ source: marketList, logger: log.child({ c: 'markets' }) }),
@@ -224,6 +235,20 @@ interface EmbeddedSim {
   server: SimServer;
   keys: ApiKeys;
   stateFile: string;
+  stateProblem: () => UsageError | undefined;
+}
+
+/** One line for a state the built-in exchange could not save: what, why, what to do, and that the change was not made. */
+export function embeddedStateProblem(stateFile: string, error: unknown, when: 'start' | 'change'): UsageError {
+  const why = error instanceof Error ? error.message : String(error);
+  const fix = `Make ${path.dirname(stateFile)} writable (or free disk space there), or pass another --data-dir`;
+  return new UsageError(
+    when === 'start'
+      ? `Cannot write the built-in exchange's state to ${stateFile} (${why}). ${fix}.`
+      : `Cannot save the built-in exchange's state to ${stateFile} (${why}), so the exchange refused the change and did not make it: no order was placed or cancelled by it. ${fix}, then run the command again.`,
+    1,
+    { cause: error },
+  );
 }
 
 /**
@@ -249,27 +274,26 @@ async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: st
   // Keys like Upbit's: 40 hex characters from a CSPRNG.
   const account = stored[0] ?? { accessKey: randomBytes(20).toString('hex'), secretKey: randomBytes(20).toString('hex') };
 
-  const server = await startSimServer({
-    port: 0,
-    logger: log.child({ c: 'sim' }),
-    exchangeSnapshot: saved,
-    accounts: [{ accessKey: account.accessKey, secretKey: account.secretKey, krw: EMBEDDED_SIM_KRW }],
-  });
-  const saver = createStateSaver({
-    file: stateFile,
-    snapshot: () => server.exchange.snapshot(),
-    logger: log.child({ c: 'state' }),
-    warn: (message) => log.warn({ file: stateFile }, message),
-  });
-  // Released after the exchange: the last save sees its final state.
-  acquire('state file', () => saver.close());
-  acquire('state file watch', server.exchange.on(() => saver.changed()));
-  acquire('embedded exchange', () => server.close());
+  // Every change is on disk before the exchange answers it (see createStatePersister).
+  const persister = createStatePersister({ file: stateFile, logger: log.child({ c: 'state' }), warn: (message) => log.warn({ file: stateFile }, message) });
+  let server: SimServer;
   try {
-    // A new account is on disk before it is used.
-    await saver.flush();
+    server = await startSimServer({
+      port: 0,
+      logger: log.child({ c: 'sim' }),
+      exchangeSnapshot: saved,
+      accounts: [{ accessKey: account.accessKey, secretKey: account.secretKey, krw: EMBEDDED_SIM_KRW }],
+      // A new account is on disk before it is used; a state only read is not written again.
+      persist: persister.persist,
+    });
   } catch (error) {
-    throw new UsageError(`Cannot write the built-in exchange's state to ${stateFile} (${error instanceof Error ? error.message : String(error)}). Check the folder is writable, or pass another --data-dir.`, 1, { cause: error });
+    if (error instanceof StateNotSavedError) throw embeddedStateProblem(stateFile, error.cause, 'start');
+    throw error;
   }
-  return { server, keys: { accessKey: account.accessKey, secretKey: new Secret(account.secretKey), source: `file ${stateFile}` }, stateFile };
+  acquire('embedded exchange', () => server.close());
+  const stateProblem = (): UsageError | undefined => {
+    const failure = persister.failure();
+    return failure === undefined ? undefined : embeddedStateProblem(stateFile, failure, 'change');
+  };
+  return { server, keys: { accessKey: account.accessKey, secretKey: new Secret(account.secretKey), source: `file ${stateFile}` }, stateFile, stateProblem };
 }

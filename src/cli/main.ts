@@ -5,6 +5,7 @@ import { appPaths } from '../app/paths.js';
 import { endAfterHangup } from '../runtime/exit.js';
 import { SIGNAL_EXIT_CODES } from '../runtime/reason.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
+import { guardStream, outputFailureLine, settleStream, writeGuarded } from './output.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
 import { keysHelp } from './key-help.js';
@@ -147,8 +148,12 @@ Output (one per line): rest URL, ws URL, access-key, and secret-key only when ge
 
 /** Entry point used by bin/upbit-tui.js. Sets process.exitCode; never calls process.exit. */
 export async function main(argv: string[]): Promise<void> {
+  // A closed stderr must not crash a command that is placing an order (there is nowhere to say it).
+  guardStream(process.stderr);
   const program = buildProgram();
   try {
+    // Help and version through the guard too (`upbit-tui --version | true`, `--help > /dev/full`).
+    guardCommanderOutput(program);
     await program.parseAsync(argv);
   } catch (error) {
     if (isCommanderExit(error)) {
@@ -164,7 +169,30 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.stderr.write(`upbit-tui: unexpected error (a bug — please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
+  } finally {
+    await reportOutputFailure();
   }
+}
+
+/**
+ * After the command: stdout that could not be written (`> /dev/full`) is said in one line on
+ * stderr, quoting what was lost (an order's identifier), and a command that succeeded exits 1
+ * so a script notices; a reader that closed the pipe (`| head`, EPIPE) ends it quietly. The
+ * command's work is done and saved either way: output errors never reach it.
+ */
+async function reportOutputFailure(): Promise<void> {
+  const failure = await settleStream(process.stdout);
+  if (failure === undefined) return;
+  const workDone = process.exitCode === undefined || Number(process.exitCode) === 0;
+  const line = outputFailureLine(failure, workDone);
+  if (line === undefined) return;
+  writeGuarded(process.stderr, `upbit-tui: ${line}\n`);
+  if (workDone) process.exitCode = 1;
+}
+
+function guardCommanderOutput(cmd: Command): void {
+  cmd.configureOutput({ writeOut: (text) => writeGuarded(process.stdout, text), writeErr: (text) => writeGuarded(process.stderr, text) });
+  for (const sub of cmd.commands) guardCommanderOutput(sub);
 }
 
 function isCommanderExit(error: unknown): error is { exitCode: number; code: string } {

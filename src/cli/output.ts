@@ -233,13 +233,119 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
   return {
     json,
     lines: (lines) => {
-      for (const l of lines) stdout.write(`${l}\n`);
+      for (const l of lines) writeGuarded(stdout, `${l}\n`);
     },
     document: (value) => {
-      stdout.write(`${JSON.stringify(value)}\n`);
+      writeGuarded(stdout, `${JSON.stringify(value)}\n`);
     },
     notice: (line) => {
-      stderr.write(`upbit-tui: ${line}\n`);
+      writeGuarded(stderr, `upbit-tui: ${line}\n`);
     },
   };
+}
+
+// ----------------------------------------------------------------------------------------
+// Writing that never crashes a command nor loses its work: a reader that went away (`| head`,
+// `| true`: EPIPE) or a full disk (`> /dev/full`: ENOSPC). Node reports a failed write to a
+// pipe or a file as an 'error' event on the stream, after the write returned
+// (https://nodejs.org/api/process.html#a-note-on-process-io), and an 'error' event nobody
+// listens to is thrown: the process died with a stack trace after the order was placed.
+
+/** What became of a guarded stream's writes. */
+export interface StreamFailure {
+  /** The first write error (EPIPE, ENOSPC, EIO, …). */
+  readonly error: NodeJS.ErrnoException;
+  /** The start of what could not be written, for the one line that reports it. */
+  readonly lost: string;
+  /** How much could not be written, in characters. */
+  readonly lostChars: number;
+}
+
+interface Guard {
+  error: NodeJS.ErrnoException | undefined;
+  lost: string;
+  lostChars: number;
+}
+
+/** How much of the lost output is kept to find the ids in it (the whole of any one command's report). */
+const LOST_KEPT = 64 * 1024;
+/** How much of it the report quotes. */
+const QUOTED = 160;
+const guards = new WeakMap<NodeJS.WritableStream, Guard>();
+
+/** Listen, once per stream, for its write errors: they are recorded, never thrown. */
+export function guardStream(stream: NodeJS.WritableStream): void {
+  guardOf(stream);
+}
+
+function guardOf(stream: NodeJS.WritableStream): Guard {
+  let guard = guards.get(stream);
+  if (guard === undefined) {
+    const g: Guard = { error: undefined, lost: '', lostChars: 0 };
+    guards.set(stream, g);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      g.error ??= error;
+    });
+    guard = g;
+  }
+  return guard;
+}
+
+function keepLost(guard: Guard, text: string): void {
+  if (guard.lost.length < LOST_KEPT) guard.lost += text.slice(0, LOST_KEPT - guard.lost.length);
+  guard.lostChars += text.length;
+}
+
+/** Write `text`; once a write has failed, the rest is only recorded as lost (nothing more can arrive). */
+export function writeGuarded(stream: NodeJS.WritableStream, text: string): void {
+  const guard = guardOf(stream);
+  if (guard.error !== undefined) {
+    keepLost(guard, text);
+    return;
+  }
+  stream.write(text, (error?: Error | null) => {
+    if (error === undefined || error === null) return;
+    guard.error ??= error;
+    keepLost(guard, text);
+  });
+}
+
+/**
+ * Wait until what was written to a guarded stream has gone out or failed, and say how it
+ * failed. Unguarded streams (nothing wrote through {@link writeGuarded}) are not touched.
+ */
+export async function settleStream(stream: NodeJS.WritableStream): Promise<StreamFailure | undefined> {
+  const guard = guards.get(stream);
+  if (guard === undefined) return undefined;
+  if (guard.error === undefined) {
+    // The callback of an empty write comes after those of every earlier write.
+    await new Promise<void>((resolve) => stream.write('', () => resolve()));
+  }
+  return guard.error === undefined ? undefined : { error: guard.error, lost: guard.lost, lostChars: guard.lostChars };
+}
+
+/**
+ * The one line for output that could not be written, or undefined when there is nothing to
+ * say: a closed pipe (EPIPE) is the reader's choice (`| head`) and ends the output quietly.
+ * `workDone`: the command itself succeeded, so the line says its work was done and quotes
+ * what was lost (an order's uuid and identifier are in it).
+ */
+export function outputFailureLine(failure: StreamFailure, workDone: boolean): string | undefined {
+  if (failure.error.code === 'EPIPE') return undefined;
+  const flat = failure.lost.replace(/\s*\n\s*/g, ' / ').replace(/ \/ $/, '').replace(/[ \t]+/g, ' ').trim();
+  const head = flat.length > QUOTED ? `${flat.slice(0, QUOTED)} … (${failure.lostChars} characters in all)` : flat;
+  const ids = idsIn(failure.lost);
+  const why = failure.error.message;
+  if (!workDone) return `could not write to stdout either (${why})${head === '' ? '' : `; lost output: ${head}`}`;
+  return `could not write the output to stdout (${why}). The command did its work${ids === '' ? '' : ` (${ids})`}${head === '' ? '' : `; what it could not print began: ${head}`}`;
+}
+
+/** The orders the lost output named (`uuid …`, `identifier …`, or their JSON keys), so a report of a placed order keeps them. */
+function idsIn(text: string): string {
+  const distinct = (re: RegExp): string[] => [...new Set([...text.matchAll(re)].map((m) => m[1] ?? ''))].filter((v) => v !== '');
+  const uuids = distinct(/\buuid"?[:\s]+"?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi);
+  const identifiers = distinct(/\bidentifier"?[:\s]+"?([A-Za-z0-9][A-Za-z0-9_.:-]*)/g);
+  const some = (label: string, values: string[]): string[] =>
+    values.length === 0 ? [] : [`${label} ${values.slice(0, 3).join(', ')}${values.length > 3 ? ` and ${values.length - 3} more` : ''}`];
+  return [...some('uuid', uuids), ...some('identifier', identifiers)].join(', ');
 }

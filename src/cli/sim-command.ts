@@ -7,7 +7,9 @@ import { UsageError } from '../app/errors.js';
 import { describeLogDrops, openFileLogger } from '../app/file-logger.js';
 import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import { Kernel } from '../runtime/kernel.js';
+import { writeGuarded } from './output.js';
 import { simBanner } from '../sim/describe.js';
+import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { plain, readTypedAmount } from '../trading/decimal.js';
 import type { SimFaults, Status5xx } from '../sim/faults.js';
@@ -15,14 +17,13 @@ import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
 import { SimListenError, startSimServer } from '../sim/server.js';
-import { corruptState, createStateSaver, lockStateFile, readStateFile } from './sim-state.js';
+import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import { pathFlag } from './trade-commands.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 import { isIPv4 } from 'node:net';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const DEFAULT_SIM_KRW = '10000000';
-const STATE_CHECK_MS = 5_000;
 
 /** Fault flags of `upbit-tui sim`; absent means off. */
 export interface SimFaultFlags {
@@ -226,6 +227,21 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
     onFirstDrop: (drops) => process.stderr.write(`upbit-tui sim: ${describeLogDrops(o.logFile, drops) ?? ''}\n`),
   });
   let sim: SimServer;
+  // Every change is on disk before it is answered (see createStatePersister).
+  let started = false;
+  const persister =
+    o.state === undefined
+      ? undefined
+      : createStatePersister({
+          file: o.state,
+          logger: log.logger.child({ c: 'state' }),
+          // Before the start, a failed save is the start's error line.
+          warn: (message) => {
+            if (started) process.stderr.write(`upbit-tui sim: ${message}\n`);
+          },
+        });
+  const unwritable = (error: unknown): UsageError =>
+    new UsageError(`Cannot write the state file ${o.state} (${error instanceof Error ? error.message : String(error)}). Check the folder exists and is writable, or pass another --state.`, 1, { cause: error });
   try {
     sim = await startSimServer({
       host: o.host,
@@ -239,51 +255,36 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
       exchangeSnapshot: saved,
       // An account the state file already holds keeps its balances; --krw funds a new one.
       accounts: [{ accessKey: keys.accessKey, secretKey: keys.secretKey, krw: o.krw ?? DEFAULT_SIM_KRW }],
+      persist: persister?.persist,
     });
   } catch (error) {
     await log.close();
+    // A new account is saved before the server listens.
+    if (error instanceof StateNotSavedError) throw unwritable(error.cause);
     if (error instanceof ScriptError) throw new UsageError(`${error.message} Fix the file, or leave out --script.`, 2, { cause: error });
     if (error instanceof SimListenError) throw listenUsageError(error);
     throw error;
   }
   const server = sim;
-
-  const saver =
-    o.state === undefined
-      ? undefined
-      : createStateSaver({
-          file: o.state,
-          snapshot: () => server.exchange.snapshot(),
-          logger: log.logger.child({ c: 'state' }),
-          warn: (message) => process.stderr.write(`${message}\n`),
-        });
-  if (saver !== undefined) {
+  if (persister !== undefined) {
     try {
-      // At once: a new account is on disk before its keys are printed, and an unwritable path shows now.
-      await saver.flush();
+      // Also for a state that was only read: an unwritable path shows now, not at the first order.
+      persister.persist(server.exchange.snapshot());
     } catch (error) {
       await server.close();
       await log.close();
-      throw new UsageError(`Cannot write the state file ${o.state} (${error instanceof Error ? error.message : String(error)}). Check the folder exists and is writable, or pass another --state.`, 1, { cause: error });
+      throw unwritable(error);
     }
   }
+  started = true;
 
   const kernel = new Kernel({ logger: log.logger.child({ c: 'kernel' }) });
   kernel.acquire('log file', () => log.close());
   if (stateLock !== undefined) kernel.acquire('state file lock', () => stateLock.release());
-  if (saver !== undefined) {
-    // Acquired before the exchange, so released after it: the last save sees the final state.
-    kernel.acquire('state file', () => saver.close());
-    kernel.acquire('state file watch', server.exchange.on(() => saver.changed()));
-    // A few changes raise no event (an identifier used up by a failed order): a slow check
-    // catches them; it writes nothing when the state is what the file holds.
-    const check = setInterval(() => saver.changed(), STATE_CHECK_MS);
-    check.unref();
-    kernel.acquire('state file check', () => clearInterval(check));
-  }
   kernel.acquire('embedded exchange', () => server.close());
   kernel.attachProcess();
+  // Through the guard: a reader that stops after the first line (`| head -1`) does not stop the exchange.
   for (const line of simBanner(server, { accessKey: keys.accessKey, secretKey: keys.showSecret ? keys.secretKey : undefined })) {
-    process.stdout.write(`${line}\n`);
+    writeGuarded(process.stdout, `${line}\n`);
   }
 }

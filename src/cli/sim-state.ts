@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { UsageError } from '../app/errors.js';
-import { createDebouncedFileWriter, writeFileAtomically } from '../runtime/atomic-file.js';
+import { createDurableFileSaver, writeFileAtomically } from '../runtime/atomic-file.js';
 import { JsonTextError, parseJsonText } from '../runtime/json-text.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock, type ProcessLock } from '../runtime/process-lock.js';
@@ -11,7 +11,8 @@ export { writeFileAtomically };
 /**
  * The `upbit-tui sim --state FILE` file: the exchange's snapshot as JSON. It holds the
  * accounts' secret keys, so it is written owner-only (0600), always whole (a temporary file
- * renamed over the old one), and never over a file that could not be read.
+ * renamed over the old one), on every change before the change is answered, and never over
+ * a file that could not be read.
  */
 
 /** The file's content, or undefined when there is no file yet. A file that is not JSON is a user error. */
@@ -48,49 +49,50 @@ export function corruptState(file: string, why: string, cause?: unknown): UsageE
   );
 }
 
-export interface StateSaverOptions {
+export interface StatePersisterOptions {
   file: string;
-  /** The current state, serialised on each save. */
-  snapshot: () => unknown;
-  /** Quiet time after a change before writing. @default 250 */
-  debounceMs?: number;
   logger: Logger;
-  /** Told once per run of failures (the log has each one). */
+  /** One line for the user when saving starts failing, and when it works again. */
   warn: (message: string) => void;
+  /** Writes the file, durably, before it returns. @default writeFileAtomicallySync (runtime/atomic-file.ts) */
+  write?: (file: string, text: string) => void;
 }
 
-export interface StateSaver {
-  /** Something changed: save after the debounce. */
-  changed(): void;
-  /** Save now if the state differs from what was last written; waits for a save under way. */
-  flush(): Promise<void>;
-  /** Stop the timer and save one last time. Safe to call twice. */
-  close(): Promise<void>;
+export interface StatePersister {
+  /**
+   * For `SimOptions.persist`: the exchange's state, written whole and flushed to disk before
+   * it returns. Throws the OS error; the exchange then undoes the change and refuses it.
+   */
+  readonly persist: (state: unknown) => void;
+  /** The error of the last save if it failed (undefined once one works again). */
+  readonly failure: () => unknown;
 }
 
 /**
- * Debounced saving, one write at a time, skipping writes whose content is what the file
- * already holds. A failed write is logged and retried on the next change.
+ * Saving the exchange's state on every change, synchronously, so no client is told of a
+ * change the file does not hold (a debounced save would leave a window in which an order
+ * acknowledged to a client is lost to a crash or a full disk). A save takes about a
+ * millisecond for a small state, most of it the fsync: the simulator saves per change (an
+ * order, a fill, a cancel), never per price tick that changes nothing.
  */
-export function createStateSaver(options: StateSaverOptions): StateSaver {
+export function createStatePersister(options: StatePersisterOptions): StatePersister {
   const { file, logger } = options;
-  let failing = false;
-  return createDebouncedFileWriter({
+  const saver = createDurableFileSaver({
     file,
-    render: () => `${JSON.stringify(options.snapshot(), null, 1)}\n`,
-    debounceMs: options.debounceMs ?? 250,
-    onWritten: () => {
-      if (failing) logger.info({ file }, 'state file saved again');
-      failing = false;
+    write: options.write,
+    onFailing: (error) => {
+      logger.error({ err: error, file }, 'could not save the state file; changes are refused until it can be saved');
+      options.warn(`cannot save the state to ${file} (${reason(error)}); every change is refused until it can be saved: make the folder writable or free disk space.`);
     },
-    onWriteError: (error) => {
-      logger.error({ err: error, file }, 'could not save the state file');
-      if (!failing) options.warn(`upbit-tui sim: cannot save the state to ${file} (${reason(error)}); will retry on the next change.`);
-      failing = true;
+    onRecovered: (failedSaves) => {
+      logger.info({ file, failedSaves }, 'state file saved again');
+      options.warn(`the state is saved to ${file} again; changes are accepted.`);
     },
-    // Failures are logged in onWriteError.
-    onBackgroundError: () => undefined,
   });
+  return {
+    persist: (state) => saver.save(`${JSON.stringify(state, null, 1)}\n`),
+    failure: saver.failure,
+  };
 }
 
 function isErrno(error: unknown): error is NodeJS.ErrnoException {

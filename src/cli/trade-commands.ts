@@ -274,6 +274,12 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
     await checkMarkets(ctx, flags.markets, out, controller.signal);
     await body({ ctx, out: withRecovered(out, ctx.recovered), signal: controller.signal, log });
   } catch (error) {
+    // The built-in exchange refused a change it could not save: that, not its 503, is the news.
+    const stateProblem = controller.signal.aborted ? undefined : ctx?.stateProblem();
+    if (stateProblem !== undefined) {
+      log.error({ err: error, stateProblem: stateProblem.message }, 'trading command failed: the built-in exchange could not save its state');
+      throw stateProblem;
+    }
     log.error({ err: error }, 'trading command failed');
     if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', interrupted(), { cause: error });
     throw toExitError(error);

@@ -3,12 +3,17 @@
  * written owner-only (0600) to a temporary file beside the target, flushed to disk, then
  * renamed over it, so a crash leaves the old or the new content, never half of one.
  */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
+function tempPathOf(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+}
+
 /** Replace `file` with `text` atomically: write a temporary file beside it, flush it to disk, rename. */
 export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const temp = tempPathOf(file);
   try {
     const handle = await open(temp, 'w', 0o600);
     try {
@@ -24,75 +29,96 @@ export async function writeFileAtomically(file: string, text: string): Promise<v
   }
 }
 
-export interface DebouncedFileWriterOptions {
-  file: string;
-  /** The current content, rendered on each save. */
-  render: () => string;
-  /** Quiet time after a change before writing. */
-  debounceMs: number;
-  /** Writes the content. @default writeFileAtomically */
-  write?: (file: string, text: string) => Promise<void>;
-  /** After each successful write. */
-  onWritten?: () => void;
-  /** For every failed write, before the failure is passed on (to `flush`'s caller). */
-  onWriteError?: (error: unknown) => void;
-  /** A debounced save (one nobody awaits) failed. */
-  onBackgroundError?: (error: unknown) => void;
-}
-
-export interface DebouncedFileWriter {
-  /** Something changed: save after the debounce. Ignored after `close`. */
-  changed(): void;
-  /** Save now if the content differs from what was last written; waits for a save under way. Rejects when the write fails. */
-  flush(): Promise<void>;
-  /** Stop the timer and save one last time. Safe to call twice. */
-  close(): Promise<void>;
+/**
+ * {@link writeFileAtomically}, synchronously, and durable when it returns: the temporary file
+ * is flushed before the rename and the folder after it, so the new content survives a power
+ * cut from then on (https://man7.org/linux/man-pages/man2/fsync.2.html: "Calling fsync() does
+ * not necessarily ensure that the entry in the directory containing the file has also reached
+ * disk"). For state that must be on disk before anyone is told about it (the simulator's
+ * answers, the paper venue's): the caller cannot interleave anything between the change and
+ * the save. Throws the OS error (EACCES, ENOSPC, EROFS, …); the old file is then untouched.
+ */
+export function writeFileAtomicallySync(file: string, text: string): void {
+  const temp = tempPathOf(file);
+  try {
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      const data = Buffer.from(text, 'utf8');
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at, data.length - at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // There was no temporary file, or it cannot be removed either: the OS error above says why.
+    }
+    throw error;
+  }
+  syncFolder(path.dirname(file));
 }
 
 /**
- * Debounced saving, one write at a time, skipping writes whose content is what the file
- * already holds. A failed write is retried on the next change or flush.
+ * Flush a folder's entries (the rename) to disk. Never throws: once renamed, the new content
+ * is what every reader sees, so reporting the save as failed (and undoing the change in
+ * memory) would be the worse lie; a folder that cannot be flushed (Windows cannot open one,
+ * some file systems refuse) costs only the rename's durability across a power cut.
  */
-export function createDebouncedFileWriter(options: DebouncedFileWriterOptions): DebouncedFileWriter {
-  const { file, render, debounceMs } = options;
-  const write = options.write ?? writeFileAtomically;
-  let timer: NodeJS.Timeout | undefined;
-  let written: string | undefined;
-  let chain: Promise<void> = Promise.resolve();
-  let closed: Promise<void> | undefined;
+function syncFolder(folder: string): void {
+  let fd: number;
+  try {
+    fd = openSync(folder, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // See above: the rename is done.
+  } finally {
+    closeSync(fd);
+  }
+}
 
-  const save = async (): Promise<void> => {
-    const text = render();
-    if (text === written) return;
-    try {
-      await write(file, text);
-    } catch (error) {
-      options.onWriteError?.(error);
-      throw error;
-    }
-    written = text;
-    options.onWritten?.();
-  };
-  const flush = (): Promise<void> => {
-    clearTimeout(timer);
-    timer = undefined;
-    const run = chain.then(save);
-    // The chain goes on after a failure; the caller of this flush still sees it.
-    chain = run.catch(() => undefined);
-    return run;
-  };
+export interface DurableFileSaverOptions {
+  file: string;
+  /** Writes the file, durably, before it returns. @default writeFileAtomicallySync */
+  write?: (file: string, text: string) => void;
+  /** The first failure of a run of them (later ones are only counted: a caller may retry often). */
+  onFailing?: (error: unknown) => void;
+  /** The first success after failures, with how many saves failed. */
+  onRecovered?: (failedSaves: number) => void;
+}
+
+export interface DurableFileSaver {
+  /** Write `text` now, durably; throws the OS error. */
+  readonly save: (text: string) => void;
+  /** The error of the last save if it failed; undefined once one works again. */
+  readonly failure: () => unknown;
+}
+
+/** Synchronous durable saves of one file, remembering whether the last one failed. */
+export function createDurableFileSaver(options: DurableFileSaverOptions): DurableFileSaver {
+  const write = options.write ?? writeFileAtomicallySync;
+  let failure: unknown;
+  let failures = 0;
   return {
-    changed() {
-      if (closed !== undefined || timer !== undefined) return;
-      timer = setTimeout(() => {
-        // Not awaited by anyone: the failure is reported here and the next change retries.
-        flush().catch((error: unknown) => options.onBackgroundError?.(error));
-      }, debounceMs);
+    save(text) {
+      try {
+        write(options.file, text);
+      } catch (error) {
+        failures++;
+        if (failure === undefined) options.onFailing?.(error);
+        failure = error;
+        throw error;
+      }
+      if (failure !== undefined) options.onRecovered?.(failures);
+      failure = undefined;
+      failures = 0;
     },
-    flush,
-    close() {
-      closed ??= flush();
-      return closed;
-    },
+    failure: () => failure,
   };
 }

@@ -15,7 +15,7 @@ import { createFaults, scheduleConnectionDrops } from './faults.js';
 import { httpFaultMiddleware } from './faults-http.js';
 import { HttpRouter } from './http-router.js';
 import { attachMarketData, createSimMarketView } from './market-data/index.js';
-import type { Exchange } from './exchange/engine.js';
+import type { Exchange, ExchangeSnapshot } from './exchange/engine.js';
 import type { PrivateAuthFailure } from './private-ws.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { refuseUpgrade, remoteIp } from './rate-limit.js';
@@ -101,6 +101,15 @@ export interface SimOptions {
    * @default a fresh exchange
    */
   exchangeSnapshot?: unknown;
+  /**
+   * Saves the exchange's state (the CLI's `--state` file), synchronously, after every change
+   * and before any REST answer or private-stream event tells of it; a throw undoes the change
+   * and the request is answered 503 `state_not_saved` (see `ExchangeOptions.persist`). A new
+   * account is saved before the server listens: the start fails with `StateNotSavedError` when
+   * that save fails.
+   * @default nothing is saved
+   */
+  persist?: (state: ExchangeSnapshot) => void;
 }
 
 export interface SimServer {
@@ -170,20 +179,28 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
   // autoPong off: the connection answers pings itself so a silent fault can withhold them.
   const wss = new WebSocketServer({ noServer: true, autoPong: false, clientTracking: false, maxPayload: MAX_REQUEST_BYTES });
   // Accounts, JWT auth and rate-limit middleware, exchange REST routes, the private stream.
-  const exchangeSide = mountExchange({
-    router,
-    wss,
-    market: createSimMarketView(marketData),
-    trades: marketData,
-    faults,
-    logger,
-    now: options.now ?? Date.now,
-    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    accounts: options.accounts ?? [],
-    rateLimits: options.rateLimits,
-    privateAuthFailure: options.privateAuthFailure ?? 'http401',
-    restore: options.exchangeSnapshot,
-  });
+  let exchangeSide: ReturnType<typeof mountExchange>;
+  try {
+    exchangeSide = mountExchange({
+      router,
+      wss,
+      market: createSimMarketView(marketData),
+      trades: marketData,
+      faults,
+      logger,
+      now: options.now ?? Date.now,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      accounts: options.accounts ?? [],
+      rateLimits: options.rateLimits,
+      privateAuthFailure: options.privateAuthFailure ?? 'http401',
+      restore: options.exchangeSnapshot,
+      persist: options.persist,
+    });
+  } catch (err) {
+    // A bad snapshot, or a new account that could not be saved.
+    hub.close();
+    throw err;
+  }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
+import { blockSaves } from '../helpers/unwritable.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -153,8 +154,8 @@ describe('upbit-tui sim', () => {
     const placed = await api(rest1, keys, 'POST', '/v1/orders', bid('restart-1'));
     expect(placed.status).toBe(201);
     const uuid = (placed.json as { uuid: string }).uuid;
-    // Saved on the change, while running: a crash now loses nothing.
-    await waitFor(() => readFileSync(state, 'utf8').includes(uuid), 'the order in the state file');
+    // Saved before the answer left: a crash now loses nothing.
+    expect(readFileSync(state, 'utf8')).toContain(uuid);
     expect(statSync(state).mode & 0o777).toBe(0o600);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -170,7 +171,7 @@ describe('upbit-tui sim', () => {
     expect((await api(rest2, keys, 'POST', '/v1/orders', bid('restart-1'))).status).toBe(400);
     const again = await api(rest2, keys, 'POST', '/v1/orders', bid('restart-2'));
     expect(again.status).toBe(201);
-    // Stopped at once: the shutdown save has the second order even if the debounce had not fired.
+    // Stopped at once: the second order was saved before it was answered.
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(143);
 
@@ -181,6 +182,56 @@ describe('upbit-tui sim', () => {
     expect(krwOf((await api(rest3, keys, 'GET', '/v1/accounts')).json)).toMatchObject({ balance: '4799900', locked: '200100' });
     third.child.kill('SIGINT');
     expect(await third.exited).toBe(130);
+  });
+
+  it('refuses every change while --state cannot be saved (503 state_not_saved, nothing changed), says so once, and takes changes again once it can', async () => {
+    const folder = mkdtempSync(path.join(dir, 'unwritable-'));
+    const state = path.join(folder, 'state.json');
+    const keys = { accessKey: 'roAccess0123456789abcdefghijklmnopqrstuv', secretKey: 'roSecret0123456789abcdefghijklmnopqrstuv' };
+    const env = { UPBIT_ACCESS_KEY: keys.accessKey, UPBIT_SECRET_KEY: keys.secretKey };
+    const bid = (identifier: string): Record<string, string> => ({ market: 'KRW-BTC', side: 'bid', ord_type: 'limit', price: '10000000', volume: '0.01', identifier });
+
+    const first = sim(['--state', state], env);
+    const rest = value(await banner(first, 3), 'rest');
+    const kept = await api(rest, keys, 'POST', '/v1/orders', bid('kept'));
+    expect(kept.status).toBe(201);
+    const accounts = (await api(rest, keys, 'GET', '/v1/accounts')).json;
+
+    // The folder turns read-only under the running exchange.
+    const blocked = blockSaves(state, first.child.pid);
+    let lost: { status: number; json: unknown };
+    try {
+      lost = await api(rest, keys, 'POST', '/v1/orders', bid('lost'));
+      expect(lost.status).toBe(503);
+      expect(lost.json).toMatchObject({ error: { name: 'state_not_saved' } });
+      // Not made: no such order, no funds locked, the identifier still free.
+      expect((await api(rest, keys, 'GET', '/v1/order', { identifier: 'lost' })).status).toBe(404);
+      expect((await api(rest, keys, 'GET', '/v1/accounts')).json).toEqual(accounts);
+      expect((await api(rest, keys, 'POST', '/v1/orders', bid('lost'))).status).toBe(503);
+      const said = first.stderr().split('\n').filter((l) => l.includes('cannot save the state'));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(new RegExp(`^upbit-tui sim: cannot save the state to ${state.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((EACCES|EPERM|EISDIR)[^)]*\\); every change is refused until it can be saved`));
+    } finally {
+      blocked.undo();
+    }
+    const again = await api(rest, keys, 'POST', '/v1/orders', bid('lost'));
+    expect(again.status).toBe(201);
+    expect(first.stderr()).toMatch(/upbit-tui sim: the state is saved to .* again; changes are accepted\./);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    // What was answered 201 is what the file holds, and nothing else.
+    const second = sim(['--state', state], env);
+    const rest2 = value(await banner(second, 3), 'rest');
+    const open = await api(rest2, keys, 'GET', '/v1/orders/open', { market: 'KRW-BTC' });
+    expect((open.json as Array<{ uuid: string; identifier: string }>).map((o) => [o.identifier, o.uuid]).sort()).toEqual(
+      [
+        ['kept', (kept.json as { uuid: string }).uuid],
+        ['lost', (again.json as { uuid: string }).uuid],
+      ].sort(),
+    );
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(130);
   });
 
   it('reuses the account of --state when no keys are set, printing its secret again', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -6,8 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { UsageError } from '../../src/app/errors.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
-import { createStateSaver, readStateFile, writeFileAtomically } from '../../src/cli/sim-state.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { createStatePersister, readStateFile, writeFileAtomically } from '../../src/cli/sim-state.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'upbit-sim-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,45 +54,32 @@ describe('state file', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
-  it('saves after a quiet period, coalescing changes, and skips writes of what is already there', async () => {
-    const file = path.join(dir, 'saver.json');
-    let state = { n: 0 };
-    let snapshots = 0;
-    const saver = createStateSaver({
-      file,
-      snapshot: () => {
-        snapshots++;
-        return state;
-      },
-      debounceMs: 20,
-      logger: memoryLogger(),
-      warn: () => undefined,
-    });
-    state = { n: 1 };
-    saver.changed();
-    saver.changed();
-    saver.changed();
-    await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('"n": 1'), 'one debounced save');
-    expect(snapshots).toBe(1);
-    const mtime = statSync(file).mtimeMs;
-    await saver.flush(); // same content: no write
-    expect(statSync(file).mtimeMs).toBe(mtime);
-    state = { n: 2 };
-    await saver.close();
+  it('writes the state at once, whole and owner-only, on every save', () => {
+    const file = path.join(dir, 'persisted.json');
+    const persister = createStatePersister({ file, logger: memoryLogger(), warn: () => undefined });
+    persister.persist({ n: 1 });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ n: 1 });
+    persister.persist({ n: 2 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ n: 2 });
-    saver.changed(); // after close: ignored
-    await saver.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(persister.failure()).toBeUndefined();
   });
 
-  it('reports a failing write once and keeps going', async () => {
-    const missing = path.join(dir, 'no-such-folder');
+  it('throws a failing save, tells the user once per run of failures, and again when it works', () => {
+    const folder = path.join(dir, 'later');
     const warnings: string[] = [];
     const logger = memoryLogger();
-    const saver = createStateSaver({ file: path.join(missing, 'state.json'), snapshot: () => ({ n: Math.random() }), logger, warn: (m) => warnings.push(m) });
-    await expect(saver.flush()).rejects.toThrow(/ENOENT/);
-    await expect(saver.flush()).rejects.toThrow(/ENOENT/);
+    const persister = createStatePersister({ file: path.join(folder, 'state.json'), logger, warn: (m) => warnings.push(m) });
+    expect(() => persister.persist({ n: 1 })).toThrow(/ENOENT/);
+    expect(() => persister.persist({ n: 2 })).toThrow(/ENOENT/);
+    expect(persister.failure()).toBeInstanceOf(Error);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/cannot save the state to .*no-such-folder\/state\.json/);
-    expect(logger.records.filter((r) => r.msg === 'could not save the state file')).toHaveLength(2);
+    expect(warnings[0]).toMatch(/cannot save the state to .*later\/state\.json \(ENOENT.*every change is refused until it can be saved/);
+    expect(logger.records.filter((r) => (r.msg ?? '').startsWith('could not save the state file'))).toHaveLength(1);
+    mkdirSync(folder);
+    persister.persist({ n: 3 });
+    expect(persister.failure()).toBeUndefined();
+    expect(warnings[1]).toMatch(/saved to .*later\/state\.json again/);
+    expect(JSON.parse(readFileSync(path.join(folder, 'state.json'), 'utf8'))).toEqual({ n: 3 });
   });
 });

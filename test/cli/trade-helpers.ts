@@ -28,15 +28,18 @@ export function runCli(args: readonly string[], home: string, env: Record<string
   return startCli(args, home, env).result;
 }
 
-/** The CLI with `args`, and its process (to signal it). */
-export function startCli(args: readonly string[], home: string, env: Record<string, string> = {}): { child: ChildProcess; result: Promise<CliResult> } {
+/**
+ * The CLI with `args`, and its process (to signal it). `stdout`: a file descriptor to write
+ * to instead of a pipe (e.g. `/dev/full`); `stdout` in the result is then empty.
+ */
+export function startCli(args: readonly string[], home: string, env: Record<string, string> = {}, opts: { stdout?: number } = {}): { child: ChildProcess; result: Promise<CliResult> } {
   const base: NodeJS.ProcessEnv = { ...process.env, ...homeEnv(home), ...env };
   for (const key of ['UPBIT_ACCESS_KEY', 'UPBIT_SECRET_KEY', 'NO_COLOR', 'FORCE_COLOR']) if (env[key] === undefined) delete base[key];
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env: base, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env: base, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const result = new Promise<CliResult>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));

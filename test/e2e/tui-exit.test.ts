@@ -105,7 +105,7 @@ describe('the built binary in a pseudo-terminal', () => {
   it('an unknown market on the built-in exchange is named before the UI starts', async () => {
     const run = runInPty(['--sim', '--markets', 'KRW-NOPE']);
     expect(await exitCodeOf(run)).toBe(2);
-    expect(run.output()).toMatch(/Unknown market KRW-NOPE/);
+    expect(run.output()).toMatch(/KRW-NOPE .*is not a market on the built-in exchange/);
     expectSaneTerminal(await sttyAfter(run), `\x1b[?1049h\x1b[?1049l\x1b[?25l\x1b[?25h${run.output()}`);
   });
 

@@ -214,9 +214,9 @@ describe('PaperVenue', () => {
       volume: new Decimal('0.0002'),
       identifier: identifier(),
     });
-    // Saved after the debounce, without waiting for close (a crash keeps the last change).
+    // On disk before placeOrder answered, without waiting for close (a crash keeps the last change).
     const file = walletPath(dataDir, 'sim');
-    await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')).includes(resting.uuid), 'the wallet file to hold the order');
+    expect(await readFile(file, 'utf8')).toContain(resting.uuid);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const before = await first.accounts();
     await first.close();

@@ -5,7 +5,7 @@
  * simulator's REST layer and paper trading (against live quotes) drive the same engine.
  *
  * Every method that changes state delivers its events to listeners before it returns, after
- * the state is consistent; a listener may call back into the exchange.
+ * the state is consistent and saved (`persist`); a listener may call back into the exchange.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -22,6 +22,7 @@ import { DEFAULT_FEE_RATE, buildChance, marketRules } from './rules.js';
 import type { ExchangeSnapshot } from './snapshot.js';
 import { parseSnapshot, toSnapshot } from './snapshot.js';
 import type { Balance, CancelResult, Chance, ExchangeEvent, MarketView, Order, OrderFilter, OrderRequest } from './types.js';
+import { ExchangeError } from './types.js';
 import type { ValidationContext } from './validate.js';
 import { parseIdentifier, validateOrder } from './validate.js';
 
@@ -43,6 +44,31 @@ export interface ExchangeOptions {
    * @default rethrown from a microtask (an uncaught exception: a listener bug)
    */
   onListenerError?: (error: unknown) => void;
+  /**
+   * Makes the state durable (the `--state` file, the paper wallet). Called synchronously
+   * after every change, with the whole state, before the change's events reach listeners and
+   * before the call that made it returns: nobody is told about a change that is not saved.
+   * Not called when a call changed nothing (a price tick that filled nothing, a read). When it
+   * throws, the change is undone (the exchange goes back to the state last saved) and the
+   * call throws {@link StateNotSavedError}; every change is refused that way until a save
+   * works again. Changes nobody asked for (fills from market trades, cancels completing)
+   * are undone the same way and tried again with the next trade or at the next cancel delay.
+   * @default nothing is saved
+   */
+  persist?: (state: ExchangeSnapshot) => void;
+}
+
+/**
+ * The exchange could not save a change (see `ExchangeOptions.persist`), so it did not make
+ * it: 503, as a server that cannot commit answers. `cause` is the save's error.
+ */
+export class StateNotSavedError extends ExchangeError {
+  constructor(options: { cause: unknown }) {
+    const why = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(503, 'state_not_saved', `The exchange could not save its state (${why}), so the request was refused and nothing changed. Try again once its storage is writable.`);
+    this.name = 'StateNotSavedError';
+    this.cause = options.cause;
+  }
 }
 
 export type OrderLookup = { uuid?: string; identifier?: string };
@@ -64,12 +90,17 @@ export class Exchange {
   private readonly schedule: (fn: () => void, ms: number) => () => void;
   private readonly onListenerError: (error: unknown) => void;
   private readonly accounts = new Map<string, Account>();
-  private readonly lifecycle: Lifecycle;
+  private lifecycle: Lifecycle;
   private readonly listeners = new Set<(e: ExchangeEvent) => void>();
   private readonly queue: ExchangeEvent[] = [];
   private flushing = false;
   private readonly timers = new Set<() => void>();
   private closed = false;
+  private readonly persist: ((state: ExchangeSnapshot) => void) | undefined;
+  /** The state last saved by `persist`: what a failed save goes back to. */
+  private durable: ExchangeSnapshot;
+  /** A change that raises no event (an identifier used up, a cancel accepted) still needs saving. */
+  private dirty = false;
 
   constructor(opts: ExchangeOptions) {
     this.market = opts.market;
@@ -84,23 +115,25 @@ export class Exchange {
         queueMicrotask(() => {
           throw error;
         }));
-    this.lifecycle = new Lifecycle({
-      market: this.market,
-      feeRate: this.feeRate,
-      uuid: this.uuid,
-      now: this.now,
-      emit: (e) => this.queue.push(e),
-    });
+    this.lifecycle = this.newLifecycle();
+    this.persist = opts.persist;
+    this.durable = this.snapshot();
   }
 
-  /** Open an account holding `krw`. Throws if the access key is taken. */
+  /**
+   * Open an account holding `krw`. Throws if the access key is taken, and
+   * {@link StateNotSavedError} when it cannot be saved (the account is then not opened).
+   */
   createAccount(accessKey: string, secretKey: string, krw: Decimal.Value): void {
     if (this.accounts.has(accessKey)) throw new Error(`An exchange account with access key ${accessKey} already exists.`);
     const amount = dec(krw);
     if (!amount.isFinite() || amount.isNegative()) throw new Error(`An account's KRW must be a finite amount ≥ 0, not ${String(krw)}.`);
-    const acct = new Account(accessKey, secretKey, UNIT_CURRENCY);
-    acct.credit(UNIT_CURRENCY, amount);
-    this.accounts.set(accessKey, acct);
+    this.mutate(() => {
+      const acct = new Account(accessKey, secretKey, UNIT_CURRENCY);
+      acct.credit(UNIT_CURRENCY, amount);
+      this.accounts.set(accessKey, acct);
+      this.dirty = true;
+    });
   }
 
   hasAccount(accessKey: string): boolean {
@@ -243,7 +276,7 @@ export class Exchange {
    */
   onMarketTrade(market: string, price: Decimal, volume: Decimal, at?: number): void {
     if (this.closed) return;
-    this.mutate(() => {
+    this.unasked(() => {
       const v = dec(volume);
       if (!v.isPositive() || v.isZero()) return;
       this.lifecycle.tradeThrough(market, dec(price), v, at ?? this.now());
@@ -269,17 +302,9 @@ export class Exchange {
   static fromSnapshot(snapshot: unknown, opts: ExchangeOptions): Exchange {
     const accounts = parseSnapshot(snapshot, UNIT_CURRENCY);
     const exchange = new Exchange(opts);
-    const open: Array<{ acct: Account; order: Order }> = [];
-    for (const acct of accounts) {
-      exchange.accounts.set(acct.accessKey, acct);
-      for (const order of acct.orders.values()) if (order.state === 'wait') open.push({ acct, order });
-    }
-    // Time priority among resting orders survives the restore (stable sort keeps ties in file order).
-    open.sort((a, b) => a.order.createdAt - b.order.createdAt);
-    for (const { acct, order } of open) exchange.lifecycle.restore(acct, order);
-    for (const acct of accounts) {
-      for (const uuid of acct.cancelRequested) exchange.scheduleCancel(acct, uuid);
-    }
+    exchange.load(accounts);
+    // What was read is what is on disk: nothing to save until something changes.
+    exchange.durable = exchange.snapshot();
     return exchange;
   }
 
@@ -288,6 +313,35 @@ export class Exchange {
     this.closed = true;
     for (const cancelTimer of this.timers) cancelTimer();
     this.timers.clear();
+  }
+
+  private newLifecycle(): Lifecycle {
+    return new Lifecycle({
+      market: this.market,
+      feeRate: this.feeRate,
+      uuid: this.uuid,
+      now: this.now,
+      emit: (e) => this.queue.push(e),
+    });
+  }
+
+  /** Take `accounts` as the whole state: resting orders back on the book, pending cancels rescheduled. */
+  private load(accounts: readonly Account[]): void {
+    for (const cancelTimer of this.timers) cancelTimer();
+    this.timers.clear();
+    this.accounts.clear();
+    this.lifecycle = this.newLifecycle();
+    const open: Array<{ acct: Account; order: Order }> = [];
+    for (const acct of accounts) {
+      this.accounts.set(acct.accessKey, acct);
+      for (const order of acct.orders.values()) if (order.state === 'wait') open.push({ acct, order });
+    }
+    // Time priority among resting orders survives the restore (stable sort keeps ties in file order).
+    open.sort((a, b) => a.order.createdAt - b.order.createdAt);
+    for (const { acct, order } of open) this.lifecycle.restore(acct, order);
+    for (const acct of accounts) {
+      for (const uuid of acct.cancelRequested) this.scheduleCancel(acct, uuid);
+    }
   }
 
   private account(accessKey: string): Account {
@@ -305,7 +359,10 @@ export class Exchange {
     const identifier = parseIdentifier(raw, label);
     if (identifier === null) return null;
     if (acct.usedIdentifiers.has(identifier)) throw duplicateIdentifier(identifier);
-    if (consume) acct.usedIdentifiers.add(identifier);
+    if (consume) {
+      acct.usedIdentifiers.add(identifier);
+      this.dirty = true;
+    }
     return identifier;
   }
 
@@ -327,6 +384,7 @@ export class Exchange {
   private requestCancel(acct: Account, order: Order): void {
     if (acct.cancelRequested.has(order.uuid)) return;
     acct.cancelRequested.add(order.uuid);
+    this.dirty = true;
     this.scheduleCancel(acct, order.uuid);
   }
 
@@ -334,7 +392,7 @@ export class Exchange {
     if (this.closed) return;
     const cancelTimer = this.schedule(() => {
       this.timers.delete(cancelTimer);
-      this.mutate(() => {
+      this.unasked(() => {
         const order = acct.orders.get(uuid);
         if (order?.state === 'wait') this.lifecycle.finish(acct, order, 'cancel', this.now());
       });
@@ -342,13 +400,45 @@ export class Exchange {
     this.timers.add(cancelTimer);
   }
 
-  /** Run a state change, then deliver the events it queued (also when it threw half way). */
+  /**
+   * Run a state change, save it, then deliver the events it queued (also when it threw half
+   * way: an identifier is used up even by an order that failed). When the save fails, the
+   * change is undone, its events dropped, and {@link StateNotSavedError} thrown instead.
+   */
   private mutate<T>(change: () => T): T {
     if (this.closed) throw new Error('The exchange is closed; it accepts no more changes.');
+    // Events before this mark belong to an outer change still being delivered (a listener called back).
+    const mark = this.queue.length;
+    let result: { ok: true; value: T } | { ok: false; error: unknown };
     try {
-      return change();
-    } finally {
-      this.flush();
+      result = { ok: true, value: change() };
+    } catch (error) {
+      result = { ok: false, error };
+    }
+    if (this.persist !== undefined && (this.dirty || this.queue.length > mark)) {
+      const state = this.snapshot();
+      try {
+        this.persist(state);
+      } catch (error) {
+        this.queue.length = mark;
+        this.dirty = false;
+        this.load(parseSnapshot(this.durable, UNIT_CURRENCY));
+        throw new StateNotSavedError({ cause: error });
+      }
+      this.durable = state;
+    }
+    this.dirty = false;
+    this.flush();
+    if (!result.ok) throw result.error;
+    return result.value;
+  }
+
+  /** A change nobody asked for (a market trade, a cancel completing): a failed save undoes it, and the owner of `persist` has reported it. */
+  private unasked(change: () => void): void {
+    try {
+      this.mutate(change);
+    } catch (error) {
+      if (!(error instanceof StateNotSavedError)) throw error;
     }
   }
 

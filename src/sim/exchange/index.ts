@@ -4,7 +4,7 @@
  * layers and paper trading (src/trading) all drive this same engine.
  */
 export type { ExchangeOptions, ExchangeSnapshot, OrderLookup } from './engine.js';
-export { Exchange } from './engine.js';
+export { Exchange, StateNotSavedError } from './engine.js';
 export type { OpenOrderSelection } from './queries.js';
 export { DEFAULT_CANCEL_COUNT, DEFAULT_LIST_LIMIT } from './queries.js';
 export { BOOK_DEPTH, DEFAULT_FEE_RATE } from './rules.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../../runtime/logger.js';
 import { JwtVerifier } from '../auth/jwt.js';
 import { createAuthMiddleware } from '../auth/middleware.js';
 import { dec } from '../exchange/decimal.js';
-import { Exchange } from '../exchange/engine.js';
+import { Exchange, type ExchangeOptions } from '../exchange/engine.js';
 import type { MarketView } from '../exchange/types.js';
 import type { SimFaults } from '../faults.js';
 import type { HttpRouter } from '../http-router.js';
@@ -40,6 +40,8 @@ export interface ExchangeSideOptions {
   privateAuthFailure: PrivateAuthFailure;
   /** `exchange.snapshot()` output to restore (e.g. read from a state file); accounts it already has are kept as they are. */
   restore?: unknown;
+  /** Saves the exchange's state before any answer or event tells of a change (see `ExchangeOptions.persist`). */
+  persist?: ExchangeOptions['persist'];
 }
 
 export interface ExchangeSide {
@@ -58,10 +60,16 @@ export interface ExchangeSide {
  */
 export function mountExchange(options: ExchangeSideOptions): ExchangeSide {
   const { router, logger } = options;
-  const exchangeOptions = { market: options.market, now: options.now };
+  const exchangeOptions: ExchangeOptions = { market: options.market, now: options.now, persist: options.persist };
   const exchange = options.restore === undefined ? new Exchange(exchangeOptions) : Exchange.fromSnapshot(options.restore, exchangeOptions);
-  for (const account of options.accounts) {
-    if (!exchange.hasAccount(account.accessKey)) exchange.createAccount(account.accessKey, account.secretKey, account.krw ?? DEFAULT_ACCOUNT_KRW);
+  // With `persist`, a new account is saved before the server can answer anything about it.
+  try {
+    for (const account of options.accounts) {
+      if (!exchange.hasAccount(account.accessKey)) exchange.createAccount(account.accessKey, account.secretKey, account.krw ?? DEFAULT_ACCOUNT_KRW);
+    }
+  } catch (error) {
+    exchange.close();
+    throw error;
   }
   const limiter = new RateLimiter(options.rateLimits);
   const verifier = new JwtVerifier({ secretOf: (accessKey) => exchange.secretOf(accessKey) });

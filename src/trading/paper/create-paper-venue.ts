@@ -9,7 +9,8 @@ import { Exchange } from '../../sim/exchange/index.js';
 import { readSeen, seenPath } from './catch-up.js';
 import { LiveMarketView } from './market-view.js';
 import { ACCOUNT, PaperVenue, type PaperVenueOptions } from './paper-venue.js';
-import { PaperWalletError, corruptWallet, readWallet, walletPath } from './wallet-file.js';
+import { StateNotSavedError } from '../../sim/exchange/index.js';
+import { PaperWalletError, corruptWallet, createWalletPersister, readWallet, walletPath } from './wallet-file.js';
 
 /**
  * Open (or create) the paper wallet for `quotesLabel`. Rejects with a `PaperWalletError`
@@ -35,12 +36,21 @@ async function openWallet(options: PaperVenueOptions, file: string, logger: Logg
     market: view,
     now,
     onListenerError: (error) => logger.error({ err: error }, 'a paper event listener failed'),
+    // Every change is on disk before the venue answers (or its events tell of it).
+    persist: createWalletPersister(file, logger).persist,
   };
   const saved = await readWallet(file);
   let exchange: Exchange;
   if (saved === undefined) {
     exchange = new Exchange(engineOptions);
-    exchange.createAccount(ACCOUNT, ACCOUNT, options.krw ?? '10000000');
+    try {
+      // Saved at once, so the next start finds the same wallet.
+      exchange.createAccount(ACCOUNT, ACCOUNT, options.krw ?? '10000000');
+    } catch (error) {
+      exchange.close();
+      const cause = error instanceof StateNotSavedError ? error.cause : error;
+      throw new PaperWalletError(`Cannot create the paper wallet ${file} (${cause instanceof Error ? cause.message : String(cause)}): check that the data directory is writable (or pass another --data-dir).`, { cause });
+    }
   } else {
     try {
       exchange = Exchange.fromSnapshot(saved, engineOptions);
@@ -53,15 +63,6 @@ async function openWallet(options: PaperVenueOptions, file: string, logger: Logg
     }
   }
   const venue = new PaperVenue(options, file, exchange, view, logger, now, lock, await readSeen(seenPath(file)));
-  // A new wallet is written at once, so the next start finds the same one.
-  if (saved === undefined) {
-    try {
-      await venue.save();
-    } catch (error) {
-      await venue.close().catch(() => undefined);
-      throw new PaperWalletError(`Cannot create the paper wallet ${file}: check that the data directory is writable (or pass another --data-dir).`, { cause: error });
-    }
-  }
   // Orders that rested while no upbit-tui ran fill from the candles of that time. Offline,
   // they stay open and are looked at again on the next start.
   try {

@@ -15,7 +15,7 @@ import { sleep } from '../../runtime/backoff.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { ProcessLock } from '../../runtime/process-lock.js';
 import type { ExchangeEvent, OrderRequest as EngineOrderRequest } from '../../sim/exchange/index.js';
-import { ExchangeError, type Exchange, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../sim/exchange/index.js';
+import { ExchangeError, StateNotSavedError, type Exchange, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../sim/exchange/index.js';
 import { narrowPrivateMessage } from '../../upbit/parse-private.js';
 import { ENDPOINTS, endpointName, type Endpoint } from '../../upbit/rest/endpoints.js';
 import { mapHttpError } from '../../upbit/rest/errors.js';
@@ -38,7 +38,7 @@ import type { MyAssetEvent, MyOrderEvent } from '../../upbit/types.js';
 import type { Venue } from '../venue.js';
 import { catchUp, CatchUpError, seenPath, writeSeen } from './catch-up.js';
 import type { LiveMarketView } from './market-view.js';
-import { createWalletSaver, type WalletSaver } from './wallet-file.js';
+import { walletNotSaved } from './wallet-file.js';
 
 /** The one account of a paper wallet (not a secret: nothing here authenticates). */
 export const ACCOUNT = 'paper';
@@ -57,8 +57,6 @@ export interface PaperVenueOptions {
   now?: () => number;
   /** @default silentLogger */
   logger?: Logger;
-  /** Quiet time after a change before the wallet is written. @default 100 */
-  saveDebounceMs?: number;
   /** How often `run` polls tickers for markets with open orders when nobody feeds trades. @default 1000 */
   pollMs?: number;
 }
@@ -71,7 +69,6 @@ export class PaperVenue implements Venue {
   readonly file: string;
 
   private readonly quotes: PaperVenueOptions['quotes'];
-  private readonly saver: WalletSaver;
   private readonly orderListeners = new Set<(e: MyOrderEvent) => void>();
   private readonly assetListeners = new Set<(e: MyAssetEvent) => void>();
   private readonly offEngine: () => void;
@@ -99,11 +96,8 @@ export class PaperVenue implements Venue {
     this.quotes = options.quotes;
     this.pollMs = options.pollMs ?? 1000;
     this.startedAt = now();
-    this.saver = createWalletSaver(file, () => exchange.snapshot(), options.saveDebounceMs ?? 100, logger);
-    this.offEngine = exchange.on((e) => {
-      this.saver.changed();
-      this.deliver(e);
-    });
+    // The engine saves the wallet at every change, before its events come here (create-paper-venue.ts).
+    this.offEngine = exchange.on((e) => this.deliver(e));
   }
 
   accounts(options: CallOptions = {}): Promise<Balance[]> {
@@ -133,12 +127,8 @@ export class PaperVenue implements Venue {
     await this.view.refresh(order.market, options);
     options.signal?.throwIfAborted();
     this.assertOpen();
-    try {
-      return this.engineCall(ENDPOINTS.placeOrder, () => parseOrder(orderToWire(this.exchange.place(ACCOUNT, engineRequest(order)))));
-    } finally {
-      // The identifier is used up even when the order is refused (as on Upbit): save that too.
-      this.saver.changed();
-    }
+    // On disk before it returns, with the identifier it used up (also when the order is refused, as on Upbit).
+    return this.engineCall(ENDPOINTS.placeOrder, () => parseOrder(orderToWire(this.exchange.place(ACCOUNT, engineRequest(order)))));
   }
 
   getOrder(ref: OrderRef, options: CallOptions = {}): Promise<OrderWithTrades> {
@@ -150,9 +140,7 @@ export class PaperVenue implements Venue {
   cancelOrder(ref: OrderRef, options: CallOptions = {}): Promise<Order> {
     return this.answer(options, ENDPOINTS.cancelOrder, () => {
       this.assertOpen();
-      const order = parseOrder(orderToWire(this.exchange.cancel(ACCOUNT, lookup(ref))));
-      this.saver.changed();
-      return order;
+      return parseOrder(orderToWire(this.exchange.cancel(ACCOUNT, lookup(ref))));
     });
   }
 
@@ -253,25 +241,16 @@ export class PaperVenue implements Venue {
     }
     for (const [m, t] of seen) this.markSeen(m, t);
     await this.saveSeen();
-    await this.saver.flush();
     return open.filter((o) => this.exchange.get(ACCOUNT, { uuid: o.uuid }).executedVolume.toFixed() !== before.get(o.uuid)).length;
   }
 
-  /** Write the wallet now (waits for a write under way). */
-  save(): Promise<void> {
-    return this.saver.flush();
-  }
-
-  /** Stop the engine and write the wallet a last time. Safe to call twice. */
+  /** Stop the engine (the wallet is already saved: every change was) and release the wallet. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.offEngine();
       this.exchange.close();
       try {
         await this.saveSeen();
-        await this.saver.flush();
-      } catch (error) {
-        throw new Error(`Could not save the paper wallet to ${this.file}: check the disk and the directory's permissions.`, { cause: error });
       } finally {
         this.lock.release();
       }
@@ -338,11 +317,17 @@ export class PaperVenue implements Venue {
     });
   }
 
-  /** Run an engine call; its refusals become the errors the REST client would throw. */
+  /**
+   * Run an engine call; its refusals become the errors the REST client would throw. A change
+   * the wallet could not save was undone by the engine: a {@link PaperWalletError} says so.
+   */
   private engineCall<T>(endpoint: Endpoint, call: () => T): T {
     try {
       return call();
     } catch (error) {
+      if (error instanceof StateNotSavedError) {
+        throw walletNotSaved(this.file, error.cause, endpoint.effect === 'order' ? 'the order was not placed' : endpoint.effect === 'cancel' ? 'the order was not cancelled' : 'nothing was changed');
+      }
       if (!(error instanceof ExchangeError)) throw error;
       throw mapHttpError({
         status: error.status,

@@ -1,12 +1,14 @@
 /**
  * The paper wallet's file, `<dataDir>/paper/<quotesLabel>.json`: the engine's snapshot as
- * JSON, written whole (temporary file, fsync, rename; owner-only) so a crash leaves the old
- * or the new wallet, never half of one. A file that cannot be read is never overwritten.
+ * JSON, written whole (temporary file, fsync, rename; owner-only) at every change before the
+ * change is answered, so a crash leaves the old or the new wallet, never half of one and
+ * never one older than what the order service was told. A file that cannot be read is never
+ * overwritten.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { createDebouncedFileWriter, writeFileAtomically } from '../../runtime/atomic-file.js';
+import { createDurableFileSaver } from '../../runtime/atomic-file.js';
 import type { Logger } from '../../runtime/logger.js';
 
 /** The wallet file couldn't be used; the user must move it away (it is left untouched). */
@@ -43,31 +45,37 @@ export function corruptWallet(file: string, why: string, cause?: unknown): Paper
   );
 }
 
-/** Replace `file` with `text` atomically. */
-export async function writeWallet(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeFileAtomically(file, text);
-}
-
-export interface WalletSaver {
-  /** Something changed: save after the debounce. */
-  changed(): void;
-  /** Save now (if the content changed); waits for a save under way. Rejects when the write fails. */
-  flush(): Promise<void>;
+export interface WalletPersister {
+  /** For `ExchangeOptions.persist`: the wallet written whole and flushed to disk before it returns; throws the OS error. */
+  readonly persist: (state: unknown) => void;
+  /** The error of the last save if it failed (undefined once one works again). */
+  readonly failure: () => unknown;
 }
 
 /**
- * Debounced saving, one write at a time, skipping content the file already holds. A failed
- * debounced write is logged and tried again on the next change or flush.
+ * Saving the wallet on every change, synchronously: the paper venue answers the order
+ * service only with what the file holds (a debounced save lost acknowledged orders to a
+ * crash or a full disk). The engine saves per change, never per price tick that fills nothing.
  */
-export function createWalletSaver(file: string, snapshot: () => unknown, debounceMs: number, logger: Logger): WalletSaver {
-  return createDebouncedFileWriter({
+export function createWalletPersister(file: string, logger: Logger, write?: (file: string, text: string) => void): WalletPersister {
+  const saver = createDurableFileSaver({
     file,
-    render: () => `${JSON.stringify(snapshot(), null, 1)}\n`,
-    debounceMs,
-    write: writeWallet,
-    onBackgroundError: (error) => logger.error({ err: error, file }, 'could not save the paper wallet'),
+    write,
+    onFailing: (error) => logger.error({ err: error, file }, 'could not save the paper wallet; changes are refused until it can be saved'),
+    onRecovered: (failedSaves) => logger.info({ file, failedSaves }, 'paper wallet saved again'),
   });
+  return {
+    persist: (state) => saver.save(`${JSON.stringify(state, null, 1)}\n`),
+    failure: saver.failure,
+  };
+}
+
+/** The one line for a wallet change that could not be saved (and so was not made). */
+export function walletNotSaved(file: string, cause: unknown, notMade: string): PaperWalletError {
+  return new PaperWalletError(
+    `Cannot save the paper wallet ${file} (${reason(cause)}), so ${notMade}. Make ${path.dirname(file)} writable (or free disk space there), or pass another --data-dir, then run the command again.`,
+    { cause },
+  );
 }
 
 function isErrno(error: unknown): error is NodeJS.ErrnoException {
