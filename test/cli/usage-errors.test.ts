@@ -19,8 +19,17 @@ interface Result {
 async function run(args: string[]): Promise<Result> {
   let stderr = '';
   let stdout = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  // Like a real stream, a write calls its callback once written (main waits on that for stdout).
+  const capture =
+    (append: (text: string) => void) =>
+    (chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown): boolean => {
+      append(String(chunk));
+      const done = typeof encodingOrCallback === 'function' ? encodingOrCallback : callback;
+      if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+      return true;
+    };
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture((t) => (stderr += t)));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture((t) => (stdout += t)));
   try {
     await main(['node', 'upbit-tui', ...args]);
   } finally {
