@@ -105,7 +105,7 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
     wsUrl = sim.wsUrl;
   }
 
-  const store = new MarketStore({ markets: opts.markets });
+  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   const host = new URL(wsUrl).host;
   const client = new QuotationClient({
     url: wsUrl,
