@@ -83,6 +83,13 @@ export type TickListener = (t: Ticker) => void;
 
 export interface OnTickOptions {
   /**
+   * Only these markets' ticks (e.g. the markets a rule watches): looked up per tick, so many
+   * listeners spread over many markets cost only the ones of the tick's market. Listeners of
+   * every market are called first, then the market's own, each group in subscription order.
+   * @default every market
+   */
+  markets?: readonly MarketCode[];
+  /**
    * Told when this listener throws (the tick it threw on is given), so its owner can react,
    * e.g. disarm a rule and say so. Called synchronously; what it throws is logged and dropped.
    * @default none: the error is only logged and counted
@@ -131,7 +138,9 @@ export class MarketStore {
   readonly #silentAfterMs: number;
   readonly #marketStaleAfterMs: number;
   readonly #log: Logger;
+  /** Listeners of every market, and listeners by the market they asked for. */
   readonly #tickListeners = new Set<TickSubscription>();
+  readonly #marketTickListeners = new Map<MarketCode, Set<TickSubscription>>();
   #listenerErrors = 0;
   readonly #listeners = new Set<() => void>();
   #rows = new Map<MarketCode, LiveRow>();
@@ -196,7 +205,13 @@ export class MarketStore {
       this.#pendingCount += 1;
       this.#dirty = true;
     }
-    for (const sub of this.#tickListeners) {
+    this.#tell(this.#tickListeners, t, at);
+    const own = this.#marketTickListeners.get(t.market);
+    if (own !== undefined) this.#tell(own, t, at);
+  }
+
+  #tell(subs: ReadonlySet<TickSubscription>, t: Ticker, at: number): void {
+    for (const sub of subs) {
       try {
         sub.listener(t);
       } catch (error) {
@@ -206,7 +221,8 @@ export class MarketStore {
   }
 
   /**
-   * Call `listener` synchronously with every tick that arrives, of every market, in order.
+   * Call `listener` synchronously with every tick that arrives, of every market (or of
+   * `options.markets`, whether the table shows them or not), in order.
    * `owner` names the part of the program it belongs to (the monitor, a panel), for the log.
    * A listener that throws is logged with its owner's name, counted ({@link listenerErrorCount}),
    * reported to `onError`, and stays subscribed; the stream and the other listeners, which get
@@ -214,9 +230,25 @@ export class MarketStore {
    */
   onTick(owner: string, listener: TickListener, options: OnTickOptions = {}): () => void {
     const sub: TickSubscription = { owner, listener, onError: options.onError, errors: 0, loggedAt: null };
-    this.#tickListeners.add(sub);
+    if (options.markets === undefined) {
+      this.#tickListeners.add(sub);
+      return () => {
+        this.#tickListeners.delete(sub);
+      };
+    }
+    const markets = [...new Set(options.markets)];
+    for (const m of markets) {
+      let subs = this.#marketTickListeners.get(m);
+      if (subs === undefined) this.#marketTickListeners.set(m, (subs = new Set()));
+      subs.add(sub);
+    }
     return () => {
-      this.#tickListeners.delete(sub);
+      for (const m of markets) {
+        const subs = this.#marketTickListeners.get(m);
+        if (subs === undefined) continue;
+        subs.delete(sub);
+        if (subs.size === 0) this.#marketTickListeners.delete(m);
+      }
     };
   }
 

@@ -47,11 +47,13 @@ describe('every-tick listeners through the real QuotationClient against the embe
   it('a listener on a market the table does not show gets its ticks, in order', async () => {
     const p = await pipeline(['KRW-BTC'], ['KRW-BTC', 'KRW-XRP']);
     const xrp: number[] = [];
-    p.store.onTick('stop-loss KRW-XRP', (t) => {
-      if (t.market === 'KRW-XRP') xrp.push(t.timestamp);
-    });
+    const every: string[] = [];
+    p.store.onTick('stop-loss KRW-XRP', (t) => xrp.push(t.timestamp), { markets: ['KRW-XRP'] });
+    p.store.onTick('recorder', (t) => every.push(t.market));
     await waitFor(() => xrp.length >= 2, 'two KRW-XRP ticks at the listener', 8000);
     expect([...xrp].sort((a, b) => a - b)).toEqual(xrp);
+    expect(every.filter((m) => m === 'KRW-XRP')).toHaveLength(xrp.length);
+    expect(every).toContain('KRW-BTC');
     p.store.flush();
     expect(p.store.getSnapshot().rows.has('KRW-XRP')).toBe(false);
   });

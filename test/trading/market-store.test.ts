@@ -199,6 +199,35 @@ describe('MarketStore', () => {
     expect(store.getSnapshot().markets).toEqual(MARKETS);
   });
 
+  it('a listener of some markets gets exactly their ticks, on or off the table, after the every-market ones', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const calls: string[] = [];
+    const offRule = store.onTick('stop-loss', (t) => calls.push(`rule ${t.market} ${t.tradePrice}`), { markets: ['KRW-XRP', 'KRW-BTC', 'KRW-XRP'] });
+    store.onTick('all', (t) => calls.push(`all ${t.market}`));
+    const bug = new Error('rule bug');
+    const told: unknown[] = [];
+    store.onTick(
+      'broken',
+      () => {
+        throw bug;
+      },
+      { markets: ['KRW-ETH'], onError: (error) => told.push(error) },
+    );
+    store.applyTicker(makeTicker('KRW-XRP', 3000));
+    store.applyTicker(makeTicker('KRW-ETH', 4));
+    store.applyTicker(makeTicker('KRW-BTC', 1));
+    store.applyTicker(makeTicker('KRW-XRP', 2990));
+    expect(calls).toEqual(['all KRW-XRP', 'rule KRW-XRP 3000', 'all KRW-ETH', 'all KRW-BTC', 'rule KRW-BTC 1', 'all KRW-XRP', 'rule KRW-XRP 2990']);
+    expect(told).toEqual([bug]);
+    expect(store.listenerErrorCount()).toBe(1);
+    offRule();
+    offRule();
+    calls.length = 0;
+    store.applyTicker(makeTicker('KRW-XRP', 2980));
+    store.applyTicker(makeTicker('KRW-BTC', 2));
+    expect(calls).toEqual(['all KRW-XRP', 'all KRW-BTC']);
+  });
+
   it('does not publish for a tick of a market outside the table', () => {
     const store = new MarketStore({ markets: MARKETS });
     const onTick = vi.fn();
