@@ -13,7 +13,7 @@ export interface RenderStreams {
 export interface RenderAppProps extends AppProps {
   /**
    * A component threw while rendering (or Ink itself failed): the UI cannot go on. Called
-   * once; the owner of exit shuts down (the TUI: `kernel.shutdown({ kind: 'error', error })`,
+   * once, in a microtask (never before renderApp has returned); the owner of exit shuts down (the TUI: `kernel.shutdown({ kind: 'error', error })`,
    * which restores the terminal and then prints the error). `componentStack` is React's, for
    * the log, when a component threw.
    */
@@ -75,7 +75,10 @@ export function renderApp({ onFatal, ...props }: RenderAppProps, streams: Render
   const fail = (error: unknown, componentStack: string | null): void => {
     if (fatal) return;
     fatal = true;
-    onFatal(error, componentStack);
+    // Never from inside React's commit, nor from inside this call: a first frame that throws
+    // does so before render() returns, and the caller must still get to register the release
+    // that gives the terminal back before shutdown starts running releases.
+    queueMicrotask(() => onFatal(error, componentStack));
   };
   const instance = render(
     <ErrorBoundary onError={fail}>

@@ -166,4 +166,17 @@ describe('a component that throws while rendering', () => {
     expect(raw.slice(leftAltScreen)).toContain('This is a bug');
     expectSaneTerminal(await sttyAfter(run), raw);
   });
+
+  it('also when it throws on the very first frame, while the TUI is still starting', async () => {
+    const fixture = path.join(ROOT, 'test', 'fixtures', 'e2e', 'render-error-tui.ts');
+    const run = runInPty([], { command: `node --import tsx ${fixture} first-frame`, env: { CI: '0', CONTINUOUS_INTEGRATION: '0' } });
+    expect(await exitCodeOf(run, 8000)).toBe(1);
+    const raw = run.output();
+    expect(raw).toContain('\x1b[?1049h');
+    const leftAltScreen = raw.lastIndexOf('\x1b[?1049l');
+    const printed = raw.indexOf('boom from a component while rendering');
+    expect(leftAltScreen).toBeGreaterThan(raw.lastIndexOf('\x1b[?1049h'));
+    expect(printed).toBeGreaterThan(leftAltScreen);
+    expectSaneTerminal(await sttyAfter(run), raw);
+  });
 });

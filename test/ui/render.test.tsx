@@ -129,3 +129,24 @@ describe('renderApp when a component throws while rendering', () => {
     expect(onFatal).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('renderApp when the very first frame throws', () => {
+  it('calls onFatal only after renderApp has returned, so the caller can register its release first', async () => {
+    const io = streams();
+    const bug = new Error('first frame');
+    const broken = store();
+    // The table reads the store while rendering: a store that cannot be read fails the first frame.
+    Object.defineProperty(broken, 'getSnapshot', {
+      value: () => {
+        throw bug;
+      },
+    });
+    const order: string[] = [];
+    const app = renderApp({ store: broken, onQuit: () => {}, onFatal: (error) => order.push(error === bug ? 'fatal' : 'other'), colors: 'none' }, io.ink);
+    order.push('returned');
+    await until(() => order.includes('fatal'), 'the fatal callback');
+    expect(order).toEqual(['returned', 'fatal']);
+    app.unmount();
+    await expect(app.waitUntilExit()).resolves.toBeUndefined();
+  });
+});
