@@ -1,3 +1,4 @@
+import { describeError } from '../runtime/errors.js';
 import { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
 import { SIM_CATALOG, startSimServer } from '../sim/index.js';
@@ -105,7 +106,7 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
     wsUrl = sim.wsUrl;
   }
 
-  const store = new MarketStore({ markets: opts.markets });
+  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   const host = new URL(wsUrl).host;
   const client = new QuotationClient({
     url: wsUrl,
@@ -152,6 +153,12 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
     colors: opts.colors,
     onQuit: () => void kernel.shutdown({ kind: 'user' }),
     onInterrupt: () => kernel.interrupt(),
+    // A component that threw cannot be drawn again: the whole app stops, the terminal is
+    // restored, then the error is printed (exit 1), instead of tasks running behind a dead UI.
+    onFatal: (error, componentStack) => {
+      logger.error({ error: describeError(error), componentStack }, 'the UI failed while rendering; shutting down');
+      void kernel.shutdown({ kind: 'error', error });
+    },
   });
   // A forced exit leaves the alternate screen without unmounting: no frame may follow it.
   kernel.onForce(() => ink.stopDrawing());

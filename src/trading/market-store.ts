@@ -1,3 +1,5 @@
+import { describeError } from '../runtime/errors.js';
+import { silentLogger, type Logger } from '../runtime/logger.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode, Ticker } from '../upbit/types.js';
 
@@ -72,12 +74,45 @@ export interface MarketStoreOptions {
    * @default 60_000
    */
   marketStaleAfterMs?: number;
+  /** Where a throwing every-tick listener is logged, with its owner's name. @default silentLogger */
+  logger?: Logger;
+}
+
+/** Called synchronously with every tick that arrives, of any market, in order. */
+export type TickListener = (t: Ticker) => void;
+
+export interface OnTickOptions {
+  /**
+   * Only these markets' ticks (e.g. the markets a rule watches): looked up per tick, so many
+   * listeners spread over many markets cost only the ones of the tick's market. Listeners of
+   * every market are called first, then the market's own, each group in subscription order.
+   * @default every market
+   */
+  markets?: readonly MarketCode[];
+  /**
+   * Told when this listener throws (the tick it threw on is given), so its owner can react,
+   * e.g. disarm a rule and say so. Called synchronously; what it throws is logged and dropped.
+   * @default none: the error is only logged and counted
+   */
+  onError?: (error: unknown, tick: Ticker) => void;
+}
+
+/** One every-tick listener and what the store knows of its failures. */
+interface TickSubscription {
+  owner: string;
+  listener: TickListener;
+  onError: ((error: unknown, tick: Ticker) => void) | undefined;
+  errors: number;
+  /** When its last error was logged (store clock), or null: at most one log line a second each. */
+  loggedAt: number | null;
 }
 
 /** Sliding window for msgPerSec. */
 const RATE_WINDOW_MS = 1000;
 /** While ages are on screen ("last 3s ago", stale rows), republish at least this often. */
 const HEARTBEAT_MS = 1000;
+/** A listener that throws on every tick is logged at most this often (with its running count). */
+const LISTENER_ERROR_LOG_MS = 1000;
 
 /** Mutable per-market state; `history` is a ring buffer, materialized only at flush. */
 interface LiveRow {
@@ -102,7 +137,11 @@ export class MarketStore {
   readonly #intervalMs: number;
   readonly #silentAfterMs: number;
   readonly #marketStaleAfterMs: number;
-  readonly #tickListeners = new Set<(t: Ticker) => void>();
+  readonly #log: Logger;
+  /** Listeners of every market, and listeners by the market they asked for. */
+  readonly #tickListeners = new Set<TickSubscription>();
+  readonly #marketTickListeners = new Map<MarketCode, Set<TickSubscription>>();
+  #listenerErrors = 0;
   readonly #listeners = new Set<() => void>();
   #rows = new Map<MarketCode, LiveRow>();
   #markets: readonly MarketCode[];
@@ -133,6 +172,7 @@ export class MarketStore {
       throw new RangeError(`historyLength must be a positive integer, got ${historyLength}`);
     }
     this.#now = options.now ?? Date.now;
+    this.#log = options.logger ?? silentLogger;
     this.#historyLength = historyLength;
     this.#silentAfterMs = options.silentAfterMs ?? 5_000;
     this.#marketStaleAfterMs = options.marketStaleAfterMs ?? 60_000;
@@ -144,43 +184,77 @@ export class MarketStore {
   }
 
   /**
-   * Record a tick. Synchronous and O(1). Every onTick listener sees it before this returns
-   * (the stop-loss monitor must see every tick, not coalesced frames). Ticks for markets not
-   * in the set are dropped without reaching listeners.
+   * Record a tick. Synchronous and O(1) (plus one call per every-tick listener). Every onTick
+   * listener sees every tick, of any market, before this returns: the stop-loss monitor must
+   * see every tick, not coalesced frames, and a rule's market need not be on the table. Only
+   * the table's rows (and so its snapshot) are limited to the markets set. Never throws for a
+   * listener: see {@link onTick}.
    */
   applyTicker(t: Ticker): void {
     const row = this.#rows.get(t.market);
-    if (row === undefined) return;
     const at = this.#now();
-    row.ticker = t;
-    row.receivedAt = at;
-    row.ring[(row.head + row.size) % row.ring.length] = t.tradePrice;
-    if (row.size < row.ring.length) row.size += 1;
-    else row.head = (row.head + 1) % row.ring.length;
-    this.#changed.add(row);
-    this.#lastMessageAt = at;
     this.#lastActivityAt = at;
-    this.#pendingCount += 1;
-    this.#dirty = true;
-
-    // One throwing listener must not starve the others; the first error still reaches the caller.
-    let failure: { error: unknown } | null = null;
-    for (const listener of this.#tickListeners) {
-      try {
-        listener(t);
-      } catch (error) {
-        failure ??= { error };
-      }
+    if (row !== undefined) {
+      row.ticker = t;
+      row.receivedAt = at;
+      row.ring[(row.head + row.size) % row.ring.length] = t.tradePrice;
+      if (row.size < row.ring.length) row.size += 1;
+      else row.head = (row.head + 1) % row.ring.length;
+      this.#changed.add(row);
+      this.#lastMessageAt = at;
+      this.#pendingCount += 1;
+      this.#dirty = true;
     }
-    if (failure !== null) throw failure.error;
+    this.#tell(this.#tickListeners, t, at);
+    const own = this.#marketTickListeners.get(t.market);
+    if (own !== undefined) this.#tell(own, t, at);
   }
 
-  /** Called synchronously with every applied tick, in order. Returns the unsubscribe. */
-  onTick(listener: (t: Ticker) => void): () => void {
-    this.#tickListeners.add(listener);
+  #tell(subs: ReadonlySet<TickSubscription>, t: Ticker, at: number): void {
+    for (const sub of subs) {
+      try {
+        sub.listener(t);
+      } catch (error) {
+        this.#listenerFailed(sub, error, t, at);
+      }
+    }
+  }
+
+  /**
+   * Call `listener` synchronously with every tick that arrives, of every market (or of
+   * `options.markets`, whether the table shows them or not), in order.
+   * `owner` names the part of the program it belongs to (the monitor, a panel), for the log.
+   * A listener that throws is logged with its owner's name, counted ({@link listenerErrorCount}),
+   * reported to `onError`, and stays subscribed; the stream and the other listeners, which get
+   * the same tick, go on. Returns the release (safe to call more than once).
+   */
+  onTick(owner: string, listener: TickListener, options: OnTickOptions = {}): () => void {
+    const sub: TickSubscription = { owner, listener, onError: options.onError, errors: 0, loggedAt: null };
+    if (options.markets === undefined) {
+      this.#tickListeners.add(sub);
+      return () => {
+        this.#tickListeners.delete(sub);
+      };
+    }
+    const markets = [...new Set(options.markets)];
+    for (const m of markets) {
+      let subs = this.#marketTickListeners.get(m);
+      if (subs === undefined) this.#marketTickListeners.set(m, (subs = new Set()));
+      subs.add(sub);
+    }
     return () => {
-      this.#tickListeners.delete(listener);
+      for (const m of markets) {
+        const subs = this.#marketTickListeners.get(m);
+        if (subs === undefined) continue;
+        subs.delete(sub);
+        if (subs.size === 0) this.#marketTickListeners.delete(m);
+      }
     };
+  }
+
+  /** How many times an every-tick listener has thrown, since the store was made. */
+  listenerErrorCount(): number {
+    return this.#listenerErrors;
   }
 
   /** Coalesced change notification (at most flushHz a second). Bound, for useSyncExternalStore. */
@@ -305,6 +379,21 @@ export class MarketStore {
       }, this.#intervalMs);
       signal.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  #listenerFailed(sub: TickSubscription, error: unknown, t: Ticker, at: number): void {
+    this.#listenerErrors += 1;
+    sub.errors += 1;
+    if (sub.loggedAt === null || at - sub.loggedAt >= LISTENER_ERROR_LOG_MS) {
+      sub.loggedAt = at;
+      this.#log.error({ owner: sub.owner, market: t.market, errors: sub.errors, error: describeError(error) }, `a tick listener of ${sub.owner} threw; the stream and the other listeners go on`);
+    }
+    if (sub.onError === undefined) return;
+    try {
+      sub.onError(error, t);
+    } catch (reportError) {
+      this.#log.error({ owner: sub.owner, error: describeError(reportError) }, `the error handler of ${sub.owner}'s tick listener threw`);
+    }
   }
 
   #newRow(market: MarketCode): LiveRow {

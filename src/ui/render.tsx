@@ -1,5 +1,6 @@
 import { render, type RenderOptions } from 'ink';
 import { App, type AppProps } from './App.js';
+import { ErrorBoundary } from './ErrorBoundary.js';
 import { inkIncrementalRenderingIsSafe } from './ink-renderer.js';
 import { ScreenPainter } from './screen-painter.js';
 
@@ -9,10 +10,23 @@ export interface RenderStreams {
   stderr?: NodeJS.WriteStream;
 }
 
+export interface RenderAppProps extends AppProps {
+  /**
+   * A component threw while rendering (or Ink itself failed): the UI cannot go on. Called
+   * once, in a microtask (never before renderApp has returned); the owner of exit shuts down (the TUI: `kernel.shutdown({ kind: 'error', error })`,
+   * which restores the terminal and then prints the error). `componentStack` is React's, for
+   * the log, when a component threw.
+   */
+  onFatal: (error: unknown, componentStack: string | null) => void;
+}
+
 export interface RenderedApp {
   /** Unmount and restore the terminal. Safe to call more than once. */
   unmount(): void;
-  /** Resolves once the app has unmounted (also when asked after the fact). */
+  /**
+   * Resolves once the app has unmounted (also when asked after the fact). Never rejects: an
+   * error Ink caught goes to `onFatal`.
+   */
   waitUntilExit(): Promise<void>;
   /**
    * Clear the screen and draw the current frame again, e.g. on SIGCONT, when the shell may
@@ -37,7 +51,7 @@ export interface RenderedApp {
  * (the store's ~12 Hz flush is the one throttle). Elsewhere (a pipe, a test's fake stream)
  * Ink writes as usual.
  */
-export function renderApp(props: AppProps, streams: RenderStreams = {}): RenderedApp {
+export function renderApp({ onFatal, ...props }: RenderAppProps, streams: RenderStreams = {}): RenderedApp {
   const stdout = streams.stdout ?? process.stdout;
   const painter = stdout.isTTY ? new ScreenPainter(stdout) : null;
   const options: RenderOptions = {
@@ -57,12 +71,28 @@ export function renderApp(props: AppProps, streams: RenderStreams = {}): Rendere
   };
   if (streams.stdin !== undefined) options.stdin = streams.stdin;
   if (streams.stderr !== undefined) options.stderr = streams.stderr;
-  const instance = render(<App {...props} />, options);
+  let fatal = false;
+  const fail = (error: unknown, componentStack: string | null): void => {
+    if (fatal) return;
+    fatal = true;
+    // Never from inside React's commit, nor from inside this call: a first frame that throws
+    // does so before render() returns, and the caller must still get to register the release
+    // that gives the terminal back before shutdown starts running releases.
+    queueMicrotask(() => onFatal(error, componentStack));
+  };
+  const instance = render(
+    <ErrorBoundary onError={fail}>
+      <App {...props} />
+    </ErrorBoundary>,
+    options,
+  );
   // Ink creates its exit promise lazily and a late waitUntilExit() after unmount would never
-  // settle, so take it now. The no-op catch only keeps an unawaited rejection from being
-  // reported as unhandled; callers of waitUntilExit() still see it.
-  const exited = instance.waitUntilExit().then(() => undefined);
-  exited.catch(() => undefined);
+  // settle, so take it now. It rejects only when Ink's own boundary caught an error (one
+  // outside ours) and unmounted: that is as fatal as a component's.
+  const exited = instance.waitUntilExit().then(
+    () => undefined,
+    (error: unknown) => fail(error, null),
+  );
   let unmounted = false;
   return {
     unmount() {

@@ -150,3 +150,33 @@ describe('an uncaught error in the running TUI', () => {
     expectSaneTerminal(await sttyAfter(run), raw);
   });
 });
+
+describe('a component that throws while rendering', () => {
+  it('shuts down through the kernel: terminal restored, then the error printed, exit 1', async () => {
+    const fixture = path.join(ROOT, 'test', 'fixtures', 'e2e', 'render-error-tui.ts');
+    // From source, as the crash fixture above (same reason for CI=0).
+    const run = runInPty([], { command: `node --import tsx ${fixture}`, env: { CI: '0', CONTINUOUS_INTEGRATION: '0' } });
+    await waitForPrices(run);
+    expect(await exitCodeOf(run, 8000)).toBe(1);
+    const raw = run.output();
+    const leftAltScreen = raw.lastIndexOf('\x1b[?1049l');
+    const printed = raw.indexOf('boom from a component while rendering');
+    expect(leftAltScreen).toBeGreaterThan(0);
+    expect(printed).toBeGreaterThan(leftAltScreen);
+    expect(raw.slice(leftAltScreen)).toContain('This is a bug');
+    expectSaneTerminal(await sttyAfter(run), raw);
+  });
+
+  it('also when it throws on the very first frame, while the TUI is still starting', async () => {
+    const fixture = path.join(ROOT, 'test', 'fixtures', 'e2e', 'render-error-tui.ts');
+    const run = runInPty([], { command: `node --import tsx ${fixture} first-frame`, env: { CI: '0', CONTINUOUS_INTEGRATION: '0' } });
+    expect(await exitCodeOf(run, 8000)).toBe(1);
+    const raw = run.output();
+    expect(raw).toContain('\x1b[?1049h');
+    const leftAltScreen = raw.lastIndexOf('\x1b[?1049l');
+    const printed = raw.indexOf('boom from a component while rendering');
+    expect(leftAltScreen).toBeGreaterThan(raw.lastIndexOf('\x1b[?1049h'));
+    expect(printed).toBeGreaterThan(leftAltScreen);
+    expectSaneTerminal(await sttyAfter(run), raw);
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryLogger } from '../../src/runtime/logger.js';
 import { MarketStore } from '../../src/trading/market-store.js';
-import type { Ticker } from '../../src/upbit/types.js';
 import { makeTicker } from './ticker-fixture.js';
 
 const MARKETS = ['KRW-BTC', 'KRW-ETH'];
@@ -28,7 +28,7 @@ describe('MarketStore', () => {
   it('hands every applied tick to onTick synchronously and in order', () => {
     const store = new MarketStore({ markets: MARKETS });
     const seen: number[] = [];
-    const off = store.onTick((t) => seen.push(t.tradePrice));
+    const off = store.onTick('test', (t) => seen.push(t.tradePrice));
     for (let i = 0; i < 100; i += 1) {
       store.applyTicker(makeTicker(i % 2 === 0 ? 'KRW-BTC' : 'KRW-ETH', 1000 + i));
       expect(seen.at(-1)).toBe(1000 + i);
@@ -39,15 +39,75 @@ describe('MarketStore', () => {
     expect(seen).toHaveLength(100);
   });
 
-  it('keeps calling the other tick listeners when one throws, then reports the error', () => {
+  it('a throwing tick listener is logged with its owner, counted and told; the others get the same tick', () => {
+    const log = memoryLogger();
+    const store = new MarketStore({ markets: MARKETS, logger: log });
+    const seen: number[] = [];
+    const told: Array<[unknown, number]> = [];
+    const bug = new Error('listener bug');
+    store.onTick('before', (t) => seen.push(t.tradePrice));
+    store.onTick(
+      'stop-loss KRW-BTC',
+      () => {
+        throw bug;
+      },
+      { onError: (error, t) => told.push([error, t.tradePrice]) },
+    );
+    store.onTick('after', (t) => seen.push(-t.tradePrice));
+    expect(() => store.applyTicker(makeTicker('KRW-BTC', 5))).not.toThrow();
+    expect(() => store.applyTicker(makeTicker('KRW-ETH', 6))).not.toThrow();
+    expect(seen).toEqual([5, -5, 6, -6]);
+    expect(told).toEqual([
+      [bug, 5],
+      [bug, 6],
+    ]);
+    expect(store.listenerErrorCount()).toBe(2);
+    // The table still took both ticks.
+    store.flush();
+    expect(store.getSnapshot().rows.get('KRW-ETH')?.ticker?.tradePrice).toBe(6);
+    const lines = log.records.filter((r) => r.level === 'error');
+    // At most one line a second per listener, however often it throws (fake clock: same ms).
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.fields).toMatchObject({ owner: 'stop-loss KRW-BTC', market: 'KRW-BTC', error: 'Error: listener bug' });
+    expect(lines[0]?.msg).toContain('stop-loss KRW-BTC');
+  });
+
+  it('an onError that throws is logged too and stops nothing', () => {
+    const log = memoryLogger();
+    const store = new MarketStore({ markets: MARKETS, logger: log });
+    const seen: number[] = [];
+    store.onTick(
+      'bad',
+      () => {
+        throw new Error('listener bug');
+      },
+      {
+        onError: () => {
+          throw new Error('handler bug');
+        },
+      },
+    );
+    store.onTick('good', (t) => seen.push(t.tradePrice));
+    expect(() => store.applyTicker(makeTicker('KRW-BTC', 7))).not.toThrow();
+    expect(seen).toEqual([7]);
+    expect(log.records.some((r) => r.fields['error'] === 'Error: handler bug' && r.fields['owner'] === 'bad')).toBe(true);
+  });
+
+  it('keeps the listener after it throws, and its release (idempotent) ends it', () => {
     const store = new MarketStore({ markets: MARKETS });
-    const seen: Ticker[] = [];
-    store.onTick(() => {
-      throw new Error('listener bug');
+    let calls = 0;
+    const off = store.onTick('flaky', () => {
+      calls += 1;
+      if (calls === 1) throw new Error('once');
     });
-    store.onTick((t) => seen.push(t));
-    expect(() => store.applyTicker(makeTicker('KRW-BTC', 5))).toThrow('listener bug');
-    expect(seen).toHaveLength(1);
+    store.applyTicker(makeTicker('KRW-BTC', 1));
+    store.applyTicker(makeTicker('KRW-BTC', 2));
+    expect(calls).toBe(2);
+    off();
+    off();
+    store.applyTicker(makeTicker('KRW-BTC', 3));
+    expect(calls).toBe(2);
+    expect(store.listenerErrorCount()).toBe(1);
   });
 
   it('notifies subscribers once for 1,000 ticks inside one flush interval', async () => {
@@ -126,12 +186,54 @@ describe('MarketStore', () => {
     expect(early).toEqual([1, 2, 3]);
   });
 
-  it('drops ticks for markets outside the set, before listeners see them', () => {
+  it('hands ticks of markets outside the table to every-tick listeners, in order, without touching the table', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const seen: string[] = [];
+    store.onTick('stop-loss KRW-XRP', (t) => seen.push(`${t.market} ${t.tradePrice}`));
+    store.applyTicker(makeTicker('KRW-XRP', 3000));
+    store.applyTicker(makeTicker('KRW-BTC', 1));
+    store.applyTicker(makeTicker('KRW-XRP', 2990));
+    expect(seen).toEqual(['KRW-XRP 3000', 'KRW-BTC 1', 'KRW-XRP 2990']);
+    expect(store.flush()).toBe(true);
+    expect(store.getSnapshot().rows.has('KRW-XRP')).toBe(false);
+    expect(store.getSnapshot().markets).toEqual(MARKETS);
+  });
+
+  it('a listener of some markets gets exactly their ticks, on or off the table, after the every-market ones', () => {
+    const store = new MarketStore({ markets: MARKETS });
+    const calls: string[] = [];
+    const offRule = store.onTick('stop-loss', (t) => calls.push(`rule ${t.market} ${t.tradePrice}`), { markets: ['KRW-XRP', 'KRW-BTC', 'KRW-XRP'] });
+    store.onTick('all', (t) => calls.push(`all ${t.market}`));
+    const bug = new Error('rule bug');
+    const told: unknown[] = [];
+    store.onTick(
+      'broken',
+      () => {
+        throw bug;
+      },
+      { markets: ['KRW-ETH'], onError: (error) => told.push(error) },
+    );
+    store.applyTicker(makeTicker('KRW-XRP', 3000));
+    store.applyTicker(makeTicker('KRW-ETH', 4));
+    store.applyTicker(makeTicker('KRW-BTC', 1));
+    store.applyTicker(makeTicker('KRW-XRP', 2990));
+    expect(calls).toEqual(['all KRW-XRP', 'rule KRW-XRP 3000', 'all KRW-ETH', 'all KRW-BTC', 'rule KRW-BTC 1', 'all KRW-XRP', 'rule KRW-XRP 2990']);
+    expect(told).toEqual([bug]);
+    expect(store.listenerErrorCount()).toBe(1);
+    offRule();
+    offRule();
+    calls.length = 0;
+    store.applyTicker(makeTicker('KRW-XRP', 2980));
+    store.applyTicker(makeTicker('KRW-BTC', 2));
+    expect(calls).toEqual(['all KRW-XRP', 'all KRW-BTC']);
+  });
+
+  it('does not publish for a tick of a market outside the table', () => {
     const store = new MarketStore({ markets: MARKETS });
     const onTick = vi.fn();
-    store.onTick(onTick);
+    store.onTick('monitor', onTick);
     store.applyTicker(makeTicker('KRW-XRP', 3000));
-    expect(onTick).not.toHaveBeenCalled();
+    expect(onTick).toHaveBeenCalledTimes(1);
     expect(store.flush()).toBe(false);
     expect(store.getSnapshot().rows.has('KRW-XRP')).toBe(false);
     expect(store.getSnapshot().lastMessageAt).toBeNull();

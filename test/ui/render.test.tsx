@@ -5,6 +5,7 @@ import { renderApp } from '../../src/ui/render.js';
 import { makeTicker } from '../trading/ticker-fixture.js';
 import { stripAnsi, until } from './ink-helpers.js';
 import { FakeTaskSource, taskRow } from './task-fixtures.js';
+import type { TaskSource } from '../../src/ui/task-source.js';
 
 class FakeStdout extends EventEmitter {
   readonly columns = 80;
@@ -61,7 +62,7 @@ function store(): MarketStore {
 describe('renderApp', () => {
   it('renders, unmounts idempotently, and resolves waitUntilExit even when asked late', async () => {
     const io = streams();
-    const app = renderApp({ store: store(), onQuit: () => {}, colors: 'none' }, io.ink);
+    const app = renderApp({ store: store(), onQuit: () => {}, onFatal: () => {}, colors: 'none' }, io.ink);
     app.unmount();
     app.unmount();
     await expect(app.waitUntilExit()).resolves.toBeUndefined();
@@ -71,7 +72,7 @@ describe('renderApp', () => {
   it('leaves Ctrl+C to the app (exitOnCtrlC: false): every press reaches onQuit', async () => {
     const io = streams();
     const onQuit = vi.fn();
-    const app = renderApp({ store: store(), onQuit, colors: 'none' }, io.ink);
+    const app = renderApp({ store: store(), onQuit, onFatal: () => {}, colors: 'none' }, io.ink);
     try {
       await until(() => io.stdin.listenerCount('readable') > 0, 'the input hook');
       io.stdin.write('\u0003');
@@ -86,12 +87,66 @@ describe('renderApp', () => {
   it('runs without raw mode when stdin is not a terminal, and hints only the signal key', async () => {
     const io = streams(false);
     const tasks = new FakeTaskSource([taskRow('market-store')]);
-    const app = renderApp({ store: store(), tasks, onQuit: () => {}, colors: 'none' }, io.ink);
+    const app = renderApp({ store: store(), tasks, onQuit: () => {}, onFatal: () => {}, colors: 'none' }, io.ink);
     app.unmount();
     await app.waitUntilExit();
     const out = stripAnsi(io.stdout.output);
     expect(out).toContain('ctrl+c quit');
     expect(out).not.toContain('q/ctrl+c');
     expect(out).not.toContain('t tasks');
+  });
+});
+
+describe('renderApp when a component throws while rendering', () => {
+  it('calls onFatal once with the error (and the component stack), and still unmounts and resolves', async () => {
+    const io = streams();
+    const bug = new Error('task rows could not be read');
+    const rows = new FakeTaskSource([taskRow('market-store')]);
+    // A real source the tasks panel reads while rendering, failing once the panel opens.
+    const tasks: TaskSource = {
+      subscribe: rows.subscribe,
+      getSnapshot: () => {
+        throw bug;
+      },
+    };
+    const onFatal = vi.fn();
+    const app = renderApp({ store: store(), tasks, onQuit: () => {}, onFatal, colors: 'none' }, io.ink);
+    try {
+      await until(() => io.stdin.listenerCount('readable') > 0, 'the input hook');
+      expect(onFatal).not.toHaveBeenCalled();
+      io.stdin.write('t');
+      await until(() => onFatal.mock.calls.length > 0, 'the fatal callback');
+      expect(onFatal).toHaveBeenCalledTimes(1);
+      expect(onFatal.mock.calls[0]?.[0]).toBe(bug);
+      expect(String(onFatal.mock.calls[0]?.[1])).toContain('Screen');
+      await until(() => stripAnsi(io.stdout.output).includes('unexpected error and is stopping'), 'the stopping line');
+      // Not Ink's error screen, and nothing else reached onFatal.
+      expect(io.stdout.output).not.toContain('ERROR');
+    } finally {
+      app.unmount();
+    }
+    await expect(app.waitUntilExit()).resolves.toBeUndefined();
+    expect(onFatal).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('renderApp when the very first frame throws', () => {
+  it('calls onFatal only after renderApp has returned, so the caller can register its release first', async () => {
+    const io = streams();
+    const bug = new Error('first frame');
+    const broken = store();
+    // The table reads the store while rendering: a store that cannot be read fails the first frame.
+    Object.defineProperty(broken, 'getSnapshot', {
+      value: () => {
+        throw bug;
+      },
+    });
+    const order: string[] = [];
+    const app = renderApp({ store: broken, onQuit: () => {}, onFatal: (error) => order.push(error === bug ? 'fatal' : 'other'), colors: 'none' }, io.ink);
+    order.push('returned');
+    await until(() => order.includes('fatal'), 'the fatal callback');
+    expect(order).toEqual(['returned', 'fatal']);
+    app.unmount();
+    await expect(app.waitUntilExit()).resolves.toBeUndefined();
   });
 });

@@ -152,7 +152,7 @@ describe('the UI on a terminal that is resized', () => {
   }
 
   async function mount(term: Terminal, s: MarketStore): Promise<string[]> {
-    apps.push(renderApp({ store: s, onQuit: () => {}, colors: 'korean' }, { stdout: term as unknown as NodeJS.WriteStream, stdin: new Stdin() as unknown as NodeJS.ReadStream }));
+    apps.push(renderApp({ store: s, onQuit: () => {}, onFatal: () => {}, colors: 'korean' }, { stdout: term as unknown as NodeJS.WriteStream, stdin: new Stdin() as unknown as NodeJS.ReadStream }));
     return waitFor(async () => {
       const lines = await term.screen();
       return lines.some((l) => l.includes('live') || l.includes('connecting')) ? lines : null;
