@@ -11,7 +11,8 @@
  *      fixed rate, received by the real QuotationClient + MarketStore (wired as src/app/tui.ts
  *      wires them, flush loop running) and by a bare `ws` client that only JSON.parses; CPU
  *      time of this (receiving) process per 100k messages, and throughput;
- *  (c) both with `rules` armed-rule-like every-tick listeners spread over the markets.
+ *  (c) both with `rules` armed-rule-like every-tick listeners spread over the markets, and (in
+ *      process only) the same rules behind one listener and a per-market map, for comparison.
  *
  * Run through bench/run.ts (`npm run bench`); the functions are exported for the smoke test
  * (test/bench/ingest.test.ts). How to read and reproduce the figures: docs/performance.md.
@@ -79,9 +80,18 @@ export function summarize(samples: readonly number[]): Summary {
 // ---------------------------------------------------------------------------------------------
 // The every-tick listeners of (c)
 
+/**
+ * How the rules reach the store: one every-tick listener each (what the store offers today), or
+ * one listener that looks the tick's market up in a map of rules (what a per-market listener
+ * index in the store or the feed would cost; measured in process only, for comparison).
+ */
+export type RuleDispatch = 'listener-per-rule' | 'market-index';
+
 export interface ArmedRules {
   /** Ticks on which some rule's condition held (a sink, so the checks cannot be optimised away). */
   hits(): number;
+  /** Rule checks run: each tick counts once per rule of its market. */
+  checked(): number;
   off(): void;
 }
 
@@ -90,25 +100,37 @@ export interface ArmedRules {
  * of the store that compares the tick's price with a stop and a take-profit threshold of its
  * own market. Written against today's `MarketStore.onTick(listener)`: every listener sees every
  * tick of every market and filters by market itself. The one place to adapt when the store's
- * listener API changes (owner name, per-market registration).
+ * listener API changes (owner name, per-market registration); `by` is explained at {@link RuleDispatch}.
  */
-export function armRules(store: MarketStore, markets: readonly string[], count: number): ArmedRules {
+export function armRules(store: MarketStore, markets: readonly string[], count: number, by: RuleDispatch = 'listener-per-rule'): ArmedRules {
   let hits = 0;
+  let checked = 0;
   const offs: Array<() => void> = [];
+  const index = new Map<string, Array<(t: Ticker) => void>>();
   for (let i = 0; i < count; i++) {
     const market = markets[i % markets.length] ?? '';
     // Never met by the frames (their prices move a fraction of a percent): armed, not firing.
     const stop = 1e-9 * (1 + (i % 7));
     const take = 1e16;
+    const check = (t: Ticker): void => {
+      if (t.market !== market) return;
+      checked++;
+      if (t.tradePrice <= stop || t.tradePrice >= take) hits++;
+    };
+    if (by === 'listener-per-rule') offs.push(store.onTick(check));
+    else index.set(market, [...(index.get(market) ?? []), check]);
+  }
+  if (by === 'market-index') {
     offs.push(
       store.onTick((t: Ticker) => {
-        if (t.market !== market) return;
-        if (t.tradePrice <= stop || t.tradePrice >= take) hits++;
+        const rules = index.get(t.market);
+        if (rules !== undefined) for (const rule of rules) rule(t);
       }),
     );
   }
   return {
     hits: () => hits,
+    checked: () => checked,
     off: () => {
       for (const off of offs) off();
     },
@@ -118,15 +140,15 @@ export function armRules(store: MarketStore, markets: readonly string[], count: 
 // ---------------------------------------------------------------------------------------------
 // (a) In process
 
-export type InProcessVariant = 'raw' | 'ours' | 'oursRules';
-export const IN_PROCESS_VARIANTS: readonly InProcessVariant[] = ['ours', 'raw', 'oursRules'];
+export type InProcessVariant = 'raw' | 'ours' | 'oursRules' | 'oursRulesIndexed';
+export const IN_PROCESS_VARIANTS: readonly InProcessVariant[] = ['ours', 'raw', 'oursRules', 'oursRulesIndexed'];
 
 export interface InProcessResult {
   messages: number;
   /** Messages a second, per variant. */
   rate: Record<InProcessVariant, Summary>;
   /** Per repeat, the paired rates divided: ours / raw, and ours + rules / raw. */
-  ratio: { ours: Summary; oursRules: Summary };
+  ratio: { ours: Summary; oursRules: Summary; oursRulesIndexed: Summary };
 }
 
 /**
@@ -170,7 +192,7 @@ function inProcessRunner(variant: InProcessVariant, frames: readonly Buffer[], c
     };
   }
   const store = new MarketStore({ markets: [...codes] });
-  const armed = variant === 'oursRules' ? armRules(store, codes, rules) : null;
+  const armed = variant === 'ours' ? null : armRules(store, codes, rules, variant === 'oursRules' ? 'listener-per-rule' : 'market-index');
   const apply = projectPath(store);
   return {
     slice: (from, to) => {
@@ -190,21 +212,23 @@ function inProcessRunner(variant: InProcessVariant, frames: readonly Buffer[], c
 /** One repeat: every variant over `messages` frames, in turns of {@link SLICE}; messages a second each. */
 function inProcessRepeat(frames: readonly Buffer[], messages: number, codes: readonly string[], rules: number): Record<InProcessVariant, number> {
   const runners = IN_PROCESS_VARIANTS.map((v) => [v, inProcessRunner(v, frames, codes, rules)] as const);
-  const ms: Record<InProcessVariant, number> = { raw: 0, ours: 0, oursRules: 0 };
+  const ms: Record<InProcessVariant, number> = { raw: 0, ours: 0, oursRules: 0, oursRulesIndexed: 0 };
   for (let from = 0; from < messages; from += SLICE) {
     const to = Math.min(messages, from + SLICE);
     for (const [v, runner] of runners) ms[v] += runner.slice(from, to);
   }
   for (const [, runner] of runners) runner.finish();
-  return { raw: messages / (ms.raw / 1000), ours: messages / (ms.ours / 1000), oursRules: messages / (ms.oursRules / 1000) };
+  const rate = (v: InProcessVariant): number => messages / (ms[v] / 1000);
+  return { raw: rate('raw'), ours: rate('ours'), oursRules: rate('oursRules'), oursRulesIndexed: rate('oursRulesIndexed') };
 }
 
 export function runInProcess(opts: IngestOptions): InProcessResult {
   const codes = benchMarkets(opts.markets);
   const frames = buildTickerFrames({ markets: codes, ticksPerMarket: opts.ticksPerMarket });
-  const rate: Record<InProcessVariant, number[]> = { raw: [], ours: [], oursRules: [] };
+  const rate: Record<InProcessVariant, number[]> = { raw: [], ours: [], oursRules: [], oursRulesIndexed: [] };
   const ratioOurs: number[] = [];
   const ratioRules: number[] = [];
+  const ratioIndexed: number[] = [];
   // Warm-up round (not recorded): JIT and inline caches settle for every variant.
   inProcessRepeat(frames, Math.max(1, Math.min(opts.inProcessMessages, 20_000)), codes, opts.rules);
   for (let r = 0; r < opts.repeats; r++) {
@@ -212,13 +236,14 @@ export function runInProcess(opts: IngestOptions): InProcessResult {
     for (const v of IN_PROCESS_VARIANTS) rate[v].push(got[v]);
     ratioOurs.push(got.ours / got.raw);
     ratioRules.push(got.oursRules / got.raw);
-    opts.progress?.(`in process ${r + 1}/${opts.repeats}: ours ${fmt(got.ours)} raw ${fmt(got.raw)} ours+rules ${fmt(got.oursRules)} msg/s`);
+    ratioIndexed.push(got.oursRulesIndexed / got.raw);
+    opts.progress?.(`in process ${r + 1}/${opts.repeats}: ours ${fmt(got.ours)} raw ${fmt(got.raw)} ours+rules ${fmt(got.oursRules)} ours+rules by market ${fmt(got.oursRulesIndexed)} msg/s`);
   }
   if (rawSink < 0) console.log(rawSink);
   return {
     messages: opts.inProcessMessages,
-    rate: { raw: summarize(rate.raw), ours: summarize(rate.ours), oursRules: summarize(rate.oursRules) },
-    ratio: { ours: summarize(ratioOurs), oursRules: summarize(ratioRules) },
+    rate: { raw: summarize(rate.raw), ours: summarize(rate.ours), oursRules: summarize(rate.oursRules), oursRulesIndexed: summarize(rate.oursRulesIndexed) },
+    ratio: { ours: summarize(ratioOurs), oursRules: summarize(ratioRules), oursRulesIndexed: summarize(ratioIndexed) },
   };
 }
 
@@ -530,6 +555,8 @@ export function ingestTable(r: IngestResult): TableRow[] {
     row(`(a) in process: ${rules}`, 'msg/s', r.inProcess.rate.oursRules),
     row('(a) ratio ours / raw', '×', r.inProcess.ratio.ours),
     row(`(c) ratio ${rules} / raw`, '×', r.inProcess.ratio.oursRules),
+    row(`(a) in process: ${rules} by market index`, 'msg/s', r.inProcess.rate.oursRulesIndexed),
+    row(`(c) ratio ${rules} by market index / raw`, '×', r.inProcess.ratio.oursRulesIndexed),
   ];
   const modes: Array<[string, LoopbackModeResult | null]> = r.loopback === null ? [] : [['flat out', r.loopback.flatOut], [`${r.loopback.fixedRate?.rate ?? 0} msg/s`, r.loopback.fixedRate]];
   for (const [label, m] of modes) {

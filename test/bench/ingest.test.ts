@@ -3,10 +3,9 @@
 // every figure of the table. No timing is asserted; this only keeps the benchmark from rotting.
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_INGEST_OPTIONS, formatTable, ingestTable, runIngest, type IngestOptions } from '../../bench/ingest.js';
+import { armRules, DEFAULT_INGEST_OPTIONS, formatTable, ingestTable, projectPath, runIngest, type IngestOptions } from '../../bench/ingest.js';
 import { benchMarkets, buildTickerFrames } from '../../bench/ingest/frames.js';
 import { MarketStore } from '../../src/trading/market-store.js';
-import { armRules, projectPath } from '../../bench/ingest.js';
 import { parseQuotationFrame } from '../../src/upbit/parse.js';
 
 const tiny: IngestOptions = {
@@ -38,17 +37,21 @@ describe('ingest benchmark', () => {
     expect(buildTickerFrames({ markets, ticksPerMarket: 2 })[123]?.equals(frames[123] ?? Buffer.alloc(0))).toBe(true);
   });
 
-  it('runs the armed rules on every tick of the store, and removes them', () => {
+  it.each(['listener-per-rule', 'market-index'] as const)('runs the armed rules (%s) on every tick of the store, and removes them', (by) => {
     const markets = benchMarkets(3);
     const store = new MarketStore({ markets });
-    const armed = armRules(store, markets, 6);
+    const armed = armRules(store, markets, 6, by);
     let seen = 0;
     const off = store.onTick(() => void seen++);
     const apply = projectPath(store);
     for (const frame of buildTickerFrames({ markets, ticksPerMarket: 4 })) apply(frame);
     expect(seen).toBe(12);
+    // 12 ticks, two rules per market: each tick checked by the two rules of its market.
+    expect(armed.checked()).toBe(24);
     expect(armed.hits()).toBe(0);
     armed.off();
+    for (const frame of buildTickerFrames({ markets, ticksPerMarket: 1 })) apply(frame);
+    expect(armed.checked()).toBe(24);
     off();
     store.flush();
     expect(store.getSnapshot().invalidCount).toBe(0);
@@ -68,6 +71,8 @@ describe('ingest benchmark', () => {
       '(a) in process: ours + 7 rules',
       '(a) ratio ours / raw',
       '(c) ratio ours + 7 rules / raw',
+      '(a) in process: ours + 7 rules by market index',
+      '(c) ratio ours + 7 rules by market index / raw',
       '(b) loopback flat out: raw CPU',
       '(b) loopback flat out: ours CPU',
       '(b) loopback flat out: ours + 7 rules CPU',
