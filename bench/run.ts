@@ -6,6 +6,7 @@
  *
  *   npm run bench                        (NODE_ENV=production; about two minutes on 2 cores)
  *   npm run bench -- --quick             (a few seconds: small counts, 2 repeats)
+ *   npm run bench -- --help
  *   npm run bench -- --repeats 5 --in-process 200000 --flat-out 100000 --rate 10000 --at-rate 30000 --rules 1000 [--no-loopback] [--no-write]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,12 +16,14 @@ import { DEFAULT_INGEST_OPTIONS, formatTable, ingestTable, runIngest, type Inges
 
 const usage =
   'usage: npm run bench -- [--quick] [--repeats N] [--in-process N] [--flat-out N] [--rate MSG_PER_S (0 = skip)] [--at-rate N] [--rules N] [--markets N] [--no-loopback] [--no-write]';
+const fail = (text: string): void => void process.stderr.write(`upbit-tui: ${text}\n`);
 
 function main(): number {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
+        help: { type: 'boolean', default: false },
         quick: { type: 'boolean', default: false },
         repeats: { type: 'string' },
         'in-process': { type: 'string' },
@@ -34,8 +37,12 @@ function main(): number {
       },
     }));
   } catch (error) {
-    console.error(`upbit-tui bench: ${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    fail(`${error instanceof Error ? error.message : String(error)}; \`npm run bench -- --help\` lists the options`);
     return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
   }
   const base: IngestOptions = values.quick
     ? { ...DEFAULT_INGEST_OPTIONS, repeats: 2, inProcessMessages: 20_000, flatOutMessages: 20_000, fixedRate: 10_000, fixedRateMessages: 5_000 }
@@ -56,7 +63,8 @@ function main(): number {
   };
   const bad = Object.entries(picked).find(([, v]) => v === null);
   if (bad !== undefined) {
-    console.error(`upbit-tui bench: --${bad[0]} must be a whole number (see the usage line)\n${usage}`);
+    const flag = { repeats: 'repeats', inProcessMessages: 'in-process', flatOutMessages: 'flat-out', fixedRate: 'rate', fixedRateMessages: 'at-rate', rules: 'rules', markets: 'markets' }[bad[0]];
+    fail(`--${flag} must be a whole number (at least 1, or 2 for message counts, 0 allowed for --rate and --rules); \`npm run bench -- --help\` lists the options`);
     return 2;
   }
   opts = { ...base, ...(picked as Record<keyof typeof picked, number>), skipLoopback: values['no-loopback'], progress: (line) => process.stderr.write(`  ${line}\n`) };
@@ -70,7 +78,14 @@ const code = main();
 if (code !== 0) process.exit(code);
 if (process.env.NODE_ENV !== 'production') process.stderr.write('note: NODE_ENV is not production; `npm run bench` sets it\n');
 
-const result = await runIngest(opts);
+let result;
+try {
+  result = await runIngest(opts);
+} catch (error) {
+  // A measurement that missed its deadline or a frame the path refused: no figure is better than a wrong one.
+  fail(`the ingest benchmark stopped: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 const m = result.machine;
 console.log(`ingest: ${opts.markets} markets, ${opts.repeats} repeats, node ${m.node}, ${m.nproc} cores (${m.cpuModel}), NODE_ENV=${m.nodeEnv ?? '-'}`);
 console.log(formatTable(ingestTable(result)));
