@@ -5,7 +5,7 @@
  * and the sender process ends with this one.
  *
  *   npm run bench                        (NODE_ENV=production; about two minutes on 2 cores)
- *   npm run bench -- --quick             (a few seconds: small counts, 2 repeats)
+ *   npm run bench -- --quick             (about 15 s: small counts, 2 repeats)
  *   npm run bench -- --help
  *   npm run bench -- --repeats 5 --in-process 200000 --flat-out 100000 --rate 10000 --at-rate 30000 --rules 1000 [--no-loopback] [--no-write]
  */
