@@ -81,9 +81,10 @@ export function summarize(samples: readonly number[]): Summary {
 // The every-tick listeners of (c)
 
 /**
- * How the rules reach the store: one every-tick listener each (what the store offers today), or
- * one listener that looks the tick's market up in a map of rules (what a per-market listener
- * index in the store or the feed would cost; measured in process only, for comparison).
+ * How the rules reach the store: one every-market listener each, filtering by market itself
+ * (`onTick(owner, fn)`), or one listener per rule registered for its market only
+ * (`onTick(owner, fn, { markets: [m] })`: the store's per-market index, so a tick costs only
+ * its own market's rules; measured in process only, for comparison).
  */
 export type RuleDispatch = 'listener-per-rule' | 'market-index';
 
@@ -98,15 +99,13 @@ export interface ArmedRules {
 /**
  * `count` stop-loss-like rules spread round-robin over `markets`, each an every-tick listener
  * of the store that compares the tick's price with a stop and a take-profit threshold of its
- * own market. Written against today's `MarketStore.onTick(listener)`: every listener sees every
- * tick of every market and filters by market itself. The one place to adapt when the store's
- * listener API changes (owner name, per-market registration); `by` is explained at {@link RuleDispatch}.
+ * own market, through `MarketStore.onTick(owner, listener, opts)`. The one place to adapt when
+ * the listener API moves to the market feed; `by` is explained at {@link RuleDispatch}.
  */
 export function armRules(store: MarketStore, markets: readonly string[], count: number, by: RuleDispatch = 'listener-per-rule'): ArmedRules {
   let hits = 0;
   let checked = 0;
   const offs: Array<() => void> = [];
-  const index = new Map<string, Array<(t: Ticker) => void>>();
   for (let i = 0; i < count; i++) {
     const market = markets[i % markets.length] ?? '';
     // Never met by the frames (their prices move a fraction of a percent): armed, not firing.
@@ -117,16 +116,7 @@ export function armRules(store: MarketStore, markets: readonly string[], count: 
       checked++;
       if (t.tradePrice <= stop || t.tradePrice >= take) hits++;
     };
-    if (by === 'listener-per-rule') offs.push(store.onTick(check));
-    else index.set(market, [...(index.get(market) ?? []), check]);
-  }
-  if (by === 'market-index') {
-    offs.push(
-      store.onTick((t: Ticker) => {
-        const rules = index.get(t.market);
-        if (rules !== undefined) for (const rule of rules) rule(t);
-      }),
-    );
+    offs.push(by === 'listener-per-rule' ? store.onTick(`rule-${i}`, check) : store.onTick(`rule-${i}`, check, { markets: [market] }));
   }
   return {
     hits: () => hits,

@@ -42,7 +42,7 @@ describe('ingest benchmark', () => {
     const store = new MarketStore({ markets });
     const armed = armRules(store, markets, 6, by);
     let seen = 0;
-    const off = store.onTick(() => void seen++);
+    const off = store.onTick('test', () => void seen++);
     const apply = projectPath(store);
     for (const frame of buildTickerFrames({ markets, ticksPerMarket: 4 })) apply(frame);
     expect(seen).toBe(12);
