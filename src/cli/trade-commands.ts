@@ -34,6 +34,7 @@ import { checkIntent, loadOrderContext } from '../trading/order-context.js';
 import { awaitFills } from '../trading/await-fills.js';
 import { applyKnownOrder } from '../trading/order-apply.js';
 import { checkOrder, formatAmount, isOnTick, readTypedAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
+import { MarketCodeError, parseMarketCode } from '../upbit/market-code.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
@@ -52,13 +53,15 @@ export interface TradeOptions {
   json?: boolean;
 }
 
-const MARKET = /^[A-Z]{2,10}-[A-Z0-9]{1,15}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseMarketArg(value: string): string {
-  const code = value.trim().toUpperCase();
-  if (!MARKET.test(code)) throw new InvalidArgumentError(`"${value}" is not a market code; write it as QUOTE-BASE, e.g. KRW-BTC.`);
-  return code;
+  try {
+    return parseMarketCode(value);
+  } catch (error) {
+    if (error instanceof MarketCodeError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }
 
 /**
