@@ -35,6 +35,7 @@ import { awaitFills } from '../trading/await-fills.js';
 import { applyKnownOrder } from '../trading/order-apply.js';
 import { checkOrder, formatAmount, isOnTick, readTypedAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
 import { MarketCodeError, parseMarketCode } from '../upbit/market-code.js';
+import type { Side } from '../upbit/order-types.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
@@ -158,7 +159,7 @@ export interface CheckedIntent {
  * price grid is rounded in the user's favour (buys down, sells up) and the rounding is said,
  * since the rounded order is never worse than the one typed.
  */
-export function intentFromFlags(side: 'bid' | 'ask', market: string, f: BuyFlags | SellFlags): CheckedIntent {
+export function intentFromFlags(side: Side, market: string, f: BuyFlags | SellFlags): CheckedIntent {
   const verb = side === 'bid' ? 'buy' : 'sell';
   let draft: OrderDraft;
   if (side === 'bid') {
