@@ -14,7 +14,7 @@ import path from 'node:path';
 import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
-import { corruptState, createStatePersister, lockStateFile, readStateFile } from '../cli/sim-state.js';
+import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';

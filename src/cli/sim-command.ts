@@ -17,7 +17,7 @@ import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
 import { SimListenError, startSimServer } from '../sim/server.js';
-import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
+import { corruptState, createStatePersister, lockStateFile, readStateFile } from '../app/sim-state.js';
 import { pathFlag } from './trade-commands.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 import { isIPv4 } from 'node:net';
