@@ -248,7 +248,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   const out = createOutput(flags.json);
   const logFile = appPaths(env).logFile;
   const file = openFileLogger(logFile);
-  const log = file.logger.child({ c: 'cli' });
+  const log = file.logger.child({ component: 'cli' });
   const controller = new AbortController();
   let ctx: TradingContext | undefined;
   let stoppedBy: NodeJS.Signals | undefined;
