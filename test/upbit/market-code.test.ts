@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseMarketsOption } from '../../src/cli/main.js';
@@ -6,6 +9,10 @@ import { marketRules } from '../../src/sim/exchange/rules.js';
 import { parseScriptCsv } from '../../src/sim/scripted-prices.js';
 import { marketParts } from '../../src/trading/rules.js';
 import { isMarketCode, notAMarketCode, parseMarketCode, splitMarketCode } from '../../src/upbit/market-code.js';
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
+const sources = (d: string): string[] =>
+  readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(d, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(d, e.name)] : []));
 
 const GOOD = ['KRW-BTC', 'BTC-XRP', 'USDT-SOL', 'KRW-1INCH'];
 // Quotes Upbit has no market for, no dash, lower case as Upbit would never write it, empty parts.
@@ -47,5 +54,16 @@ describe('market codes: one definition', () => {
     expect(messageOf(() => parseMarketArg('BTC'))).toBe(said);
     expect(messageOf(() => parseMarketsOption('BTC'))).toBe(said);
     expect(messageOf(() => parseScriptCsv('0,BTC,1\n', 'p.csv'))).toBe(`p.csv line 1, field market: ${said}`);
+  });
+
+  it('has no second regex for QUOTE-BASE anywhere else under src/', () => {
+    // e.g. /^[A-Z]{2,10}-[A-Z0-9]{1,15}$/ or /^([A-Z0-9]+)-([A-Z0-9]+)$/, as there were.
+    const second = /\[A-Z[^\]]*\][^-\s]*-\(?\[A-Z/;
+    const found = sources(SRC)
+      .filter((f) => path.relative(SRC, f) !== path.join('upbit', 'market-code.ts'))
+      .flatMap((f) => readFileSync(f, 'utf8').split('\n').flatMap((line, i) => (second.test(line) ? [`${path.relative(SRC, f)}:${i + 1}: ${line.trim()}`] : [])));
+    expect(found).toEqual([]);
+    expect(second.test('const MARKET = /^[A-Z]{2,10}-[A-Z0-9]{1,15}$/;')).toBe(true);
+    expect(second.test('const MARKET_CODE = /^([A-Z0-9]+)-([A-Z0-9]+)$/;')).toBe(true);
   });
 });
