@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { Decimal } from 'decimal.js';
 
-import { createStatePersister } from '../src/cli/sim-state.js';
+import { createStatePersister } from '../src/app/sim-state.js';
 import { silentLogger } from '../src/runtime/logger.js';
 import { Exchange } from '../src/sim/exchange/index.js';
 import type { BookLevel, MarketView } from '../src/sim/exchange/index.js';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
-import { corruptState, createStatePersister, lockStateFile, readStateFile } from '../cli/sim-state.js';
+import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
@@ -135,7 +135,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
       const embeddedQuotes = mode.quotes === 'sim' && mode.apiUrl === null;
       if (embeddedQuotes) {
-        const sim = await startSimServer({ port: 0, logger: log.child({ c: 'sim' }) });
+        const sim = await startSimServer({ port: 0, logger: log.child({ component: 'sim' }) });
         acquire('embedded exchange', () => sim.close());
         options.notice('using the built-in exchange for quotes.');
         quotesUrl = sim.restUrl;
@@ -143,7 +143,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       const quotes = new UpbitRestClient({ baseUrl: quotesUrl, logger: log });
       acquire('quotes client', () => quotes.close());
       marketList = restMarketListSource(quotes, { apiUrl: quotesUrl, embedded: embeddedQuotes, dataDir: flags.dataDir });
-      venue = await createPaperVenue({ dataDir: flags.dataDir, quotes, quotesLabel: mode.quotes, logger: log.child({ c: 'paper' }) });
+      venue = await createPaperVenue({ dataDir: flags.dataDir, quotes, quotesLabel: mode.quotes, logger: log.child({ component: 'paper' }) });
     } else {
       let apiUrl: string;
       let accountKeys: ApiKeys;
@@ -166,7 +166,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       acquire('rest client', () => rest.close());
       marketList = restMarketListSource(rest, { apiUrl, embedded: mode.kind === 'sim' && mode.embedded, dataDir: flags.dataDir });
       // No private stream: a command is over in seconds; the service reconciles over REST.
-      venue = new RestVenue({ client: rest, keys: accountKeys, kind: mode.kind, logger: log.child({ c: 'venue' }) });
+      venue = new RestVenue({ client: rest, keys: accountKeys, kind: mode.kind, logger: log.child({ component: 'venue' }) });
     }
     acquire('venue', () => venue.close());
 
@@ -175,7 +175,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     acquire('journal', () => journal.close());
     absorbEarlierJournals(journal, mode, log);
 
-    const service = new OrderService({ venue, journal, logger: log.child({ c: 'orders' }) });
+    const service = new OrderService({ venue, journal, logger: log.child({ component: 'orders' }) });
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.
     const recovered = await service.recover(options.signal);
     if (recovered.resolved > 0) log.info({ resolved: recovered.resolved }, 'earlier orders resolved');
@@ -189,7 +189,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       stateProblem,
       journal,
       service,
-      markets: new MarketCheck({ source: marketList, logger: log.child({ c: 'markets' }) }),
+      markets: new MarketCheck({ source: marketList, logger: log.child({ component: 'markets' }) }),
       stillUnknown: recovered.stillUnknown,
       recovered: recovered.orders,
       close(deadlineMs = 10_000) {
@@ -275,12 +275,12 @@ async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: st
   const account = stored[0] ?? { accessKey: randomBytes(20).toString('hex'), secretKey: randomBytes(20).toString('hex') };
 
   // Every change is on disk before the exchange answers it (see createStatePersister).
-  const persister = createStatePersister({ file: stateFile, logger: log.child({ c: 'state' }), warn: (message) => log.warn({ file: stateFile }, message) });
+  const persister = createStatePersister({ file: stateFile, logger: log.child({ component: 'state' }), warn: (message) => log.warn({ file: stateFile }, message) });
   let server: SimServer;
   try {
     server = await startSimServer({
       port: 0,
-      logger: log.child({ c: 'sim' }),
+      logger: log.child({ component: 'sim' }),
       exchangeSnapshot: saved,
       accounts: [{ accessKey: account.accessKey, secretKey: account.secretKey, krw: EMBEDDED_SIM_KRW }],
       // A new account is on disk before it is used; a state only read is not written again.

@@ -65,7 +65,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--ws-url <url>', 'quotation WebSocket URL', parseUrlOption(['wss', 'ws']), DEFAULT_WS_URL)
     .option('--api-url <url>', 'REST base URL (used to check --markets)', parseUrlOption(['https', 'http']), DEFAULT_API_URL)
     .addOption(new Option('--colors <convention>', 'price colours: korean (rise red, fall blue) or global (rise green, fall red)').choices(['korean', 'global']).default('korean'))
-    .option('--no-color', 'no colours at all (also when NO_COLOR is set)')
+    .option('--no-color', 'no colours at all (so does a non-empty NO_COLOR, unless FORCE_COLOR is set)')
     .option('--seed <n>', 'seed of the built-in exchange (--sim)', parseIntOption('--seed', 0, 2 ** 31 - 1))
     .addHelpText(
       'after',
@@ -86,8 +86,10 @@ Examples:
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('the TUI needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
       }
-      const noColor = !o.color || (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '');
       const { startTui } = await import('../app/tui.js');
+      const { applyColorMode, decideColorMode } = await import('../ui/theme.js');
+      const colors = decideColorMode({ convention: o.colors, color: o.color, env });
+      applyColorMode(colors);
       await startTui({
         markets: o.markets,
         sim: o.sim,
@@ -95,7 +97,7 @@ Examples:
         wsUrl: o.wsUrl,
         wsUrlChosen: command.getOptionValueSource('wsUrl') === 'cli',
         apiUrl: o.apiUrl,
-        colors: noColor ? 'none' : o.colors,
+        colors,
         logFile: paths.logFile,
       });
     });

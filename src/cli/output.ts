@@ -8,6 +8,7 @@ import { Decimal } from 'decimal.js';
 import { fillSummary, type FillSummary } from '../trading/fill-summary.js';
 import { formatAmount, marketParts, plain, VOLUME_DECIMALS } from '../trading/money.js';
 import type { Balance, Order, OrderTrade } from '../upbit/rest/index.js';
+import type { Side } from '../upbit/order-types.js';
 
 /** `--json` shape of one balance line. */
 export interface BalanceJson {
@@ -23,7 +24,7 @@ export interface OrderJson {
   uuid: string;
   identifier: string | null;
   market: string;
-  side: 'bid' | 'ask';
+  side: Side;
   ordType: string;
   state: string;
   price: string | null;
@@ -206,7 +207,7 @@ export function describePlaced(o: Order & { trades?: readonly OrderTrade[] }, wa
   return `${head}: ${rests} (${o.state}), ${sofar}${check}.`;
 }
 
-function filledWords(side: 'bid' | 'ask', fill: FillSummary, base: string, quote: string): string {
+function filledWords(side: Side, fill: FillSummary, base: string, quote: string): string {
   const verb = side === 'bid' ? 'bought' : 'sold';
   const volume = `${verb} ${formatAmount(fill.executedVolume)} ${base}`;
   const fee = `${formatQuote(fill.paidFee, quote)} ${quote} fee`;

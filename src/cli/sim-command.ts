@@ -17,7 +17,7 @@ import { STATUS_5XX } from '../sim/faults.js';
 import { ScriptError } from '../sim/scripted-prices.js';
 import type { SimServer } from '../sim/server.js';
 import { SimListenError, startSimServer } from '../sim/server.js';
-import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
+import { corruptState, createStatePersister, lockStateFile, readStateFile } from '../app/sim-state.js';
 import { pathFlag } from './trade-commands.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 import { isIPv4 } from 'node:net';
@@ -234,7 +234,7 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
       ? undefined
       : createStatePersister({
           file: o.state,
-          logger: log.logger.child({ c: 'state' }),
+          logger: log.logger.child({ component: 'state' }),
           // Before the start, a failed save is the start's error line.
           warn: (message) => {
             if (started) process.stderr.write(`upbit-tui sim: ${message}\n`);
@@ -248,7 +248,7 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
       port: o.port,
       seed: o.seed,
       markets: o.markets,
-      logger: log.logger.child({ c: 'sim' }),
+      logger: log.logger.child({ component: 'sim' }),
       faults,
       faultSeed: o.faultSeed,
       script: o.script,
@@ -278,7 +278,7 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
   }
   started = true;
 
-  const kernel = new Kernel({ logger: log.logger.child({ c: 'kernel' }) });
+  const kernel = new Kernel({ logger: log.logger.child({ component: 'kernel' }) });
   kernel.acquire('log file', () => log.close());
   if (stateLock !== undefined) kernel.acquire('state file lock', () => stateLock.release());
   kernel.acquire('embedded exchange', () => server.close());

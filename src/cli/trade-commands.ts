@@ -34,6 +34,8 @@ import { checkIntent, loadOrderContext } from '../trading/order-context.js';
 import { awaitFills } from '../trading/await-fills.js';
 import { applyKnownOrder } from '../trading/order-apply.js';
 import { checkOrder, formatAmount, isOnTick, readTypedAmount, roundPrice, tickSize, type Decimal, type OrderDraft } from '../trading/money.js';
+import { MarketCodeError, parseMarketCode } from '../upbit/market-code.js';
+import type { Side } from '../upbit/order-types.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
@@ -52,13 +54,15 @@ export interface TradeOptions {
   json?: boolean;
 }
 
-const MARKET = /^[A-Z]{2,10}-[A-Z0-9]{1,15}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseMarketArg(value: string): string {
-  const code = value.trim().toUpperCase();
-  if (!MARKET.test(code)) throw new InvalidArgumentError(`"${value}" is not a market code; write it as QUOTE-BASE, e.g. KRW-BTC.`);
-  return code;
+  try {
+    return parseMarketCode(value);
+  } catch (error) {
+    if (error instanceof MarketCodeError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }
 
 /**
@@ -155,7 +159,7 @@ export interface CheckedIntent {
  * price grid is rounded in the user's favour (buys down, sells up) and the rounding is said,
  * since the rounded order is never worse than the one typed.
  */
-export function intentFromFlags(side: 'bid' | 'ask', market: string, f: BuyFlags | SellFlags): CheckedIntent {
+export function intentFromFlags(side: Side, market: string, f: BuyFlags | SellFlags): CheckedIntent {
   const verb = side === 'bid' ? 'buy' : 'sell';
   let draft: OrderDraft;
   if (side === 'bid') {
@@ -244,7 +248,7 @@ async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: 
   const out = createOutput(flags.json);
   const logFile = appPaths(env).logFile;
   const file = openFileLogger(logFile);
-  const log = file.logger.child({ c: 'cli' });
+  const log = file.logger.child({ component: 'cli' });
   const controller = new AbortController();
   let ctx: TradingContext | undefined;
   let stoppedBy: NodeJS.Signals | undefined;

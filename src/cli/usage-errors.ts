@@ -28,6 +28,12 @@ export function commanderMessage(error: Pick<CommanderError, 'message'>): string
     else if (why.includes(flag)) text = `${why.replace(/\.$/, '')} (got ${JSON.stringify(value)}).`;
     else text = `${flag} ${JSON.stringify(value)} is invalid: ${why.replace(/^Allowed choices are/, 'allowed choices are')}`;
   }
+  // `command-argument value 'BTC' is invalid for argument 'market'. "BTC" is not …`: ours says it all.
+  const badArgument = /^command-argument value '(?<value>.*)' is invalid for argument '(?<name>[^']*)'\.\s*(?<why>.*)$/s.exec(text);
+  if (badArgument?.groups !== undefined) {
+    const { value = '', name = '', why = '' } = badArgument.groups;
+    text = why.includes(value) ? why : `<${name}> ${JSON.stringify(value)} is invalid: ${why}`;
+  }
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 

@@ -234,7 +234,7 @@ export class Kernel {
         try {
           hook.fn();
         } catch (error) {
-          this.#logger.error({ error: describeError(error) }, 'onResume hook threw');
+          this.#logger.error({ err: error }, 'onResume hook threw');
         }
       }
     };
@@ -243,7 +243,7 @@ export class Kernel {
         void this.shutdown({ kind: 'error', error });
         return;
       }
-      this.#logger.error({ error: describeError(error) }, 'uncaught error during shutdown');
+      this.#logger.error({ err: error }, 'uncaught error during shutdown');
       this.#force(1, `uncaught error during shutdown: ${describeError(error)}`, { error });
     };
     proc.on('SIGINT', onSigint);
@@ -290,7 +290,7 @@ export class Kernel {
         this.#logger.error({ release: entry.name }, `${step} did not finish within ${entry.deadlineMs} ms; skipped`);
       } else if (released.kind === 'error') {
         this.#errors.push({ step, error: describeError(released.error) });
-        this.#logger.error({ release: entry.name, error: describeError(released.error) }, `${step} threw`);
+        this.#logger.error({ release: entry.name, err: released.error }, `${step} threw`);
       }
     }
     this.#pending = () => [];
@@ -321,7 +321,7 @@ export class Kernel {
       try {
         hook.fn();
       } catch (hookError) {
-        this.#logger.error({ error: describeError(hookError) }, 'onForce hook threw');
+        this.#logger.error({ err: hookError }, 'onForce hook threw');
       }
     }
     // After the restorers, so the text lands on a usable terminal.
@@ -341,7 +341,7 @@ export class Kernel {
     try {
       this.#reportFatal(text);
     } catch (error) {
-      this.#logger.error({ error: describeError(error) }, 'reportFatal threw');
+      this.#logger.error({ err: error }, 'reportFatal threw');
     }
   }
 
@@ -351,7 +351,7 @@ export class Kernel {
     try {
       this.#exit(code);
     } catch (error) {
-      this.#logger.error({ error: describeError(error), code }, 'exit threw');
+      this.#logger.error({ err: error, code }, 'exit threw');
     }
   }
 
@@ -361,7 +361,7 @@ export class Kernel {
       try {
         listener.fn();
       } catch (error) {
-        this.#logger.error({ error: describeError(error) }, 'kernel listener threw');
+        this.#logger.error({ err: error }, 'kernel listener threw');
       }
     }
   }

@@ -136,7 +136,7 @@ export function createLoopMonitor(opts: LoopMonitorOptions = {}): LoopMonitor {
     try {
       fn();
     } catch (error) {
-      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'loop monitor listener threw');
+      logger.error({ err: error }, 'loop monitor listener threw');
     }
   };
 

@@ -203,7 +203,7 @@ export class TaskImpl<T> implements Task<T> {
     this.#state = outcome.kind === 'failed' ? 'failed' : 'done';
     if (outcome.kind === 'failed') {
       this.#lastError = describeError(outcome.error);
-      this.#host.logger.error({ task: this.name, id: this.id, error: this.#lastError }, `task '${this.name}' failed`);
+      this.#host.logger.error({ task: this.name, id: this.id, err: outcome.error }, `task '${this.name}' failed`);
     }
     this.#ownerRun?.children.delete(this);
     this.#host.ended(this);
@@ -234,7 +234,7 @@ export class TaskImpl<T> implements Task<T> {
       this.#restarts += 1;
       this.#lastError = describeError(outcome.error);
       this.#state = 'running';
-      this.#host.logger.warn({ task: this.name, id: this.id, error: this.#lastError, restarts: this.#restarts, delayMs: Math.round(delayMs) }, `task '${this.name}' failed; restarting`);
+      this.#host.logger.warn({ task: this.name, id: this.id, err: outcome.error, restarts: this.#restarts, delayMs: Math.round(delayMs) }, `task '${this.name}' failed; restarting`);
       this.#host.changed();
       try {
         await sleep(delayMs, this.#lifetime.signal);
@@ -289,7 +289,7 @@ export class TaskImpl<T> implements Task<T> {
     const waitingFor = [...run.children].map((child) => child.name);
     if (run.failure) {
       this.#host.logger.error(
-        { task: this.name, id: this.id, waitingFor, error: describeError(run.failure.error) },
+        { task: this.name, id: this.id, waitingFor, err: run.failure.error },
         `task '${this.name}' did not stop within ${this.#stopDeadlineMs} ms after a child failed; declaring it failed so the error is not lost`,
       );
       run.giveUp?.();
@@ -300,7 +300,7 @@ export class TaskImpl<T> implements Task<T> {
 
   #childFailed(run: Run, child: TaskImpl<unknown>, error: unknown): void {
     if (run.over || run !== this.#run || run.failure) {
-      this.#host.logger.error({ task: this.name, child: child.name, error: describeError(error) }, `task '${child.name}' failed after its owner '${this.name}' had already failed or ended`);
+      this.#host.logger.error({ task: this.name, child: child.name, err: error }, `task '${child.name}' failed after its owner '${this.name}' had already failed or ended`);
       return;
     }
     run.failure = { error };

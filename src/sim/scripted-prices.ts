@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
+import { isMarketCode, notAMarketCode } from '../upbit/market-code.js';
 import type { AskBid } from '../upbit/types.js';
 import type { ProcessSpec, ProcessTrade } from './price-process.js';
 import { Dec, VOLUME_DECIMALS, snapToKrwGrid } from './price-grid.js';
@@ -43,7 +44,6 @@ export class ScriptError extends Error {
   override name = 'ScriptError';
 }
 
-const MARKET_CODE = /^[A-Z]{3,4}-[A-Z0-9]{1,15}$/;
 const CSV_HEADER = ['offset_ms', 'market', 'price', 'volume'];
 
 /** Read and parse a script file: CSV if it ends in `.csv`, JSON otherwise. */
@@ -128,7 +128,7 @@ function csvNumber(text: string, where: string): number {
 }
 
 function checkMarket(market: string, where: string): void {
-  if (!MARKET_CODE.test(market)) throw new ScriptError(`${where}: ${JSON.stringify(market)} is not a market code like KRW-BTC.`);
+  if (!isMarketCode(market)) throw new ScriptError(`${where}: ${notAMarketCode(market)}`);
 }
 
 function makePoint(where: string, offset: unknown, price: unknown, volume: unknown, previous: ScriptPoint | undefined): ScriptPoint {

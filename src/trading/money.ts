@@ -3,6 +3,7 @@
  * balance" sizing net of fees, and the pre-flight check of an order (shared/upbit-api.md §5).
  * Every function is pure and works in {@link Money} decimals; nothing here is a binary float.
  */
+import type { OrdType, Side, TimeInForce } from '../upbit/order-types.js';
 import { Decimal, HUNDRED, Money, ONE, ZERO, formatAmount, parseAmount, plain, readTypedAmount, toMoney, type MoneyInput } from './decimal.js';
 import { VOLUME_DECIMALS, marketParts, tickSize, tradingRules, type InstrumentTicks, type TradingRules } from './rules.js';
 
@@ -129,11 +130,7 @@ export function sellVolumeForPercent(availableBase: MoneyInput, percent: MoneyIn
   return roundVolume(budgetFor(availableBase, percent));
 }
 
-/** Buy (`bid`) or sell (`ask`), as Upbit names them. */
-export type Side = 'bid' | 'ask';
-/** `limit`; `price` = market buy by total; `market` = market sell by volume; `best` = best-price IOC/FOK. */
-export type OrdType = 'limit' | 'price' | 'market' | 'best';
-export type TimeInForce = 'ioc' | 'fok' | 'post_only';
+export type { OrdType, Side, TimeInForce };
 
 /**
  * An order as the user or the monitor asked for it, before it is sent. Amounts may be typed

@@ -2,16 +2,17 @@
 import type { Decimal } from 'decimal.js';
 
 import type { OrderRequest } from '../upbit/rest/types.js';
+import type { OrdType, Side, TimeInForce } from '../upbit/order-types.js';
 import type { OrderDraft } from './money.js';
 
 export interface OrderIntentInput {
   market: string;
-  side: 'bid' | 'ask';
-  ordType: 'limit' | 'price' | 'market' | 'best';
+  side: Side;
+  ordType: OrdType;
   /** Unit price for limit orders; the total to spend for market (`price`) and best-price buys, as on the wire. */
   price?: Decimal;
   volume?: Decimal;
-  timeInForce?: 'ioc' | 'fok' | 'post_only';
+  timeInForce?: TimeInForce;
 }
 
 /** The journal's and the rule checker's shape: `total` is what a market/best buy's `price` means. */

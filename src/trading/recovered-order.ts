@@ -5,6 +5,7 @@
  */
 import type { AttemptWithIntent } from './journal/index.js';
 import { plain } from './money.js';
+import type { OrdType, Side } from '../upbit/order-types.js';
 import type { Lookup } from './order-reconcile.js';
 
 /**
@@ -16,8 +17,8 @@ export interface RecoveredOrder {
   /** The exchange's order uuid, when it was placed. */
   uuid: string | null;
   market: string;
-  side: 'bid' | 'ask';
-  ordType: 'limit' | 'price' | 'market' | 'best';
+  side: Side;
+  ordType: OrdType;
   price: string | null;
   volume: string | null;
   /** Quote amount of a market buy by total. */

@@ -3,25 +3,13 @@
  * maximum order totals, fee rates. What the exchange tells us wins (`/v1/orderbook/instruments`
  * for ticks, `/v1/orders/chance` for fees and limits); the tables here are the fallback.
  */
+import { splitMarketCode, type MarketParts } from '../upbit/market-code.js';
 import { krwTickSize } from '../upbit/tick-size.js';
 import { Money, toMoney, type Decimal, type MoneyInput } from './decimal.js';
 
-/** `KRW-BTC` split into what bids pay with (`quote`) and what asks sell (`base`). */
-export interface MarketParts {
-  market: string;
-  quote: string;
-  base: string;
-}
-
-const MARKET_CODE = /^([A-Z0-9]+)-([A-Z0-9]+)$/;
-
-/** The quote and base of a market code, or null when it is not `QUOTE-BASE` in capitals. */
-export function marketParts(market: string): MarketParts | null {
-  const m = MARKET_CODE.exec(market);
-  if (m === null) return null;
-  const [, quote = '', base = ''] = m;
-  return { market, quote, base };
-}
+export type { MarketParts };
+/** The quote and base of a market code, or null when it is not one (src/upbit/market-code.ts). */
+export const marketParts = splitMarketCode;
 
 /**
  * `tick_size` per market, as `GET /v1/orderbook/instruments` answers it (e.g. KRW-BTC → `"1000"`).

@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { Change } from '../upbit/types.js';
 import type { TaskRowState } from './task-source.js';
@@ -14,14 +15,48 @@ export function isColorMode(value: string): value is ColorMode {
   return (COLOR_MODES as readonly string[]).includes(value);
 }
 
+/** The price-colour conventions `--colors` chooses between (a palette, not "colour on"). */
+export type ColorConvention = Exclude<ColorMode, 'none'>;
+
+export interface ColorChoice {
+  /** `--colors`: the palette used when colour is on. */
+  convention: ColorConvention;
+  /** False for `--no-color`. */
+  color: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
 /**
- * The mode to use: an explicit choice wins, else a non-empty NO_COLOR means `none`
- * (https://no-color.org: command-line flags override NO_COLOR), else `korean`.
+ * The one decision of whether the TUI colours and in which palette, first match wins:
+ * 1. `--no-color`: none.
+ * 2. `FORCE_COLOR` set and not empty: `0` or `false` means none, any other value colour, even
+ *    with `NO_COLOR` or `TERM=dumb` set, as Node reads it
+ *    (https://nodejs.org/api/tty.html#writestreamgetcolordepthenv). Empty does not count
+ *    (https://force-color.org).
+ * 3. `NO_COLOR` set and not empty: none. Empty does not count (https://no-color.org).
+ * 4. `TERM=dumb`: none (such a terminal shows escapes as garbage).
+ * 5. Otherwise colour, in the `--colors` convention (default korean).
+ * `--colors` only picks the palette: it does not turn colour back on over `NO_COLOR`.
  */
-export function resolveColorMode(requested: ColorMode | undefined, env: Readonly<Record<string, string | undefined>>): ColorMode {
-  if (requested !== undefined) return requested;
+export function decideColorMode(choice: ColorChoice): ColorMode {
+  const { env } = choice;
+  if (!choice.color) return 'none';
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '') return force === '0' || force === 'false' ? 'none' : choice.convention;
   const noColor = env['NO_COLOR'];
-  return noColor !== undefined && noColor !== '' ? 'none' : 'korean';
+  if (noColor !== undefined && noColor !== '') return 'none';
+  if (env['TERM'] === 'dumb') return 'none';
+  return choice.convention;
+}
+
+/**
+ * Sets chalk's level (which Ink's `<Text color>` goes through) from the mode, so chalk's own
+ * detection — which reads FORCE_COLOR and sniffs `--color`/`--colors`/`--no-color` in argv by
+ * itself — never disagrees with {@link decideColorMode}. The themes use the 16 basic colours
+ * only, which level 1 renders exactly as higher levels do.
+ */
+export function applyColorMode(mode: ColorMode): void {
+  chalk.level = mode === 'none' ? 0 : 1;
 }
 
 /** Ink `<Text color>` values (chalk names); `undefined` means "leave unstyled". */

@@ -1,6 +1,46 @@
 import type { MarketCode } from './types.js';
 
-const MARKET_CODE = /^(KRW|BTC|USDT)-[A-Z0-9]{1,15}$/;
+/**
+ * Upbit's market-code syntax, the one definition: `QUOTE-BASE` in capitals, the quote one of
+ * Upbit's three markets (KRW, BTC, USDT), the base the coin's symbol
+ * (https://global-docs.upbit.com/reference/list-trading-pairs).
+ */
+const MARKET_CODE = /^(KRW|BTC|USDT)-([A-Z0-9]{1,15})$/;
+
+/** Whether `code` is a market code exactly as Upbit writes it (no trimming, no case folding). */
+export function isMarketCode(code: string): code is MarketCode {
+  return MARKET_CODE.test(code);
+}
+
+/** `KRW-BTC` split into what bids pay with (`quote`) and what asks sell (`base`). */
+export interface MarketParts {
+  market: MarketCode;
+  quote: string;
+  base: string;
+}
+
+/** The quote and base of a market code, or null when it is not one (see {@link isMarketCode}). */
+export function splitMarketCode(code: string): MarketParts | null {
+  const m = MARKET_CODE.exec(code);
+  if (m === null) return null;
+  const [, quote = '', base = ''] = m;
+  return { market: code, quote, base };
+}
+
+/** What is said for anything that is not a market code, wherever it was given. */
+export function notAMarketCode(input: string): string {
+  return `${JSON.stringify(input)} is not an Upbit market code. Codes look like KRW-BTC (quote-base, e.g. KRW-ETH, BTC-XRP, USDT-SOL).`;
+}
+
+/**
+ * A market code as a user types it: trimmed and upper-cased (`krw-btc` is `KRW-BTC`).
+ * Throws {@link MarketCodeError} with {@link notAMarketCode}'s message.
+ */
+export function parseMarketCode(input: string): MarketCode {
+  const code = input.trim().toUpperCase();
+  if (!isMarketCode(code)) throw new MarketCodeError(notAMarketCode(input.trim()));
+  return code;
+}
 
 /** Upbit's default markets for the ticker table. */
 export const DEFAULT_MARKETS: readonly MarketCode[] = ['KRW-BTC', 'KRW-ETH'];
@@ -23,12 +63,7 @@ export function parseMarketList(input: string): MarketCode[] {
   }
   const out: MarketCode[] = [];
   for (const part of parts) {
-    const code = part.toUpperCase();
-    if (!MARKET_CODE.test(code)) {
-      throw new MarketCodeError(
-        `"${part}" is not an Upbit market code. Codes look like KRW-BTC (quote-base, e.g. KRW-ETH, BTC-XRP, USDT-SOL).`,
-      );
-    }
+    const code = parseMarketCode(part);
     if (!out.includes(code)) out.push(code);
   }
   return out;

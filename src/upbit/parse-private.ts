@@ -20,6 +20,7 @@
 import { decodeJsonFrame } from './frame.js';
 import { Decimal } from 'decimal.js';
 import { describeValue, isRecord, type JsonRecord } from './json-narrow.js';
+import type { Side } from './order-types.js';
 import type { MyAssetBalance, MyAssetEvent, MyOrderEvent, MyOrderFill, MyOrderState, PrivateEvent } from './types.js';
 import type { MyAssetUnitWire, MyAssetWire, MyOrderWire } from './wire.js';
 import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from './wire.js';
@@ -166,7 +167,7 @@ function narrowMyOrder(r: Reader<MyOrderWire>): PrivateEvent {
   const market = r.text('code', true);
   const uuid = r.text('uuid', true);
   const askBid = r.raw('ask_bid');
-  const side: 'bid' | 'ask' | null = askBid === 'BID' ? 'bid' : askBid === 'ASK' ? 'ask' : r.note(`ask_bid is ${describeValue(askBid)}, not ASK/BID`);
+  const side: Side | null = askBid === 'BID' ? 'bid' : askBid === 'ASK' ? 'ask' : r.note(`ask_bid is ${describeValue(askBid)}, not ASK/BID`);
   const orderType = r.text('order_type', true);
   const stateRaw = r.raw('state');
   const state = isState(stateRaw) ? stateRaw : r.note(`state is ${describeValue(stateRaw)}, not a known order state`);

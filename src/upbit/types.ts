@@ -8,6 +8,7 @@
  * the order boundary (src/trading), never computed in binary floats.
  */
 import type { Decimal } from 'decimal.js';
+import type { Side } from './order-types.js';
 
 /** A market code such as `KRW-BTC`: `{QUOTE}-{BASE}`, upper case. */
 export type MarketCode = string;
@@ -78,7 +79,7 @@ export interface MyOrderFill {
 export interface MyOrderEventBase {
   market: MarketCode;
   uuid: string;
-  side: 'bid' | 'ask';
+  side: Side;
   /** `limit`, `price` (market buy by total), `market` (market sell), `best`; others passed through. */
   orderType: string;
   /**

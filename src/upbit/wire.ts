@@ -5,6 +5,7 @@
  */
 
 import type { MarketCode, MyOrderState } from './types.js';
+import type { OrdType, TimeInForce } from './order-types.js';
 
 /** A `ticker` message in DEFAULT format (§2.3.1). */
 export interface TickerWire {
@@ -195,7 +196,7 @@ export interface MyOrderWire {
   code: MarketCode;
   uuid: string;
   ask_bid: 'ASK' | 'BID';
-  order_type: 'limit' | 'price' | 'market' | 'best';
+  order_type: OrdType;
   state: MyOrderState;
   trade_uuid: string | null;
   /** Order price, or the fill price when `state` is `trade`. */
@@ -211,7 +212,7 @@ export interface MyOrderWire {
   paid_fee: number;
   locked: number;
   executed_funds: number;
-  time_in_force: 'ioc' | 'fok' | 'post_only' | null;
+  time_in_force: TimeInForce | null;
   trade_fee: number | null;
   is_maker: boolean | null;
   identifier: string | null;

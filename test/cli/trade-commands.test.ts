@@ -100,7 +100,7 @@ describe('upbit-tui --sim (built-in exchange, state in the data dir)', () => {
 describe('bad input: exit 2 and one line naming the fix, before anything is sent', () => {
   const dir = home();
   const cases: Array<[string, string[], RegExp]> = [
-    ['bad market', ['buy', 'BTC', '--total', '10000'], /QUOTE-BASE, e\.g\. KRW-BTC/],
+    ['bad market', ['buy', 'BTC', '--total', '10000'], /"BTC" is not an Upbit market code\. Codes look like KRW-BTC/],
     ['negative volume', ['sell', 'KRW-BTC', '--volume', '-0.5'], /--volume must be a positive number/],
     ['zero total', ['buy', 'KRW-BTC', '--total', '0'], /--total must be a positive number/],
     ['missing --volume', ['buy', 'KRW-BTC', '--price', '95000000'], /needs --volume/],

@@ -78,7 +78,7 @@ const CASES: Array<[string[], RegExp, string]> = [
   [['sim', '--krw', '1', '--krw', '2'], /^--krw is given twice/, 'upbit-tui sim'],
   [['buy', '--bogus'], /^unknown option '--bogus'$/, 'upbit-tui buy'],
   [['buy'], /^missing required argument 'market'$/, 'upbit-tui buy'],
-  [['buy', 'BTC'], /^<market> "BTC" is invalid|"BTC" is not a market code/, 'upbit-tui buy'],
+  [['buy', 'BTC'], /^"BTC" is not an Upbit market code\. Codes look like KRW-BTC \(quote-base, e\.g\. KRW-ETH, BTC-XRP, USDT-SOL\)\.$/, 'upbit-tui buy'],
   [['buy', 'KRW-BTC', '--total'], /^option '--total <krw>' argument missing$/, 'upbit-tui buy'],
   [['balance', 'extra'], /^too many arguments for 'balance'\. Expected 0 arguments but got 1\.$/, 'upbit-tui balance'],
   [['cancel', '--jsno'], /^unknown option '--jsno' \(did you mean --json\?\)$/, 'upbit-tui cancel'],
@@ -129,6 +129,8 @@ describe('the pieces', () => {
     expect(commanderMessage({ message: "error: unknown option '--jsno'\n(Did you mean --json?)" })).toBe("unknown option '--jsno' (did you mean --json?)");
     expect(commanderMessage({ message: "error: option '-V, --version' argument 'x' is invalid. Nope." })).toBe('--version "x" is invalid: Nope.');
     expect(commanderMessage({ message: "error: option '--krw <amount>' argument '0' is invalid. --krw must be positive (got \"0\")." })).toBe('--krw must be positive (got "0").');
+    expect(commanderMessage({ message: "error: command-argument value 'BTC' is invalid for argument 'market'. \"BTC\" is not a market code." })).toBe('"BTC" is not a market code.');
+    expect(commanderMessage({ message: "error: command-argument value 'x' is invalid for argument 'uuid'. Nope." })).toBe('<uuid> "x" is invalid: Nope.');
     expect(commanderMessage({ message: "error: option '--port <n>' argument 'x' is invalid. --port must be a whole number." })).toBe('--port must be a whole number (got "x").');
   });
 

@@ -33,20 +33,20 @@ export interface PtyRun {
  * Run `node bin/upbit-tui.js ARGS` in a real pseudo-terminal, inside `bash -c` so that after
  * it exits we print its exit code and the terminal modes (`stty -a`) as the user would see them.
  */
-export function runInPty(args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string>; command?: string } = {}): PtyRun {
+export function runInPty(args: string[], opts: { cols?: number; rows?: number; env?: Record<string, string | undefined>; command?: string } = {}): PtyRun {
   const cols = opts.cols ?? 80;
   let rows = opts.rows ?? 24;
   const stateHome = mkdtempSync(path.join(tmpdir(), 'upbit-tui-e2e-'));
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const command = opts.command ?? `node ${BIN} ${quoted}`;
   const script = `${command}; echo "EXIT=$?"; stty -a; echo "${STTY_END}"`;
-  const term = pty.spawn('bash', ['--norc', '--noprofile', '-c', script], {
-    name: 'xterm-256color',
-    cols,
-    rows,
-    cwd: ROOT,
-    env: { ...process.env, XDG_STATE_HOME: stateHome, XDG_DATA_HOME: stateHome, TERM: 'xterm-256color', FORCE_COLOR: '1', ...opts.env },
-  });
+  // A key of opts.env set to undefined is removed from the child's environment.
+  const env = Object.fromEntries(
+    Object.entries({ ...process.env, XDG_STATE_HOME: stateHome, XDG_DATA_HOME: stateHome, TERM: 'xterm-256color', FORCE_COLOR: '1', ...opts.env }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+  const term = pty.spawn('bash', ['--norc', '--noprofile', '-c', script], { name: 'xterm-256color', cols, rows, cwd: ROOT, env });
   const emulator = new xterm.Terminal({ cols, rows, allowProposedApi: true });
   let out = '';
   term.onData((d) => {

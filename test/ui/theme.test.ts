@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GLOBAL_KEYS, keyHint } from '../../src/ui/keymap.js';
-import { changeColor, connectionColor, isColorMode, resolveColorMode, themeFor } from '../../src/ui/theme.js';
+import { changeColor, connectionColor, decideColorMode, isColorMode, themeFor } from '../../src/ui/theme.js';
 
 describe('theme', () => {
   it('paints rises red and falls blue in korean mode, green and red in global mode', () => {
@@ -18,11 +18,21 @@ describe('theme', () => {
     expect(none.attributes).toBe(false);
   });
 
-  it('lets an explicit choice beat NO_COLOR, and NO_COLOR beat the default', () => {
-    expect(resolveColorMode(undefined, {})).toBe('korean');
-    expect(resolveColorMode(undefined, { NO_COLOR: '1' })).toBe('none');
-    expect(resolveColorMode(undefined, { NO_COLOR: '' })).toBe('korean');
-    expect(resolveColorMode('global', { NO_COLOR: '1' })).toBe('global');
+  it('decides colour in one order: --no-color, FORCE_COLOR, a non-empty NO_COLOR, TERM=dumb, then --colors', () => {
+    const decide = (env: Record<string, string>, convention: 'korean' | 'global' = 'global', color = true) => decideColorMode({ convention, color, env });
+    expect(decide({}, 'korean')).toBe('korean');
+    expect(decide({})).toBe('global');
+    // --colors picks the palette only: NO_COLOR still means no colour.
+    expect(decide({ NO_COLOR: '1' })).toBe('none');
+    expect(decide({ NO_COLOR: '' })).toBe('global');
+    expect(decide({}, 'global', false)).toBe('none');
+    expect(decide({ FORCE_COLOR: '1' }, 'global', false)).toBe('none');
+    expect(decide({ FORCE_COLOR: '1', NO_COLOR: '1' })).toBe('global');
+    expect(decide({ FORCE_COLOR: '', NO_COLOR: '1' })).toBe('none');
+    expect(decide({ FORCE_COLOR: '0' })).toBe('none');
+    expect(decide({ FORCE_COLOR: 'false' })).toBe('none');
+    expect(decide({ TERM: 'dumb' })).toBe('none');
+    expect(decide({ TERM: 'dumb', FORCE_COLOR: '1' })).toBe('global');
     expect(isColorMode('global')).toBe(true);
     expect(isColorMode('rainbow')).toBe(false);
   });

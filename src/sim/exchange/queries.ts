@@ -53,7 +53,7 @@ export interface OpenOrderSelection {
   pairs?: string[];
   quoteCurrencies?: string[];
   excludePairs?: string[];
-  side?: 'all' | 'bid' | 'ask';
+  side?: 'all' | Side;
   count?: number;
   orderBy?: 'asc' | 'desc';
 }

@@ -4,6 +4,7 @@
  */
 import type { Decimal } from 'decimal.js';
 
+import { splitMarketCode } from '../../upbit/market-code.js';
 import { dec } from './decimal.js';
 import type { Balance, Chance } from './types.js';
 
@@ -32,13 +33,11 @@ export interface MarketRules {
   maxTotal: Decimal;
 }
 
-const MARKET_CODE = /^([A-Z0-9]+)-([A-Z0-9]+)$/;
-
 /** The rules of a market code, or undefined when the code is malformed or its quote currency is not traded. */
 export function marketRules(market: string): MarketRules | undefined {
-  const m = MARKET_CODE.exec(market);
-  if (m === null) return undefined;
-  const [, quote = '', base = ''] = m;
+  const parts = splitMarketCode(market);
+  if (parts === null) return undefined;
+  const { quote, base } = parts;
   const limits = QUOTE_LIMITS[quote];
   if (limits === undefined) return undefined;
   return { market, quote, base, minTotal: dec(limits.minTotal), maxTotal: dec(limits.maxTotal) };

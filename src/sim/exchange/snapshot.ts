@@ -3,6 +3,7 @@
  * `upbit-tui sim --state FILE` and paper wallets, and its strict parser: a file is untrusted
  * input, so every field is narrowed and the first bad one is named with its path.
  */
+import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../../upbit/order-types.js';
 import type { Decimal } from 'decimal.js';
 
 import { describeValue, isRecord } from '../../upbit/json-narrow.js';
@@ -194,10 +195,7 @@ function fields(v: unknown, path: string): {
   };
 }
 
-const SIDES: readonly Side[] = ['bid', 'ask'];
-const ORD_TYPES: readonly OrdType[] = ['limit', 'price', 'market', 'best'];
 const STATES: readonly OrderState[] = ['wait', 'done', 'cancel'];
-const TIFS: readonly TimeInForce[] = ['ioc', 'fok', 'post_only'];
 const SMPS: readonly SmpType[] = ['reduce', 'cancel_maker', 'cancel_taker'];
 
 /** Accounts from `snapshot()` output; throws an Error naming the first field that is wrong. */
@@ -291,7 +289,7 @@ function parseOrder(raw: unknown, path: string): { order: Order; cancelRequested
     locked: f.amount('locked'),
     tradesCount: trades.length,
     state: f.oneOf('state', STATES),
-    timeInForce: f.nullableOneOf('timeInForce', TIFS),
+    timeInForce: f.nullableOneOf('timeInForce', TIMES_IN_FORCE),
     smpType: f.nullableOneOf('smpType', SMPS),
     createdAt: f.time('createdAt'),
     trades,

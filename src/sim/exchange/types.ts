@@ -8,9 +8,10 @@
  */
 import type { Decimal } from 'decimal.js';
 
-export type Side = 'bid' | 'ask';
-export type OrdType = 'limit' | 'price' | 'market' | 'best';
-export type TimeInForce = 'ioc' | 'fok' | 'post_only';
+// Upbit's order vocabulary: the simulator speaks the protocol's words (src/upbit/order-types.ts).
+import type { OrdType, Side, TimeInForce } from '../../upbit/order-types.js';
+
+export type { OrdType, Side, TimeInForce };
 export type SmpType = 'reduce' | 'cancel_maker' | 'cancel_taker';
 /** REST states. The private stream adds `trade` (one event per fill). */
 export type OrderState = 'wait' | 'watch' | 'done' | 'cancel';

@@ -5,6 +5,7 @@
  * through `ValidationContext` and changes nothing. The identifier is not checked here: it is
  * consumed before any of this can fail (see `engine.ts`).
  */
+import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../../upbit/order-types.js';
 import type { Decimal } from 'decimal.js';
 
 import { VOLUME_DECIMALS, ZERO, dec, floorVolume, plain, sumDec } from './decimal.js';
@@ -51,9 +52,6 @@ export interface ValidationContext {
   label?: (field: string) => string;
 }
 
-const SIDES: readonly Side[] = ['bid', 'ask'];
-const ORD_TYPES: readonly OrdType[] = ['limit', 'price', 'market', 'best'];
-const TIME_IN_FORCE: readonly TimeInForce[] = ['ioc', 'fok', 'post_only'];
 const SMP_TYPES: readonly SmpType[] = ['reduce', 'cancel_maker', 'cancel_taker'];
 
 const AMOUNT = /^\d+(\.\d+)?$/;
@@ -109,7 +107,7 @@ export function validateOrder(req: OrderRequest, ctx: ValidationContext): ValidO
     if (ok === undefined) throw validationError(invalidMessage(label(field)));
     return ok;
   };
-  const timeInForce = optionalEnum('time_in_force', TIME_IN_FORCE);
+  const timeInForce = optionalEnum('time_in_force', TIMES_IN_FORCE);
   const smpType = optionalEnum('smp_type', SMP_TYPES);
 
   const optionalAmount = (field: 'price' | 'volume'): Decimal | null => {

@@ -14,7 +14,7 @@ import type {
 } from '../../upbit/wire.js';
 import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS } from '../../upbit/wire.js';
 import { plain } from './decimal.js';
-import type { Balance, Chance, ExchangeEvent, Fill, Order, OrderState, SmpType, TimeInForce } from './types.js';
+import type { Balance, Chance, ExchangeEvent, Fill, Order, OrderState, Side, SmpType, TimeInForce } from './types.js';
 
 /** The SIMPLE key tables of the private types are the protocol's (src/upbit/wire.ts). */
 export { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from '../../upbit/wire.js';
@@ -34,13 +34,13 @@ export interface TradeWire {
   funds: string;
   trend: 'up' | 'down';
   created_at: string;
-  side: 'bid' | 'ask';
+  side: Side;
 }
 
 /** An order as `POST /v1/orders`, `GET /v1/order` and the lists answer it. */
 export interface OrderWire {
   uuid: string;
-  side: 'bid' | 'ask';
+  side: Side;
   ord_type: string;
   /** Absent for market sells. */
   price?: string;

@@ -1,6 +1,6 @@
 import type { AskBid } from '../../upbit/types.js';
 import type { MarketSpec } from '../catalog.js';
-import type { BookLevel, MarketView } from '../exchange/types.js';
+import type { BookLevel, MarketView, Side } from '../exchange/types.js';
 import { Dec, VOLUME_DECIMALS } from '../price-grid.js';
 import type { Rng } from '../random.js';
 import { relativeTick, stepDown, stepUp, stepsBetween, tickAt } from './grid.js';
@@ -55,7 +55,6 @@ export function bookProfile(spec: MarketSpec): BookProfile {
   };
 }
 
-type Side = 'ask' | 'bid';
 
 /**
  * A simulated limit order book for one market, kept consistent with the engine's trades:

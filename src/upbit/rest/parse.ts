@@ -8,6 +8,7 @@
  * answers had numbers; `price`/`volume` are absent for market orders; `identifier` only on
  * orders created after 2024-10-18; quotation numbers are JSON numbers.
  */
+import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../order-types.js';
 import { Decimal } from 'decimal.js';
 
 import { describeValue, isRecord, type JsonRecord } from '../json-narrow.js';
@@ -24,14 +25,11 @@ import type {
   OrderbookSnapshot,
   OrderbookUnit,
   OrderChance,
-  OrderSide,
   OrderState,
   OrderTrade,
-  OrderType,
   OrderWithTrades,
   SmpType,
   TickerSnapshot,
-  TimeInForce,
 } from './types.js';
 
 /** An answer whose shape we do not understand; `path` locates the field. */
@@ -165,10 +163,7 @@ export function parseList<T>(v: unknown, path: string, item: (v: unknown, path: 
   return v.map((e: unknown, i) => item(e, `${path}[${i}]`));
 }
 
-const SIDES: readonly OrderSide[] = ['bid', 'ask'];
-const ORDER_TYPES: readonly OrderType[] = ['limit', 'price', 'market', 'best'];
 const ORDER_STATES: readonly OrderState[] = ['wait', 'watch', 'done', 'cancel'];
-const TIME_IN_FORCE: readonly TimeInForce[] = ['ioc', 'fok', 'post_only'];
 const SMP_TYPES: readonly SmpType[] = ['cancel_maker', 'cancel_taker', 'reduce', 'none'];
 const CHANGES = ['RISE', 'EVEN', 'FALL'] as const;
 
@@ -307,7 +302,7 @@ export function parseOrder(v: unknown, path = 'order'): Order {
     identifier: f.optStr('identifier'),
     market: f.str('market'),
     side: f.oneOf('side', SIDES),
-    ordType: f.oneOf('ord_type', ORDER_TYPES),
+    ordType: f.oneOf('ord_type', ORD_TYPES),
     state: f.oneOf('state', ORDER_STATES),
     price: f.optDec('price'),
     volume: f.optDec('volume'),
@@ -320,7 +315,7 @@ export function parseOrder(v: unknown, path = 'order'): Order {
     locked: f.dec('locked'),
     preventedVolume: f.optDec('prevented_volume'),
     preventedLocked: f.optDec('prevented_locked'),
-    timeInForce: f.optOneOf('time_in_force', TIME_IN_FORCE),
+    timeInForce: f.optOneOf('time_in_force', TIMES_IN_FORCE),
     smpType: f.optOneOf('smp_type', SMP_TYPES),
     tradesCount: f.has('trades_count') ? f.int('trades_count') : 0,
     createdAt: f.time('created_at'),

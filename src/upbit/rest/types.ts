@@ -6,13 +6,12 @@
  * client writes them to the wire in Upbit's snake_case.
  */
 import type { Decimal } from 'decimal.js';
+import type { OrdType, Side, TimeInForce } from '../order-types.js';
+
+export type { OrdType, Side, TimeInForce };
 
 export type MarketCode = string;
-export type OrderSide = 'bid' | 'ask';
-/** `limit`; `price` = market buy by total; `market` = market sell by volume; `best` = best-price IOC/FOK. */
-export type OrderType = 'limit' | 'price' | 'market' | 'best';
 export type OrderState = 'wait' | 'watch' | 'done' | 'cancel';
-export type TimeInForce = 'ioc' | 'fok' | 'post_only';
 export type SmpType = 'cancel_maker' | 'cancel_taker' | 'reduce' | 'none';
 export type OrderBy = 'asc' | 'desc';
 
@@ -137,7 +136,7 @@ export interface OrderTrade {
   price: Decimal;
   volume: Decimal;
   funds: Decimal;
-  side: OrderSide;
+  side: Side;
   trend: string | null;
   createdAt: number;
 }
@@ -147,8 +146,8 @@ export interface Order {
   uuid: string;
   identifier: string | null;
   market: MarketCode;
-  side: OrderSide;
-  ordType: OrderType;
+  side: Side;
+  ordType: OrdType;
   state: OrderState;
   /** Unit price (limit) or total (`price` market buy, best bid); null for a market sell. */
   price: Decimal | null;
@@ -203,8 +202,8 @@ export interface BatchCancelResult {
  */
 export interface OrderRequest {
   market: MarketCode;
-  side: OrderSide;
-  ordType: OrderType;
+  side: Side;
+  ordType: OrdType;
   price?: Decimal;
   volume?: Decimal;
   timeInForce?: TimeInForce;
@@ -222,7 +221,7 @@ export type OrderRef = { uuid: string } | { identifier: string };
 /** `POST /v1/orders/cancel_and_new`: cancel an order and place its replacement (same market and side). */
 export interface CancelAndNewRequest {
   prev: OrderRef;
-  newOrdType: 'limit' | 'price' | 'market' | 'best';
+  newOrdType: OrdType;
   /** A volume, or `remain_only` to carry over the old order's remaining volume. */
   newVolume?: Decimal | 'remain_only';
   newPrice?: Decimal;
@@ -265,7 +264,7 @@ export interface CancelOpenQuery {
   pairs?: MarketCode[];
   excludePairs?: MarketCode[];
   /** @default 'all' */
-  cancelSide?: 'all' | 'ask' | 'bid';
+  cancelSide?: 'all' | Side;
   /** At most 300. @default 20 */
   count?: number;
   orderBy?: OrderBy;

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { UsageError } from '../../src/app/errors.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
-import { createStatePersister, readStateFile, writeFileAtomically } from '../../src/cli/sim-state.js';
+import { createStatePersister, readStateFile, writeFileAtomically } from '../../src/app/sim-state.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'upbit-sim-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { UsageError } from '../app/errors.js';
+import { UsageError } from './errors.js';
 import { createDurableFileSaver, writeFileAtomically } from '../runtime/atomic-file.js';
 import { JsonTextError, parseJsonText } from '../runtime/json-text.js';
 import type { Logger } from '../runtime/logger.js';
@@ -13,6 +13,10 @@ export { writeFileAtomically };
  * accounts' secret keys, so it is written owner-only (0600), always whole (a temporary file
  * renamed over the old one), on every change before the change is answered, and never over
  * a file that could not be read.
+ *
+ * It lives in app/ (not sim/) because its failures are the user's to fix, as `UsageError`s with
+ * exit codes, and the exchange itself sees only `persist(state)`; the composition roots that
+ * start an exchange (`upbit-tui sim`, the `--sim` trading commands, the TUI) all import it here.
  */
 
 /** The file's content, or undefined when there is no file yet. A file that is not JSON is a user error. */

@@ -1,0 +1,123 @@
+/**
+ * The direction of dependencies (STYLE.md, "The layout shows the architecture"), checked on
+ * every import under src/ (static, `export … from` and `import()`, type-only ones too):
+ *
+ *   cli → app → ui / trading → upbit → runtime
+ *
+ * and the simulator (sim/) beside them: it speaks the protocol (imports upbit/, runtime/) and
+ * is started by the composition roots (app/, cli/), but knows nothing of ui/, app/, cli/ or
+ * trading/. `runtime` imports only `node:*`.
+ *
+ * KNOWN lists today's exceptions, each with the reason it is still there. The list can only
+ * shrink: an exception that is no longer needed fails the test until it is removed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
+const LAYERS = ['runtime', 'upbit', 'trading', 'ui', 'sim', 'app', 'cli'] as const;
+type Layer = (typeof LAYERS)[number];
+
+/** What each layer must never import. */
+const FORBIDDEN: Readonly<Record<Layer, readonly Layer[]>> = {
+  runtime: ['upbit', 'trading', 'ui', 'sim', 'app', 'cli'],
+  upbit: ['trading', 'ui', 'sim', 'app', 'cli'],
+  trading: ['ui', 'sim', 'app', 'cli'],
+  // The UI gets exchange logic (a slippage estimate) from where paper trading gets it, not from sim/.
+  ui: ['sim', 'app', 'cli'],
+  sim: ['trading', 'ui', 'app', 'cli'],
+  app: ['cli'],
+  cli: [],
+};
+
+/** `from-file → to-layer-path` (relative to src/, without extension) that is allowed for now. */
+const KNOWN: ReadonlyArray<readonly [from: string, to: string, why: string]> = [
+  // issue 8, point 4: paper trading reuses the simulator's engine and wire renderers; moving the
+  // exchange logic out of sim/ is its own step.
+  ['trading/paper/create-paper-venue.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
+  ['trading/paper/market-view.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
+  ['trading/paper/paper-venue.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
+  // The runtime's SQLite opener (WAL, busy timeout, integrity) wraps the one native package.
+  ['runtime/sqlite.ts', 'better-sqlite3', 'the SQLite driver'],
+];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []));
+}
+
+interface Edge {
+  from: string;
+  /** src-relative module path without extension (`..` first when outside src/), or a package / `node:x`. */
+  to: string;
+  /** A package or a `node:` module rather than a file. */
+  external?: boolean;
+}
+
+function edges(): Edge[] {
+  const out: Edge[] = [];
+  for (const file of sources(SRC)) {
+    const from = path.relative(SRC, file).split(path.sep).join('/');
+    for (const { fileName: spec } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+      if (!spec.startsWith('.')) {
+        out.push({ from, to: spec, external: true });
+        continue;
+      }
+      const to = path.relative(SRC, path.resolve(path.dirname(file), spec)).split(path.sep).join('/').replace(/\.(js|jsx|ts|tsx)$/, '');
+      out.push({ from, to });
+    }
+  }
+  return out;
+}
+
+function layerOf(p: string): Layer | undefined {
+  const top = p.split('/')[0];
+  return LAYERS.find((l) => l === top);
+}
+
+/** Why an edge breaks the direction, or undefined when it does not. */
+function violation(e: Edge): string | undefined {
+  const from = layerOf(e.from);
+  if (from === undefined) return `${e.from} is in no layer (${LAYERS.join(', ')})`;
+  if (e.external === true) return from === 'runtime' && !e.to.startsWith('node:') ? `runtime imports a package (${e.to}); runtime imports only node:*` : undefined;
+  const to = layerOf(e.to);
+  if (to === undefined) return `${e.to} is outside the layers of src/`;
+  if (FORBIDDEN[from].includes(to)) return `${from}/ must not import ${to}/`;
+  return undefined;
+}
+
+describe('dependency direction', () => {
+  const all = edges();
+
+  it('finds the imports it checks (the scan itself works)', () => {
+    expect(all.length).toBeGreaterThan(300);
+    expect(all).toContainEqual({ from: 'cli/main.ts', to: 'app/tui' });
+    expect(all).toContainEqual({ from: 'runtime/sqlite.ts', to: 'better-sqlite3', external: true });
+  });
+
+  it('has no import against the direction, beyond the known exceptions', () => {
+    const known = new Set(KNOWN.map(([f, t]) => `${f} → ${t}`));
+    const bad = all.map((e) => ({ e, why: violation(e) })).filter((v) => v.why !== undefined && !known.has(`${v.e.from} → ${v.e.to}`));
+    expect(bad.map(({ e, why }) => `${e.from} → ${e.to}: ${why}`)).toEqual([]);
+  });
+
+  it('lists only exceptions that are still there (the list can only shrink)', () => {
+    const stale = KNOWN.filter(([f, t]) => !all.some((e) => e.from === f && e.to === t && violation(e) !== undefined));
+    expect(stale.map(([f, t]) => `${f} → ${t}`)).toEqual([]);
+  });
+
+  it('flags the imports it is meant to flag', () => {
+    expect(violation({ from: 'app/trading-context.ts', to: 'cli/sim-state' })).toMatch(/app\/ must not import cli\//);
+    expect(violation({ from: 'upbit/rest/client.ts', to: 'trading/money' })).toBeDefined();
+    expect(violation({ from: 'sim/engine.ts', to: 'trading/money' })).toBeDefined();
+    expect(violation({ from: 'ui/App.tsx', to: 'app/tui' })).toBeDefined();
+    expect(violation({ from: 'runtime/kernel.ts', to: 'pino', external: true })).toBeDefined();
+    expect(violation({ from: 'runtime/kernel.ts', to: 'node:events', external: true })).toBeUndefined();
+    expect(violation({ from: 'upbit/rest/client.ts', to: 'undici', external: true })).toBeUndefined();
+    expect(violation({ from: 'ui/theme.ts', to: '../test/helpers/pty' })).toBeDefined();
+    expect(violation({ from: 'sim/engine.ts', to: 'upbit/types' })).toBeUndefined();
+    expect(violation({ from: 'cli/main.ts', to: 'app/tui' })).toBeUndefined();
+  });
+});
