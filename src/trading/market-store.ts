@@ -1,4 +1,3 @@
-import { describeError } from '../runtime/errors.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode, Ticker } from '../upbit/types.js';
@@ -386,13 +385,13 @@ export class MarketStore {
     sub.errors += 1;
     if (sub.loggedAt === null || at - sub.loggedAt >= LISTENER_ERROR_LOG_MS) {
       sub.loggedAt = at;
-      this.#log.error({ owner: sub.owner, market: t.market, errors: sub.errors, error: describeError(error) }, `a tick listener of ${sub.owner} threw; the stream and the other listeners go on`);
+      this.#log.error({ owner: sub.owner, market: t.market, errors: sub.errors, err: error }, `a tick listener of ${sub.owner} threw; the stream and the other listeners go on`);
     }
     if (sub.onError === undefined) return;
     try {
       sub.onError(error, t);
     } catch (reportError) {
-      this.#log.error({ owner: sub.owner, error: describeError(reportError) }, `the error handler of ${sub.owner}'s tick listener threw`);
+      this.#log.error({ owner: sub.owner, err: reportError }, `the error handler of ${sub.owner}'s tick listener threw`);
     }
   }
 

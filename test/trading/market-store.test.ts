@@ -68,7 +68,7 @@ describe('MarketStore', () => {
     const lines = log.records.filter((r) => r.level === 'error');
     // At most one line a second per listener, however often it throws (fake clock: same ms).
     expect(lines).toHaveLength(1);
-    expect(lines[0]?.fields).toMatchObject({ owner: 'stop-loss KRW-BTC', market: 'KRW-BTC', error: 'Error: listener bug' });
+    expect(lines[0]?.fields).toMatchObject({ owner: 'stop-loss KRW-BTC', market: 'KRW-BTC', err: bug });
     expect(lines[0]?.msg).toContain('stop-loss KRW-BTC');
   });
 
@@ -90,7 +90,7 @@ describe('MarketStore', () => {
     store.onTick('good', (t) => seen.push(t.tradePrice));
     expect(() => store.applyTicker(makeTicker('KRW-BTC', 7))).not.toThrow();
     expect(seen).toEqual([7]);
-    expect(log.records.some((r) => r.fields['error'] === 'Error: handler bug' && r.fields['owner'] === 'bad')).toBe(true);
+    expect(log.records.some((r) => r.fields['err'] instanceof Error && (r.fields['err']).message === 'handler bug' && r.fields['owner'] === 'bad')).toBe(true);
   });
 
   it('keeps the listener after it throws, and its release (idempotent) ends it', () => {
