@@ -1,6 +1,9 @@
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode, Ticker } from '../upbit/types.js';
+import { TickListeners, type OnTickOptions, type TickListener } from './tick-listeners.js';
+
+export type { OnTickOptions, TickListener } from './tick-listeners.js';
 
 export interface MarketRow {
   market: MarketCode;
@@ -77,41 +80,10 @@ export interface MarketStoreOptions {
   logger?: Logger;
 }
 
-/** Called synchronously with every tick that arrives, of any market, in order. */
-export type TickListener = (t: Ticker) => void;
-
-export interface OnTickOptions {
-  /**
-   * Only these markets' ticks (e.g. the markets a rule watches): looked up per tick, so many
-   * listeners spread over many markets cost only the ones of the tick's market. Listeners of
-   * every market are called first, then the market's own, each group in subscription order.
-   * @default every market
-   */
-  markets?: readonly MarketCode[];
-  /**
-   * Told when this listener throws (the tick it threw on is given), so its owner can react,
-   * e.g. disarm a rule and say so. Called synchronously; what it throws is logged and dropped.
-   * @default none: the error is only logged and counted
-   */
-  onError?: (error: unknown, tick: Ticker) => void;
-}
-
-/** One every-tick listener and what the store knows of its failures. */
-interface TickSubscription {
-  owner: string;
-  listener: TickListener;
-  onError: ((error: unknown, tick: Ticker) => void) | undefined;
-  errors: number;
-  /** When its last error was logged (store clock), or null: at most one log line a second each. */
-  loggedAt: number | null;
-}
-
 /** Sliding window for msgPerSec. */
 const RATE_WINDOW_MS = 1000;
 /** While ages are on screen ("last 3s ago", stale rows), republish at least this often. */
 const HEARTBEAT_MS = 1000;
-/** A listener that throws on every tick is logged at most this often (with its running count). */
-const LISTENER_ERROR_LOG_MS = 1000;
 
 /** Mutable per-market state; `history` is a ring buffer, materialized only at flush. */
 interface LiveRow {
@@ -136,11 +108,7 @@ export class MarketStore {
   readonly #intervalMs: number;
   readonly #silentAfterMs: number;
   readonly #marketStaleAfterMs: number;
-  readonly #log: Logger;
-  /** Listeners of every market, and listeners by the market they asked for. */
-  readonly #tickListeners = new Set<TickSubscription>();
-  readonly #marketTickListeners = new Map<MarketCode, Set<TickSubscription>>();
-  #listenerErrors = 0;
+  readonly #ticks: TickListeners;
   readonly #listeners = new Set<() => void>();
   #rows = new Map<MarketCode, LiveRow>();
   #markets: readonly MarketCode[];
@@ -171,7 +139,7 @@ export class MarketStore {
       throw new RangeError(`historyLength must be a positive integer, got ${historyLength}`);
     }
     this.#now = options.now ?? Date.now;
-    this.#log = options.logger ?? silentLogger;
+    this.#ticks = new TickListeners(options.logger ?? silentLogger);
     this.#historyLength = historyLength;
     this.#silentAfterMs = options.silentAfterMs ?? 5_000;
     this.#marketStaleAfterMs = options.marketStaleAfterMs ?? 60_000;
@@ -204,19 +172,7 @@ export class MarketStore {
       this.#pendingCount += 1;
       this.#dirty = true;
     }
-    this.#tell(this.#tickListeners, t, at);
-    const own = this.#marketTickListeners.get(t.market);
-    if (own !== undefined) this.#tell(own, t, at);
-  }
-
-  #tell(subs: ReadonlySet<TickSubscription>, t: Ticker, at: number): void {
-    for (const sub of subs) {
-      try {
-        sub.listener(t);
-      } catch (error) {
-        this.#listenerFailed(sub, error, t, at);
-      }
-    }
+    this.#ticks.tell(t, at);
   }
 
   /**
@@ -228,32 +184,12 @@ export class MarketStore {
    * the same tick, go on. Returns the release (safe to call more than once).
    */
   onTick(owner: string, listener: TickListener, options: OnTickOptions = {}): () => void {
-    const sub: TickSubscription = { owner, listener, onError: options.onError, errors: 0, loggedAt: null };
-    if (options.markets === undefined) {
-      this.#tickListeners.add(sub);
-      return () => {
-        this.#tickListeners.delete(sub);
-      };
-    }
-    const markets = [...new Set(options.markets)];
-    for (const m of markets) {
-      let subs = this.#marketTickListeners.get(m);
-      if (subs === undefined) this.#marketTickListeners.set(m, (subs = new Set()));
-      subs.add(sub);
-    }
-    return () => {
-      for (const m of markets) {
-        const subs = this.#marketTickListeners.get(m);
-        if (subs === undefined) continue;
-        subs.delete(sub);
-        if (subs.size === 0) this.#marketTickListeners.delete(m);
-      }
-    };
+    return this.#ticks.add(owner, listener, options);
   }
 
   /** How many times an every-tick listener has thrown, since the store was made. */
   listenerErrorCount(): number {
-    return this.#listenerErrors;
+    return this.#ticks.errorCount();
   }
 
   /** Coalesced change notification (at most flushHz a second). Bound, for useSyncExternalStore. */
@@ -378,21 +314,6 @@ export class MarketStore {
       }, this.#intervalMs);
       signal.addEventListener('abort', onAbort, { once: true });
     });
-  }
-
-  #listenerFailed(sub: TickSubscription, error: unknown, t: Ticker, at: number): void {
-    this.#listenerErrors += 1;
-    sub.errors += 1;
-    if (sub.loggedAt === null || at - sub.loggedAt >= LISTENER_ERROR_LOG_MS) {
-      sub.loggedAt = at;
-      this.#log.error({ owner: sub.owner, market: t.market, errors: sub.errors, err: error }, `a tick listener of ${sub.owner} threw; the stream and the other listeners go on`);
-    }
-    if (sub.onError === undefined) return;
-    try {
-      sub.onError(error, t);
-    } catch (reportError) {
-      this.#log.error({ owner: sub.owner, err: reportError }, `the error handler of ${sub.owner}'s tick listener threw`);
-    }
   }
 
   #newRow(market: MarketCode): LiveRow {

@@ -1,0 +1,115 @@
+import type { Logger } from '../runtime/logger.js';
+import type { MarketCode, Ticker } from '../upbit/types.js';
+
+/** Called synchronously with every tick that arrives, of any market, in order. */
+export type TickListener = (t: Ticker) => void;
+
+export interface OnTickOptions {
+  /**
+   * Only these markets' ticks (e.g. the markets a rule watches): looked up per tick, so many
+   * listeners spread over many markets cost only the ones of the tick's market. Listeners of
+   * every market are called first, then the market's own, each group in subscription order.
+   * @default every market
+   */
+  markets?: readonly MarketCode[];
+  /**
+   * Told when this listener throws (the tick it threw on is given), so its owner can react,
+   * e.g. disarm a rule and say so. Called synchronously; what it throws is logged and dropped.
+   * @default none: the error is only logged and counted
+   */
+  onError?: (error: unknown, tick: Ticker) => void;
+}
+
+/** One every-tick listener and what the store knows of its failures. */
+interface TickSubscription {
+  owner: string;
+  listener: TickListener;
+  onError: ((error: unknown, tick: Ticker) => void) | undefined;
+  errors: number;
+  /** When its last error was logged (store clock), or null: at most one log line a second each. */
+  loggedAt: number | null;
+}
+
+/** A listener that throws on every tick is logged at most this often (with its running count). */
+const LISTENER_ERROR_LOG_MS = 1000;
+
+/**
+ * The every-tick listeners of a stream of tickers: of every market, or of the markets each
+ * asked for (looked up per tick, so many listeners spread over many markets cost only those of
+ * the tick's market). A listener that throws is logged with its owner's name, counted and
+ * told through its `onError`; it never stops the caller or the other listeners. Kept apart
+ * from the store so the market feed can hand its demands' listeners the same guarantees.
+ */
+export class TickListeners {
+  readonly #log: Logger;
+  /** Listeners of every market, and listeners by the market they asked for. */
+  readonly #every = new Set<TickSubscription>();
+  readonly #byMarket = new Map<MarketCode, Set<TickSubscription>>();
+  #errors = 0;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  /** Every listener of every market, then the tick's market's own, each group in subscription order. */
+  tell(t: Ticker, at: number): void {
+    this.#tellAll(this.#every, t, at);
+    const own = this.#byMarket.get(t.market);
+    if (own !== undefined) this.#tellAll(own, t, at);
+  }
+
+  /** How many times a listener has thrown. */
+  errorCount(): number {
+    return this.#errors;
+  }
+
+  /** Subscribe `listener` for `owner` (see {@link OnTickOptions}); returns the release, safe to call twice. */
+  add(owner: string, listener: TickListener, options: OnTickOptions = {}): () => void {
+    const sub: TickSubscription = { owner, listener, onError: options.onError, errors: 0, loggedAt: null };
+    if (options.markets === undefined) {
+      this.#every.add(sub);
+      return () => {
+        this.#every.delete(sub);
+      };
+    }
+    const markets = [...new Set(options.markets)];
+    for (const m of markets) {
+      let subs = this.#byMarket.get(m);
+      if (subs === undefined) this.#byMarket.set(m, (subs = new Set()));
+      subs.add(sub);
+    }
+    return () => {
+      for (const m of markets) {
+        const subs = this.#byMarket.get(m);
+        if (subs === undefined) continue;
+        subs.delete(sub);
+        if (subs.size === 0) this.#byMarket.delete(m);
+      }
+    };
+  }
+
+  #tellAll(subs: ReadonlySet<TickSubscription>, t: Ticker, at: number): void {
+    for (const sub of subs) {
+      try {
+        sub.listener(t);
+      } catch (error) {
+        this.#failed(sub, error, t, at);
+      }
+    }
+  }
+
+  #failed(sub: TickSubscription, error: unknown, t: Ticker, at: number): void {
+    this.#errors += 1;
+    sub.errors += 1;
+    if (sub.loggedAt === null || at - sub.loggedAt >= LISTENER_ERROR_LOG_MS) {
+      sub.loggedAt = at;
+      this.#log.error({ owner: sub.owner, market: t.market, errors: sub.errors, err: error }, `a tick listener of ${sub.owner} threw; the stream and the other listeners go on`);
+    }
+    if (sub.onError === undefined) return;
+    try {
+      sub.onError(error, t);
+    } catch (reportError) {
+      this.#log.error({ owner: sub.owner, err: reportError }, `the error handler of ${sub.owner}'s tick listener threw`);
+    }
+  }
+}
