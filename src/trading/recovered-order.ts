@@ -3,26 +3,18 @@
  * for (as journalled) and whether the exchange turned out to have it, for the user to be told
  * (a crashed buy that was placed must not be re-run blindly).
  */
-import type { AttemptWithIntent } from './journal/index.js';
+import type { AttemptWithIntent, Intent } from './journal/index.js';
 import { plain } from './money.js';
-import type { OrdType, Side } from '../upbit/order-types.js';
 import type { Lookup } from './order-reconcile.js';
 
 /**
  * An order of an earlier run whose outcome was unknown, as start-up recovery left it: what was
  * asked for (the journal's intent, amounts as journalled), and whether the exchange has it.
  */
-export interface RecoveredOrder {
+export interface RecoveredOrder extends Pick<Intent, 'market' | 'side' | 'ordType' | 'price' | 'volume' | 'total'> {
   identifier: string;
   /** The exchange's order uuid, when it was placed. */
   uuid: string | null;
-  market: string;
-  side: Side;
-  ordType: OrdType;
-  price: string | null;
-  volume: string | null;
-  /** Quote amount of a market buy by total. */
-  total: string | null;
   /** `placed`: the exchange has it (see `state`); `not_placed`: proven absent; `unknown`: still undecided, looked up again next run. */
   outcome: 'placed' | 'not_placed' | 'unknown';
   /** The order's state on the exchange (`wait`, `watch`, `done`, `cancel`) when placed; else null. */
