@@ -1,6 +1,6 @@
 import type { AskBid } from '../../upbit/types.js';
 import type { MarketSpec } from '../catalog.js';
-import type { BookLevel, MarketView, Side } from '../exchange/types.js';
+import type { BookLevel, MarketView, Side } from '../../exchange/types.js';
 import { Dec, VOLUME_DECIMALS } from '../price-grid.js';
 import type { Rng } from '../random.js';
 import { relativeTick, stepDown, stepUp, stepsBetween, tickAt } from './grid.js';
@@ -272,7 +272,7 @@ export interface BookSource {
 }
 
 /**
- * The matching engine's view of the simulated market (src/sim/exchange/types.ts): the same
+ * The matching engine's view of the simulated market (src/exchange/types.ts): the same
  * book the WebSocket and `GET /v1/orderbook` show, as exact decimals, best first. Throws for
  * a market the simulator does not run — check `has` first.
  */

@@ -5,7 +5,7 @@
  */
 import type { Decimal } from 'decimal.js';
 
-import type { BookLevel, MarketView } from '../../sim/exchange/index.js';
+import type { BookLevel, MarketView } from '../../exchange/index.js';
 import type { CallOptions, OrderbookSnapshot, UpbitRestClient } from '../../upbit/rest/index.js';
 import { tickSize } from '../rules.js';
 

@@ -11,13 +11,13 @@ import type {
   MyAssetUnitWire as ProtocolMyAssetUnitWire,
   MyAssetWire as ProtocolMyAssetWire,
   MyOrderWire as ProtocolMyOrderWire,
-} from '../../upbit/wire.js';
-import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS } from '../../upbit/wire.js';
+} from '../upbit/wire.js';
+import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS } from '../upbit/wire.js';
 import { plain } from './decimal.js';
 import type { Balance, Chance, ExchangeEvent, Fill, Order, OrderState, Side, SmpType, TimeInForce } from './types.js';
 
 /** The SIMPLE key tables of the private types are the protocol's (src/upbit/wire.ts). */
-export { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from '../../upbit/wire.js';
+export { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from '../upbit/wire.js';
 
 const KST_OFFSET_MS = 9 * 3_600_000;
 

@@ -1,8 +1,8 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 
-import type { ExchangeSnapshot } from '../../../src/sim/exchange/index.js';
-import { Exchange, balanceToWire, orderToWire } from '../../../src/sim/exchange/index.js';
+import type { ExchangeSnapshot } from '../../src/exchange/index.js';
+import { Exchange, balanceToWire, orderToWire } from '../../src/exchange/index.js';
 import { AK, ManualClock, TestMarket, errorName, harness, limit, sequentialUuids } from './helpers.js';
 
 /** An exchange with a bit of everything: fills, resting orders, a pending cancel, a burnt identifier. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import type { OrderRequest } from '../../../src/sim/exchange/index.js';
-import { ExchangeError } from '../../../src/sim/exchange/index.js';
+import type { OrderRequest } from '../../src/exchange/index.js';
+import { ExchangeError } from '../../src/exchange/index.js';
 import { AK, TestMarket, errorName, harness, krw, limit } from './helpers.js';
 
 /** The ExchangeError a call throws. */

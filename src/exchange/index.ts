@@ -1,7 +1,9 @@
 /**
- * The simulated exchange (issue 3, point 4): Upbit's order rules and a matching engine over a
- * `MarketView`. No server, socket or HTTP code here: the simulator's REST and private-stream
- * layers and paper trading (src/trading) all drive this same engine.
+ * Upbit's exchange as pure logic: order validation by Upbit's rules, a matching engine over a
+ * `MarketView`, accounts and order lifecycle, the state snapshot, and the renderings of its
+ * records in Upbit's REST and WebSocket shapes. No server, socket or HTTP code here: the
+ * simulator (src/sim) serves this engine, paper trading (src/trading/paper) trades on it, and
+ * the UI may use its book walk for an estimate, none of them through another.
  */
 export type { ExchangeOptions, ExchangeSnapshot, OrderLookup } from './engine.js';
 export { Exchange, StateNotSavedError } from './engine.js';

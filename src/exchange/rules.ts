@@ -4,7 +4,7 @@
  */
 import type { Decimal } from 'decimal.js';
 
-import { splitMarketCode } from '../../upbit/market-code.js';
+import { splitMarketCode } from '../upbit/market-code.js';
 import { dec } from './decimal.js';
 import type { Balance, Chance } from './types.js';
 

@@ -5,7 +5,7 @@
  * through `ValidationContext` and changes nothing. The identifier is not checked here: it is
  * consumed before any of this can fail (see `engine.ts`).
  */
-import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../../upbit/order-types.js';
+import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../upbit/order-types.js';
 import type { Decimal } from 'decimal.js';
 
 import { VOLUME_DECIMALS, ZERO, dec, floorVolume, plain, sumDec } from './decimal.js';
