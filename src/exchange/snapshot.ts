@@ -254,7 +254,7 @@ function parseAccount(raw: unknown, path: string, unitCurrency: string): Account
 function parseOrder(raw: unknown, path: string): { order: Order; cancelRequested: boolean } {
   const f = fields(raw, path);
   const market = f.str('market');
-  if (marketRules(market) === undefined) fail(`${path}.market`, 'a KRW market code like "KRW-BTC"', market);
+  if (marketRules(market) === undefined) fail(`${path}.market`, 'a market code like "KRW-BTC"', market);
   const trades: Fill[] = f.list('trades').map((t, i) => {
     const tf = fields(t, `${path}.trades[${i}]`);
     return {

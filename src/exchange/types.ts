@@ -162,7 +162,8 @@ export interface Chance {
     askTypes: string[];
     bid: { currency: string; minTotal: Decimal };
     ask: { currency: string; minTotal: Decimal };
-    maxTotal: Decimal;
+    /** Null where Upbit publishes no maximum. */
+    maxTotal: Decimal | null;
     state: 'active';
   };
   /** The quote currency's balance. */

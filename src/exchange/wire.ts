@@ -157,7 +157,8 @@ export interface ChanceWire {
     ask_types: string[];
     bid: { currency: string; min_total: string };
     ask: { currency: string; min_total: string };
-    max_total: string;
+    /** Absent where the market has no maximum. */
+    max_total?: string;
     state: string;
   };
   bid_account: BalanceWire;
@@ -180,7 +181,7 @@ export function chanceToWire(c: Chance): ChanceWire {
       ask_types: [...m.askTypes],
       bid: { currency: m.bid.currency, min_total: plain(m.bid.minTotal) },
       ask: { currency: m.ask.currency, min_total: plain(m.ask.minTotal) },
-      max_total: plain(m.maxTotal),
+      ...(m.maxTotal === null ? {} : { max_total: plain(m.maxTotal) }),
       state: m.state,
     },
     bid_account: balanceToWire(c.bidAccount),

@@ -1,3 +1,4 @@
+import { BOOK_DEPTH } from '../../upbit/trading-rules.js';
 import type { AskBid } from '../../upbit/types.js';
 import type { MarketSpec } from '../catalog.js';
 import type { BookLevel, MarketView, Side } from '../../exchange/types.js';
@@ -32,7 +33,8 @@ export interface BookProfile {
   relativeGap: number;
 }
 
-export const BOOK_DEPTH = 30;
+/** The book serves as many levels as a market order may walk (src/upbit/trading-rules.ts). */
+export { BOOK_DEPTH };
 /** Lognormal spread of level sizes. */
 const SIZE_SD = 0.8;
 /** Chance that a fresh level is a wall, and how much bigger one is. */
