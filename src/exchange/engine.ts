@@ -1,7 +1,7 @@
 /**
- * The simulated exchange: accounts, orders and a matching engine with Upbit's rules
- * (shared/upbit-api.md §3.4, §3.6, §5). A synchronous, deterministic state machine: time,
- * ids and timers are injected, and the market is seen only through `MarketView`, so the
+ * The exchange: accounts, orders and a matching engine with Upbit's rules
+ * (https://docs.upbit.com/kr/reference/new-order, the table in src/upbit/trading-rules.ts).
+ * A synchronous, deterministic state machine: time, ids and timers are injected, and the market is seen only through `MarketView`, so the
  * simulator's REST layer and paper trading (against live quotes) drive the same engine.
  *
  * Every method that changes state delivers its events to listeners before it returns, after
@@ -161,7 +161,7 @@ export class Exchange {
   /**
    * `POST /v1/orders`. Returns the order as accepted (`wait`, nothing executed yet), as
    * Upbit answers; what crosses the book trades at once and reaches listeners as events.
-   * The identifier is used up as soon as it parses, even if the order then fails (§3.4).
+   * The identifier is used up as soon as it parses, even if the order then fails (https://docs.upbit.com/kr/reference/new-order).
    */
   place(accessKey: string, req: OrderRequest): Order {
     return this.mutate(() => {

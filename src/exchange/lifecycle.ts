@@ -187,7 +187,7 @@ export class Lifecycle {
         this.endFundsOrder(acct, order, at);
         return;
       case 'best': {
-        // A limit at the opposite best price, ioc or fok (§3.4).
+        // A limit at the opposite best price, ioc or fok (new-order docs).
         const best = levels[0];
         if (best === undefined) {
           this.finish(acct, order, 'cancel', at);

@@ -144,7 +144,7 @@ export interface CancelResult {
   failed: { count: number; orders: Array<{ uuid: string; market: string; identifier: string | null }> };
 }
 
-/** `GET /v1/orders/chance` (§3.4): the account's fees, the market's order rules and both balances. */
+/** `GET /v1/orders/chance`: the account's fees, the market's order rules and both balances. */
 export interface Chance {
   bidFee: Decimal;
   askFee: Decimal;

@@ -24,7 +24,7 @@ import {
 } from './errors.js';
 import type { MarketRules } from './rules.js';
 import { BOOK_DEPTH, marketRules } from './rules.js';
-import { ORDER_AMOUNTS, TIME_IN_FORCE_RULES, wireField } from '../upbit/trading-rules.js';
+import { AMOUNT_DECIMALS, ORDER_AMOUNTS, TIME_IN_FORCE_RULES, wireField } from '../upbit/trading-rules.js';
 import type { MarketView, OrdType, OrderRequest, Side, SmpType, TimeInForce } from './types.js';
 
 /** An order request that passed every check, with what it must lock. */
@@ -136,9 +136,12 @@ export function validateOrder(req: OrderRequest, ctx: ValidationContext): ValidO
     if (!price.mod(tick).isZero()) throw invalidPrice(side);
   }
 
-  // 5. Volume precision.
+  // 5. Volume precision, and a total's: no currency has more than 8 decimals to pay with.
   if (volume !== null && volume.decimalPlaces() > VOLUME_DECIMALS) {
     throw validationError(`${invalidMessage(label('volume'))} (at most ${VOLUME_DECIMALS} decimal places)`);
+  }
+  if (ordType !== 'limit' && price !== null && price.decimalPlaces() > AMOUNT_DECIMALS) {
+    throw validationError(`${invalidMessage(label('price'))} (a total takes at most ${AMOUNT_DECIMALS} decimal places)`);
   }
 
   // 6. Order total against the market's limits.

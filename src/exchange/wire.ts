@@ -1,5 +1,5 @@
 /**
- * The exchange model rendered as Upbit sends it (shared/upbit-api.md §2.3.5–2.3.6, §3.4):
+ * The exchange model rendered as Upbit sends it (https://docs.upbit.com/kr/reference/websocket-myorder, /kr/reference/websocket-myasset, /kr/reference/new-order):
  * REST amounts as decimal strings without trailing zeros and `+09:00` timestamps; the private
  * stream's DEFAULT-format objects with JSON numbers, and their SIMPLE key tables.
  */
@@ -86,7 +86,7 @@ export function tradeToWire(f: Fill): TradeWire {
 }
 
 /**
- * Key order and presence follow the recorded limit-bid answer (§3.4); `identifier`,
+ * Key order and presence follow the recorded limit-bid answer (test/fixtures/rest/v1/orders/POST-201.json); `identifier`,
  * `time_in_force` and `smp_type` appear only when set. The simulator never prevents a
  * self-trade (its orders meet the market, not each other), so the `prevented_*` fields are 0.
  */
@@ -189,7 +189,7 @@ export function chanceToWire(c: Chance): ChanceWire {
   };
 }
 
-// ---- private WebSocket (§2.3.5, §2.3.6) ---------------------------------------------------
+// ---- private WebSocket (myOrder, myAsset) ----------------------------------------------------
 
 /**
  * A `myOrder` message in DEFAULT format: the protocol's (src/upbit/wire.ts), with the fields the

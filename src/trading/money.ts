@@ -158,7 +158,11 @@ export interface CheckContext {
   instruments?: InstrumentTicks;
   /** Available (not locked) balances; the funds check is skipped for a side whose balance is not given. */
   available?: { quote?: MoneyInput | null; base?: MoneyInput | null };
-  /** A recent price (last trade) to value market and best-price sells against the minimum; skipped when absent. */
+  /**
+   * A recent price to value market and best-price sells against the minimum and maximum;
+   * skipped when absent. The exchange values them at the best bid: pass it for the exchange's
+   * own verdict (the last trade can fall on the other side of a limit).
+   */
   referencePrice?: MoneyInput | null;
 }
 

@@ -44,7 +44,12 @@ export interface QuoteRules {
   fee: string;
   /** Whether `fee` was observed on Upbit (`orders/chance`) rather than taken from ccxt's defaults. */
   feeObserved: boolean;
-  /** Decimal places of a market-buy total (the wire's `price` of `ord_type=price`): whole won on KRW. */
+  /**
+   * Decimal places the client gives a market or best-price buy's total (the wire's `price`):
+   * whole won on KRW, {@link AMOUNT_DECIMALS} elsewhere. UNCERTAIN for KRW: Upbit may take
+   * fractions of a won there, as the exchange does (up to AMOUNT_DECIMALS on every market);
+   * the client stays on whole won, which Upbit takes for certain.
+   */
   totalDecimals: number;
 }
 
@@ -128,8 +133,11 @@ export function bandTick(rules: Pick<QuoteRules, 'ticks' | 'finestTick'>, price:
   return rules.finestTick;
 }
 
+/** Upbit's amounts (balances, volumes, totals) carry at most 8 decimal places. */
+export const AMOUNT_DECIMALS = 8;
+
 /** Upbit volumes carry at most 8 decimal places. */
-export const VOLUME_DECIMALS = 8;
+export const VOLUME_DECIMALS = AMOUNT_DECIMALS;
 
 /** Levels 1–30 per side: a market order larger than they can fill is refused (since 2025-05-07; 15 before). */
 export const BOOK_DEPTH = 30;
