@@ -9,7 +9,12 @@ export type { ExchangeOptions, ExchangeSnapshot, OrderLookup } from './engine.js
 export { Exchange, StateNotSavedError } from './engine.js';
 export type { OpenOrderSelection } from './queries.js';
 export { DEFAULT_CANCEL_COUNT, DEFAULT_LIST_LIMIT } from './queries.js';
-export { BOOK_DEPTH, DEFAULT_FEE_RATE } from './rules.js';
+export type { MarketRules } from './rules.js';
+export { BOOK_DEPTH, DEFAULT_FEE_RATE, marketRules } from './rules.js';
+export type { FundsWalk, Take } from './matching.js';
+export { takeFunds, takeVolume } from './matching.js';
+export type { ValidOrder, ValidationContext } from './validate.js';
+export { validateOrder } from './validate.js';
 export type { AccountSnapshot, FillSnapshot, HoldingSnapshot, OrderSnapshot } from './snapshot.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot.js';
 export type * from './types.js';

@@ -12,8 +12,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { ExchangeError, type MarketView, type OrderRequest } from '../../src/exchange/index.js';
-import { validateOrder } from '../../src/exchange/validate.js';
+import { ExchangeError, validateOrder, type MarketView, type OrderRequest } from '../../src/exchange/index.js';
 import { createSimMarketView, type Level } from '../../src/sim/market-data/order-book.js';
 import { Dec } from '../../src/sim/price-grid.js';
 import { Decimal, Money, checkOrder, roundBuyPrice, tickSize, toMoney, tradingRules, type InstrumentTicks, type OrderProblem, type OrderProblemCode } from '../../src/trading/money.js';
