@@ -15,8 +15,8 @@ import { Decimal } from 'decimal.js';
 
 import { createStatePersister } from '../src/app/sim-state.js';
 import { silentLogger } from '../src/runtime/logger.js';
-import { Exchange } from '../src/sim/exchange/index.js';
-import type { BookLevel, MarketView } from '../src/sim/exchange/index.js';
+import { Exchange } from '../src/exchange/index.js';
+import type { BookLevel, MarketView } from '../src/exchange/index.js';
 
 const market: MarketView = {
   has: (m) => m === 'KRW-BTC',

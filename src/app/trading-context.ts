@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { StateNotSavedError } from '../sim/exchange/engine.js';
-import { parseSnapshot } from '../sim/exchange/snapshot.js';
+import { StateNotSavedError } from '../exchange/engine.js';
+import { parseSnapshot } from '../exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import type { Logger } from '../runtime/logger.js';

@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 
 import { krwTickSize } from '../upbit/tick-size.js';
+import { VOLUME_DECIMALS } from '../upbit/trading-rules.js';
 
 /**
  * Exact decimal arithmetic for prices and volumes. 40 significant digits hold a day of
@@ -11,8 +12,8 @@ export type Dec = Decimal;
 
 export const ZERO = new Dec(0);
 
-/** Volumes carry at most 8 decimals on Upbit. */
-export const VOLUME_DECIMALS = 8;
+/** Volumes carry at most 8 decimals on Upbit (src/upbit/trading-rules.ts). */
+export { VOLUME_DECIMALS };
 
 export type SnapMode = 'up' | 'down' | 'nearest';
 

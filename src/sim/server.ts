@@ -15,7 +15,7 @@ import { createFaults, scheduleConnectionDrops } from './faults.js';
 import { httpFaultMiddleware } from './faults-http.js';
 import { HttpRouter } from './http-router.js';
 import { attachMarketData, createSimMarketView } from './market-data/index.js';
-import type { Exchange, ExchangeSnapshot } from './exchange/engine.js';
+import type { Exchange, ExchangeSnapshot } from '../exchange/engine.js';
 import type { PrivateAuthFailure } from './private-ws.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { refuseUpgrade, remoteIp } from './rate-limit.js';

@@ -1,9 +1,11 @@
 /**
  * Money maths for orders: rounding to Upbit's grid in the user's favour, fees, "% of available
- * balance" sizing net of fees, and the pre-flight check of an order (shared/upbit-api.md §5).
+ * balance" sizing net of fees, and the pre-flight check of an order against Upbit's rules
+ * (src/upbit/trading-rules.ts, the table the exchange's own validation reads).
  * Every function is pure and works in {@link Money} decimals; nothing here is a binary float.
  */
 import type { OrdType, Side, TimeInForce } from '../upbit/order-types.js';
+import { ORDER_AMOUNTS, TIME_IN_FORCE_RULES, type OrderAmount } from '../upbit/trading-rules.js';
 import { Decimal, HUNDRED, Money, ONE, ZERO, formatAmount, parseAmount, plain, readTypedAmount, toMoney, type MoneyInput } from './decimal.js';
 import { VOLUME_DECIMALS, marketParts, tickSize, tradingRules, type InstrumentTicks, type TradingRules } from './rules.js';
 
@@ -63,7 +65,8 @@ export function roundVolume(volume: MoneyInput): Decimal {
 
 /**
  * What a limit buy costs in the quote currency, fee included: price × volume × (1 + fee).
- * This is what Upbit locks (`price×volume + reserved_fee`, §5.3).
+ * This is what Upbit locks (`price×volume + reserved_fee`, the `locked` of an order answer,
+ * https://docs.upbit.com/kr/reference/new-order).
  */
 export function bidCost(price: MoneyInput, volume: MoneyInput, fee: MoneyInput): Decimal {
   const pv = toMoney(price, 'Price').mul(toMoney(volume, 'Volume'));
@@ -155,7 +158,11 @@ export interface CheckContext {
   instruments?: InstrumentTicks;
   /** Available (not locked) balances; the funds check is skipped for a side whose balance is not given. */
   available?: { quote?: MoneyInput | null; base?: MoneyInput | null };
-  /** A recent price (last trade) to value market and best-price sells against the minimum; skipped when absent. */
+  /**
+   * A recent price to value market and best-price sells against the minimum and maximum;
+   * skipped when absent. The exchange values them at the best bid: pass it for the exchange's
+   * own verdict (the last trade can fall on the other side of a limit).
+   */
   referencePrice?: MoneyInput | null;
 }
 
@@ -181,7 +188,7 @@ export interface OrderProblem {
 
 /**
  * Everything wrong with an order before it is sent, as sentences that say what to do; an
- * empty list means Upbit's own checks (§3.4, §5) should pass. Checks the fields each order
+ * empty list means Upbit's own checks (https://docs.upbit.com/kr/reference/new-order) should pass. Checks the fields each order
  * type needs and forbids, positive amounts, the price step, 8-decimal volumes, the minimum and
  * maximum total, and, when balances are given, that the order (fee included) is affordable.
  */
@@ -251,15 +258,10 @@ type Add = (code: OrderProblemCode, field: OrderProblem['field'], message: strin
 type Amounts = { price: Decimal | undefined; volume: Decimal | undefined; total: Decimal | undefined };
 
 /**
- * Which amounts each order type takes, per side; null: not a valid side for the type
- * (§3.4 `POST /v1/orders`). `total` goes on the wire as `price`.
+ * Which amounts each order type takes, per side; null: not a valid side for the type. `total`
+ * goes on the wire as `price`. Upbit's table (src/upbit/trading-rules.ts).
  */
-export const ORDER_FIELDS: Readonly<Record<OrdType, Readonly<Record<Side, ReadonlyArray<'price' | 'volume' | 'total'> | null>>>> = {
-  limit: { bid: ['price', 'volume'], ask: ['price', 'volume'] },
-  price: { bid: ['total'], ask: null },
-  market: { bid: null, ask: ['volume'] },
-  best: { bid: ['total'], ask: ['volume'] },
-};
+export const ORDER_FIELDS: Readonly<Record<OrdType, Readonly<Record<Side, readonly OrderAmount[] | null>>>> = ORDER_AMOUNTS;
 
 const TYPE_NAMES: Record<OrdType, Record<Side, string>> = {
   limit: { bid: 'a limit buy', ask: 'a limit sell' },
@@ -282,12 +284,14 @@ const EXAMPLES: Record<'price' | 'volume' | 'total', string> = {
 
 function checkTimeInForce(order: OrderDraft, add: Add): void {
   const tif = order.timeInForce ?? null;
-  if (order.ordType === 'best' && tif !== 'ioc' && tif !== 'fok') {
-    add('time_in_force', 'timeInForce', 'A best-price order needs time in force ioc or fok; choose one.');
-  } else if ((order.ordType === 'price' || order.ordType === 'market') && tif !== null) {
+  const { required, allowed } = TIME_IN_FORCE_RULES[order.ordType];
+  if (tif === null ? !required : allowed.includes(tif)) return;
+  if (required) {
+    add('time_in_force', 'timeInForce', `A best-price order needs time in force ${allowed.join(' or ')}; choose one.`);
+  } else if (allowed.length === 0) {
     add('time_in_force', 'timeInForce', `A market order takes no time in force; remove ${tif}.`);
-  } else if (tif === 'post_only' && order.ordType !== 'limit') {
-    add('time_in_force', 'timeInForce', 'post_only is for limit orders only; choose ioc or fok, or make it a limit order.');
+  } else {
+    add('time_in_force', 'timeInForce', `${tif} is not allowed for ${TYPE_NAMES[order.ordType][order.side]}; choose ${allowed.join(' or ')}.`);
   }
 }
 

@@ -1,10 +1,14 @@
 /**
- * Upbit's per-market trading rules (shared/upbit-api.md §5): price steps (ticks), minimum and
- * maximum order totals, fee rates. What the exchange tells us wins (`/v1/orderbook/instruments`
- * for ticks, `/v1/orders/chance` for fees and limits); the tables here are the fallback.
+ * Upbit's per-market trading rules for the client: price steps (ticks), minimum and maximum
+ * order totals, fee rates, as exact decimals. What the exchange tells us wins
+ * (`/v1/orderbook/instruments` for ticks, `/v1/orders/chance` for fees and limits); the
+ * fallback is Upbit's table in src/upbit/trading-rules.ts, the same one the exchange validates
+ * against (https://docs.upbit.com/kr/docs/krw-market-info, /kr/docs/btc-market-info,
+ * /kr/docs/usdt-market-info).
  */
 import { splitMarketCode, type MarketParts } from '../upbit/market-code.js';
 import { krwTickSize } from '../upbit/tick-size.js';
+import { UPBIT_RULES, VOLUME_DECIMALS, quoteRulesOf } from '../upbit/trading-rules.js';
 import { Money, toMoney, type Decimal, type MoneyInput } from './decimal.js';
 
 export type { MarketParts };
@@ -16,17 +20,6 @@ export const marketParts = splitMarketCode;
  * Build it with `new Map(instruments.map((i) => [i.market, i.tickSize]))`.
  */
 export type InstrumentTicks = ReadonlyMap<string, MoneyInput>;
-
-/** USDT-market ticks since 2024-08-19 (§5.2), coarsest first. */
-const USDT_TICKS: ReadonlyArray<readonly [minPrice: string, tick: string]> = [
-  ['10', '0.01'],
-  ['1', '0.001'],
-  ['0.1', '0.0001'],
-  ['0.01', '0.00001'],
-  ['0.001', '0.000001'],
-  ['0.0001', '0.0000001'],
-];
-const BTC_TICK = '0.00000001';
 
 /**
  * The price step for `market` at `price`.
@@ -40,7 +33,7 @@ const BTC_TICK = '0.00000001';
  * markets the coarser of the instrument tick and the table tick is used: every Upbit tick
  * divides the next coarser one, so a price on the coarser grid is valid whichever of the two
  * is right for that price, and rounding with it never earns an `invalid_price_*` rejection.
- * The cost: a per-pair finer exception (USDT/KRW's 0.5, §5.1) rounds to whole won instead.
+ * The cost: a per-pair finer exception (USDT/KRW's 0.5 since 2025-03-21) rounds to whole won instead.
  * For other quote currencies the instrument tick is used as is.
  *
  * Throws a RangeError for a price ≤ 0, and an Error when neither source knows the market.
@@ -53,16 +46,15 @@ export function tickSize(market: string, price: MoneyInput, instruments?: Instru
   if (instrument !== undefined && (!instrument.isPositive() || instrument.isZero())) {
     throw new RangeError(`${market} tick_size ${instrument.toFixed()} from /v1/orderbook/instruments is not positive.`);
   }
-  const quote = marketParts(market)?.quote;
-  if (quote === 'KRW') {
+  const rules = quoteRulesOf(market);
+  if (rules?.quote === 'KRW') {
     const table = new Money(krwTickSize(floatAtOrBelow(p)));
     return instrument === undefined || table.gt(instrument) ? table : instrument;
   }
   if (instrument !== undefined) return instrument;
-  if (quote === 'BTC') return new Money(BTC_TICK);
-  if (quote === 'USDT') {
-    for (const [min, tick] of USDT_TICKS) if (p.gte(min)) return new Money(tick);
-    return new Money('0.00000001');
+  if (rules !== undefined) {
+    for (const [min, tick] of rules.ticks) if (p.gte(min)) return new Money(tick);
+    return new Money(rules.finestTick);
   }
   throw new Error(`No price step is known for ${market}: load /v1/orderbook/instruments for it before pricing orders.`);
 }
@@ -90,29 +82,10 @@ function previousFloat(n: number): number {
   return view.getFloat64(0);
 }
 
-/** Default fee rates when `/v1/orders/chance` has not been read (§5.3). */
-export const DEFAULT_FEES: Readonly<Record<string, string>> = {
-  /** 0.05 % maker and taker, observed. */
-  KRW: '0.0005',
-  /** ccxt's 0.25 % for BTC and USDT markets: unconfirmed, so the higher figure keeps "% of balance" orders affordable. */
-  BTC: '0.0025',
-  USDT: '0.0025',
-};
-const FALLBACK_FEE = '0.0025';
+/** Default fee rates by quote currency when `/v1/orders/chance` has not been read (Upbit's table). */
+export const DEFAULT_FEES: Readonly<Record<string, string>> = Object.fromEntries(Object.values(UPBIT_RULES).map((r) => [r.quote, r.fee]));
 
-/** Order-total limits by quote currency (§5.2). `null`: no maximum known. */
-const TOTAL_LIMITS: Readonly<Record<string, { min: string; max: string | null }>> = {
-  KRW: { min: '5000', max: '1000000000' },
-  BTC: { min: '0.00005', max: '10' },
-  USDT: { min: '0.5', max: null },
-};
-
-/** Decimals of a market-buy total by quote currency: whole won for KRW. */
-const QUOTE_DECIMALS: Readonly<Record<string, number>> = { KRW: 0 };
-const DEFAULT_QUOTE_DECIMALS = 8;
-
-/** Upbit volumes carry at most 8 decimal places. */
-export const VOLUME_DECIMALS = 8;
+export { VOLUME_DECIMALS };
 
 /** The rules one market's orders are checked and sized against. */
 export interface TradingRules extends MarketParts {
@@ -146,23 +119,25 @@ export interface ChanceRules {
 }
 
 /**
- * The rules for `market`, from its order chance when known, else the tables: KRW 0.05 % fee,
- * 5,000 KRW minimum and 1,000,000,000 KRW maximum. Throws for a malformed market code.
+ * The rules for `market`, from its order chance when known, else Upbit's table
+ * (src/upbit/trading-rules.ts). Throws for a malformed market code.
  */
 export function tradingRules(market: string, chance?: ChanceRules): TradingRules {
   const parts = marketParts(market);
   if (parts === null) throw new RangeError(`Market ${JSON.stringify(market)} is not a code like KRW-BTC.`);
-  const fee = DEFAULT_FEES[parts.quote] ?? FALLBACK_FEE;
-  const limits = TOTAL_LIMITS[parts.quote];
+  // A market code is always one of Upbit's three markets (src/upbit/market-code.ts).
+  const table = quoteRulesOf(market);
+  if (table === undefined) throw new RangeError(`Market ${market} has no quote currency Upbit trades in.`);
+  const fee = table.fee;
   const pick = (v: MoneyInput | null | undefined, fallback: string | null | undefined, what: string): Decimal | null =>
     v !== undefined && v !== null ? toMoney(v, what) : fallback === undefined || fallback === null ? null : new Money(fallback);
   return {
     ...parts,
     bidFee: pick(chance?.bidFee, fee, 'bid_fee') ?? new Money(fee),
     askFee: pick(chance?.askFee, fee, 'ask_fee') ?? new Money(fee),
-    bidMinTotal: pick(chance?.market?.bid?.minTotal, limits?.min, 'bid.min_total'),
-    askMinTotal: pick(chance?.market?.ask?.minTotal, limits?.min, 'ask.min_total'),
-    maxTotal: pick(chance?.market?.maxTotal, limits?.max, 'max_total'),
-    quoteDecimals: QUOTE_DECIMALS[parts.quote] ?? DEFAULT_QUOTE_DECIMALS,
+    bidMinTotal: pick(chance?.market?.bid?.minTotal, table.minTotal, 'bid.min_total'),
+    askMinTotal: pick(chance?.market?.ask?.minTotal, table.minTotal, 'ask.min_total'),
+    maxTotal: pick(chance?.market?.maxTotal, table.maxTotal, 'max_total'),
+    quoteDecimals: table.totalDecimals,
   };
 }

@@ -5,17 +5,8 @@
  */
 import { baseCurrency, quoteCurrency } from '../upbit/market-code.js';
 import { krwTickSize, tickDecimals } from '../upbit/tick-size.js';
+import { UPBIT_RULES, bandTick } from '../upbit/trading-rules.js';
 import type { MarketCode } from '../upbit/types.js';
-
-/** USDT-market price units (shared/upbit-api.md §5.2): [min price, decimals]. */
-const USDT_DECIMALS: ReadonlyArray<readonly [minPrice: number, decimals: number]> = [
-  [10, 2],
-  [1, 3],
-  [0.1, 4],
-  [0.01, 5],
-  [0.001, 6],
-  [0.0001, 7],
-];
 
 /** How many decimals a price in this market is shown with: its tick's. */
 export function priceDecimals(market: MarketCode, price: number): number {
@@ -23,10 +14,10 @@ export function priceDecimals(market: MarketCode, price: number): number {
     case 'KRW':
       return tickDecimals(krwTickSize(price));
     case 'USDT':
-      return USDT_DECIMALS.find(([min]) => price >= min)?.[1] ?? 8;
+      return tickDecimals(bandTick(UPBIT_RULES.USDT, price));
     default:
-      // BTC markets: a flat 0.00000001 tick.
-      return 8;
+      // BTC markets: a flat tick (src/upbit/trading-rules.ts).
+      return tickDecimals(UPBIT_RULES.BTC.finestTick);
   }
 }
 

@@ -20,6 +20,7 @@ import type { AskBid, Change, QuotationEvent, StreamType, Ticker } from './types
 import { TICKER_SIMPLE_KEYS, type TickerWire } from './wire.js';
 import { describeValue, isNonEmptyString, isRecord, type JsonRecord } from './json-narrow.js';
 import { krwTickSize } from './tick-size.js';
+import { UPBIT_RULES } from './trading-rules.js';
 
 /** What the `message` event of a `ws` socket can hand over, plus plain strings. */
 export type QuotationFrameData = Buffer | ArrayBuffer | Buffer[] | string;
@@ -95,7 +96,7 @@ function narrowError(e: unknown): QuotationEvent {
  * The finest price unit of any Upbit market: KRW below 0.00001, the BTC market, USDT below 0.0001
  * (https://docs.upbit.com/kr/docs/krw-market-info, /kr/docs/btc-market-info, /kr/docs/usdt-market-info).
  */
-const FINEST_TICK = 1e-8;
+const FINEST_TICK = Math.min(...Object.values(UPBIT_RULES).map((r) => Number(r.finestTick)));
 /**
  * Far above any price a market has had (KRW-BTC is around 1.3e8) and still below 2^53, where a
  * double stops holding every whole won: a larger trade_price is corruption, not a market.

@@ -1,32 +1,21 @@
 /**
- * Upbit's KRW-market price unit (tick) table, effective 2025-07-31 (shared/upbit-api.md §5.1).
- * The authoritative answer per market is `GET /v1/orderbook/instruments` → `tick_size`; this
- * table is the fallback and what the simulator serves. Ticks are kept as decimal strings so
- * callers can build exact decimals from them.
+ * Upbit's KRW-market price unit (tick) for a price. The table is the one in
+ * src/upbit/trading-rules.ts (effective 2025-07-31, https://docs.upbit.com/kr/docs/krw-market-info).
+ * The authoritative answer per market is `GET /v1/orderbook/instruments` → `tick_size`; the
+ * table is the fallback and what the simulator serves. Ticks are decimal strings so callers
+ * can build exact decimals from them.
  */
-const KRW_TICKS: ReadonlyArray<readonly [minPrice: number, tick: string]> = [
-  [1_000_000, '1000'],
-  [500_000, '500'],
-  [100_000, '100'],
-  [50_000, '50'],
-  [10_000, '10'],
-  [5_000, '5'],
-  [100, '1'],
-  [10, '0.1'],
-  [1, '0.01'],
-  [0.1, '0.001'],
-  [0.01, '0.0001'],
-  [0.001, '0.00001'],
-  [0.0001, '0.000001'],
-  [0.00001, '0.0000001'],
-];
+import { KRW_TICK_BANDS, UPBIT_RULES } from './trading-rules.js';
+
+const KRW_TICKS = KRW_TICK_BANDS;
+const KRW_FINEST_TICK = UPBIT_RULES.KRW.finestTick;
 
 /** The KRW tick for a price, as a decimal string (e.g. `"1000"`, `"0.1"`). */
 export function krwTickSize(price: number): string {
   for (const [min, tick] of KRW_TICKS) {
     if (price >= min) return tick;
   }
-  return '0.00000001';
+  return KRW_FINEST_TICK;
 }
 
 /** How many decimals a tick string has: `"0.01"` → 2, `"1000"` → 0. */

@@ -2,11 +2,14 @@
  * The direction of dependencies (STYLE.md, "The layout shows the architecture"), checked on
  * every import under src/ (static, `export … from` and `import()`, type-only ones too):
  *
- *   cli → app → ui / trading → upbit → runtime
+ *   cli → app → ui / trading → exchange → upbit → runtime
  *
  * and the simulator (sim/) beside them: it speaks the protocol (imports upbit/, runtime/) and
  * is started by the composition roots (app/, cli/), but knows nothing of ui/, app/, cli/ or
- * trading/. `runtime` imports only `node:*`.
+ * trading/. `exchange` is Upbit's exchange as pure logic (rules, validation, matching,
+ * accounts, the wire renderings of its records): the simulator serves it, the paper venue
+ * trades on it and the UI may estimate with it, so it imports only upbit/ and runtime/.
+ * `runtime` imports only `node:*`.
  *
  * KNOWN lists today's exceptions, each with the reason it is still there. The list can only
  * shrink: an exception that is no longer needed fails the test until it is removed.
@@ -18,15 +21,17 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
-const LAYERS = ['runtime', 'upbit', 'trading', 'ui', 'sim', 'app', 'cli'] as const;
+const LAYERS = ['runtime', 'upbit', 'exchange', 'trading', 'ui', 'sim', 'app', 'cli'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** What each layer must never import. */
 const FORBIDDEN: Readonly<Record<Layer, readonly Layer[]>> = {
-  runtime: ['upbit', 'trading', 'ui', 'sim', 'app', 'cli'],
-  upbit: ['trading', 'ui', 'sim', 'app', 'cli'],
+  runtime: ['upbit', 'exchange', 'trading', 'ui', 'sim', 'app', 'cli'],
+  upbit: ['exchange', 'trading', 'ui', 'sim', 'app', 'cli'],
+  // Pure logic: no server, no session, no screen; what it serves or trades on comes in as a MarketView.
+  exchange: ['trading', 'ui', 'sim', 'app', 'cli'],
   trading: ['ui', 'sim', 'app', 'cli'],
-  // The UI gets exchange logic (a slippage estimate) from where paper trading gets it, not from sim/.
+  // The UI gets exchange logic (a slippage estimate) from exchange/, as paper trading does, not from sim/.
   ui: ['sim', 'app', 'cli'],
   sim: ['trading', 'ui', 'app', 'cli'],
   app: ['cli'],
@@ -35,11 +40,6 @@ const FORBIDDEN: Readonly<Record<Layer, readonly Layer[]>> = {
 
 /** `from-file → to-layer-path` (relative to src/, without extension) that is allowed for now. */
 const KNOWN: ReadonlyArray<readonly [from: string, to: string, why: string]> = [
-  // issue 8, point 4: paper trading reuses the simulator's engine and wire renderers; moving the
-  // exchange logic out of sim/ is its own step.
-  ['trading/paper/create-paper-venue.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
-  ['trading/paper/market-view.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
-  ['trading/paper/paper-venue.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
   // The runtime's SQLite opener (WAL, busy timeout, integrity) wraps the one native package.
   ['runtime/sqlite.ts', 'better-sqlite3', 'the SQLite driver'],
 ];
@@ -119,5 +119,12 @@ describe('dependency direction', () => {
     expect(violation({ from: 'ui/theme.ts', to: '../test/helpers/pty' })).toBeDefined();
     expect(violation({ from: 'sim/engine.ts', to: 'upbit/types' })).toBeUndefined();
     expect(violation({ from: 'cli/main.ts', to: 'app/tui' })).toBeUndefined();
+    expect(violation({ from: 'trading/paper/paper-venue.ts', to: 'sim/exchange/index' })).toMatch(/trading\/ must not import sim\//);
+    expect(violation({ from: 'trading/paper/paper-venue.ts', to: 'exchange/index' })).toBeUndefined();
+    expect(violation({ from: 'sim/rest/mount.ts', to: 'exchange/engine' })).toBeUndefined();
+    expect(violation({ from: 'ui/App.tsx', to: 'exchange/matching' })).toBeUndefined();
+    expect(violation({ from: 'exchange/engine.ts', to: 'sim/price-grid' })).toMatch(/exchange\/ must not import sim\//);
+    expect(violation({ from: 'exchange/engine.ts', to: 'trading/money' })).toBeDefined();
+    expect(violation({ from: 'upbit/tick-size.ts', to: 'exchange/rules' })).toBeDefined();
   });
 });

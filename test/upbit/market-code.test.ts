@@ -5,7 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseMarketsOption } from '../../src/cli/main.js';
 import { parseMarketArg } from '../../src/cli/trade-commands.js';
-import { marketRules } from '../../src/sim/exchange/rules.js';
+import { marketRules } from '../../src/exchange/rules.js';
 import { parseScriptCsv } from '../../src/sim/scripted-prices.js';
 import { marketParts } from '../../src/trading/rules.js';
 import { isMarketCode, notAMarketCode, parseMarketCode, splitMarketCode } from '../../src/upbit/market-code.js';

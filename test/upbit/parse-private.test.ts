@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as simWire from '../../src/sim/exchange/wire.js';
+import * as simWire from '../../src/exchange/wire.js';
 import { isRecord } from '../../src/upbit/json-narrow.js';
 import {
   MY_ASSET_SIMPLE_KEYS,

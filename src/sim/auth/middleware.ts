@@ -1,5 +1,5 @@
 import type { Middleware, RouteContext } from '../http-router.js';
-import { ExchangeError } from '../exchange/types.js';
+import { ExchangeError } from '../../exchange/types.js';
 import { sendExchangeError } from '../rest/errors.js';
 import { readParams } from '../rest/params.js';
 import type { JwtVerifier } from './jwt.js';

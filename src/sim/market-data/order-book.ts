@@ -1,6 +1,7 @@
+import { BOOK_DEPTH } from '../../upbit/trading-rules.js';
 import type { AskBid } from '../../upbit/types.js';
 import type { MarketSpec } from '../catalog.js';
-import type { BookLevel, MarketView, Side } from '../exchange/types.js';
+import type { BookLevel, MarketView, Side } from '../../exchange/types.js';
 import { Dec, VOLUME_DECIMALS } from '../price-grid.js';
 import type { Rng } from '../random.js';
 import { relativeTick, stepDown, stepUp, stepsBetween, tickAt } from './grid.js';
@@ -32,7 +33,8 @@ export interface BookProfile {
   relativeGap: number;
 }
 
-export const BOOK_DEPTH = 30;
+/** The book serves as many levels as a market order may walk (src/upbit/trading-rules.ts). */
+export { BOOK_DEPTH };
 /** Lognormal spread of level sizes. */
 const SIZE_SD = 0.8;
 /** Chance that a fresh level is a wall, and how much bigger one is. */
@@ -272,7 +274,7 @@ export interface BookSource {
 }
 
 /**
- * The matching engine's view of the simulated market (src/sim/exchange/types.ts): the same
+ * The matching engine's view of the simulated market (src/exchange/types.ts): the same
  * book the WebSocket and `GET /v1/orderbook` show, as exact decimals, best first. Throws for
  * a market the simulator does not run — check `has` first.
  */

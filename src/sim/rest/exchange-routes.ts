@@ -1,11 +1,11 @@
-import type { Exchange } from '../exchange/engine.js';
-import type { CancelResult, OrderState } from '../exchange/types.js';
-import { ExchangeError } from '../exchange/types.js';
-import { balanceToWire, cancelAndNewToWire, chanceToWire, orderToWire } from '../exchange/wire.js';
+import type { Exchange } from '../../exchange/engine.js';
+import type { CancelResult, OrderState } from '../../exchange/types.js';
+import { ExchangeError } from '../../exchange/types.js';
+import { balanceToWire, cancelAndNewToWire, chanceToWire, orderToWire } from '../../exchange/wire.js';
 import { accessKeyOf } from '../auth/middleware.js';
 import type { HttpRouter, RateGroup, RouteContext } from '../http-router.js';
 import { sendJson } from '../http-router.js';
-import { invalidMessage, missingMessage, validationError } from '../exchange/errors.js';
+import { invalidMessage, missingMessage, validationError } from '../../exchange/errors.js';
 import { sendExchangeError } from './errors.js';
 import { Params, readParams } from './params.js';
 

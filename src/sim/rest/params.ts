@@ -3,8 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import type { ParamEntry } from '../auth/query-hash.js';
 import { jsonBodyEntries, parseQueryEntries } from '../auth/query-hash.js';
 import type { RouteContext } from '../http-router.js';
-import { ExchangeError } from '../exchange/types.js';
-import { validationError } from '../exchange/errors.js';
+import { ExchangeError } from '../../exchange/types.js';
+import { validationError } from '../../exchange/errors.js';
 
 /**
  * The parameters of an exchange request, read once per request and shared by the JWT check

@@ -4,12 +4,12 @@
  */
 import { acquireProcessLock, type ProcessLock } from '../../runtime/process-lock.js';
 import { silentLogger, type Logger } from '../../runtime/logger.js';
-import type { ExchangeOptions } from '../../sim/exchange/index.js';
-import { Exchange } from '../../sim/exchange/index.js';
+import type { ExchangeOptions } from '../../exchange/index.js';
+import { Exchange } from '../../exchange/index.js';
 import { readSeen, seenPath } from './catch-up.js';
 import { LiveMarketView } from './market-view.js';
 import { ACCOUNT, PaperVenue, type PaperVenueOptions } from './paper-venue.js';
-import { StateNotSavedError } from '../../sim/exchange/index.js';
+import { StateNotSavedError } from '../../exchange/index.js';
 import { PaperWalletError, corruptWallet, createWalletPersister, readWallet, walletPath } from './wallet-file.js';
 
 /**

@@ -5,12 +5,13 @@
  */
 import type { Decimal } from 'decimal.js';
 
-import type { BookLevel, MarketView } from '../../sim/exchange/index.js';
+import type { BookLevel, MarketView } from '../../exchange/index.js';
 import type { CallOptions, OrderbookSnapshot, UpbitRestClient } from '../../upbit/rest/index.js';
+import { BOOK_DEPTH } from '../../upbit/trading-rules.js';
 import { tickSize } from '../rules.js';
 
-/** Levels per side of the book a market order may walk (Upbit's maximum, `BOOK_DEPTH`). */
-const BOOK_LEVELS = 30;
+/** Levels per side of the book a market order may walk (Upbit's maximum). */
+const BOOK_LEVELS = BOOK_DEPTH;
 
 type Quotes = Pick<UpbitRestClient, 'orderbook' | 'instruments'>;
 

@@ -1,6 +1,6 @@
 /**
  * Paper trading (issue 4 §5): a `Venue` whose orders fill against the current order book of
- * live or simulated quotes, by the simulator's own matching engine (`src/sim/exchange`), so
+ * live or simulated quotes, by the same matching engine the simulator serves (`src/exchange`), so
  * tick grid, minimum total, fees, FOK/IOC and book walking are the exchange's rules and not a
  * second implementation. Orders, balances and errors take exactly the shapes the REST client
  * gives: the engine's answers go through the wire renderers and back through the REST and
@@ -14,8 +14,8 @@ import type { Decimal } from 'decimal.js';
 import { sleep } from '../../runtime/backoff.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { ProcessLock } from '../../runtime/process-lock.js';
-import type { ExchangeEvent, OrderRequest as EngineOrderRequest } from '../../sim/exchange/index.js';
-import { ExchangeError, StateNotSavedError, type Exchange, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../sim/exchange/index.js';
+import type { ExchangeEvent, OrderRequest as EngineOrderRequest } from '../../exchange/index.js';
+import { ExchangeError, StateNotSavedError, type Exchange, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../exchange/index.js';
 import { narrowPrivateMessage } from '../../upbit/parse-private.js';
 import { ENDPOINTS, endpointName, type Endpoint } from '../../upbit/rest/endpoints.js';
 import { mapHttpError } from '../../upbit/rest/errors.js';

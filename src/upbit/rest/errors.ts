@@ -18,6 +18,7 @@
  * and the original error is kept as `cause`. No message ever contains a key or a token:
  * they are built from Upbit's answer, the endpoint and our own words only.
  */
+import { UPBIT_RULES } from '../trading-rules.js';
 
 /** Upbit's `error.name`: a string for exchange endpoints, the integer status for quotation ones. */
 export type UpbitErrorName = string | number | null;
@@ -253,6 +254,8 @@ const bug =
     new BugError(`${text}${said(ctx.body)} This is a bug in upbit-tui; please report it with the log file.`, details(ctx, retryable));
 
 const KEYS_PAGE = 'upbit.com → My page → Open API management';
+/** `5,000 KRW`, from Upbit's table (src/upbit/trading-rules.ts). */
+const KRW_MINIMUM = `${Number(UPBIT_RULES.KRW.minTotal).toLocaleString('en-US')} KRW`;
 
 /**
  * Exchange `error.name`s (§3.6) and what the user reads. Upbit says the list is not
@@ -261,8 +264,8 @@ const KEYS_PAGE = 'upbit.com → My page → Open API management';
 const BY_NAME: Readonly<Record<string, Mapper>> = {
   insufficient_funds_bid: user(() => 'Not enough balance to buy: lower the price or volume, or cancel open buy orders to free the funds.'),
   insufficient_funds_ask: user(() => 'Not enough of the coin to sell: lower the volume, or cancel open sell orders holding it.'),
-  under_min_total_bid: user(() => "The order total is below Upbit's minimum (5,000 KRW on KRW markets): raise the volume or the amount."),
-  under_min_total_ask: user(() => "The order total is below Upbit's minimum (5,000 KRW on KRW markets): raise the volume."),
+  under_min_total_bid: user(() => `The order total is below Upbit's minimum (${KRW_MINIMUM} on KRW markets): raise the volume or the amount.`),
+  under_min_total_ask: user(() => `The order total is below Upbit's minimum (${KRW_MINIMUM} on KRW markets): raise the volume.`),
   invalid_price_bid: user(() => "The buy price is not on the market's price grid: round it to a multiple of the tick size."),
   invalid_price_ask: user(() => "The sell price is not on the market's price grid: round it to a multiple of the tick size."),
   create_bid_error: user(() => 'Upbit could not create the buy order: check the order type and its fields (a market buy takes a total price and no volume).'),

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 
-import type { ExchangeEvent, Order } from '../../../src/sim/exchange/index.js';
+import type { ExchangeEvent, Order } from '../../src/exchange/index.js';
 import { AK, TestMarket, errorName, harness, holding, krw, limit } from './helpers.js';
 
 const BUY_10K = { market: 'KRW-BTC', side: 'bid', ord_type: 'price', price: '10000' } as const;

@@ -1,15 +1,15 @@
 /**
- * The simulated exchange's account and order model: the contract between the matching
- * engine (`engine.ts`), the REST and private-WebSocket layers of the simulator, and paper
- * trading in src/trading (which reuses this engine against live quotes).
+ * The exchange's account and order model: the contract between the matching engine
+ * (`engine.ts`), the simulator's REST and private-WebSocket layers (src/sim), and paper
+ * trading (src/trading/paper, which runs this engine against live quotes).
  *
  * Every amount is a decimal.js `Decimal`: balances, fees and avg_buy_price must stay exact.
  * Wire rendering (Upbit's string amounts, `+09:00` timestamps) is in `wire.ts`.
  */
 import type { Decimal } from 'decimal.js';
 
-// Upbit's order vocabulary: the simulator speaks the protocol's words (src/upbit/order-types.ts).
-import type { OrdType, Side, TimeInForce } from '../../upbit/order-types.js';
+// Upbit's order vocabulary: the exchange speaks the protocol's words (src/upbit/order-types.ts).
+import type { OrdType, Side, TimeInForce } from '../upbit/order-types.js';
 
 export type { OrdType, Side, TimeInForce };
 export type SmpType = 'reduce' | 'cancel_maker' | 'cancel_taker';
@@ -144,7 +144,7 @@ export interface CancelResult {
   failed: { count: number; orders: Array<{ uuid: string; market: string; identifier: string | null }> };
 }
 
-/** `GET /v1/orders/chance` (§3.4): the account's fees, the market's order rules and both balances. */
+/** `GET /v1/orders/chance`: the account's fees, the market's order rules and both balances. */
 export interface Chance {
   bidFee: Decimal;
   askFee: Decimal;
@@ -162,7 +162,8 @@ export interface Chance {
     askTypes: string[];
     bid: { currency: string; minTotal: Decimal };
     ask: { currency: string; minTotal: Decimal };
-    maxTotal: Decimal;
+    /** Null where Upbit publishes no maximum. */
+    maxTotal: Decimal | null;
     state: 'active';
   };
   /** The quote currency's balance. */

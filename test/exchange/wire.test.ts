@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 
-import type { ExchangeEvent } from '../../../src/sim/exchange/index.js';
+import type { ExchangeEvent } from '../../src/exchange/index.js';
 import {
   balanceToWire,
   cancelAndNewToWire,
@@ -14,11 +14,11 @@ import {
   myAssetToSimple,
   myOrderMessage,
   orderToWire,
-} from '../../../src/sim/exchange/index.js';
-import { MY_ASSET_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS, toSimpleKeys } from '../../../src/upbit/wire.js';
+} from '../../src/exchange/index.js';
+import { MY_ASSET_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS, toSimpleKeys } from '../../src/upbit/wire.js';
 import { AK, T0, TestMarket, harness, limit } from './helpers.js';
 
-const FIXTURES = new URL('../../fixtures/rest/v1/', import.meta.url);
+const FIXTURES = new URL('../fixtures/rest/v1/', import.meta.url);
 
 function fixture(path: string): unknown {
   return JSON.parse(readFileSync(fileURLToPath(new URL(path, FIXTURES)), 'utf8')) as unknown;

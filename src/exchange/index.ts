@@ -1,13 +1,20 @@
 /**
- * The simulated exchange (issue 3, point 4): Upbit's order rules and a matching engine over a
- * `MarketView`. No server, socket or HTTP code here: the simulator's REST and private-stream
- * layers and paper trading (src/trading) all drive this same engine.
+ * Upbit's exchange as pure logic: order validation by Upbit's rules, a matching engine over a
+ * `MarketView`, accounts and order lifecycle, the state snapshot, and the renderings of its
+ * records in Upbit's REST and WebSocket shapes. No server, socket or HTTP code here: the
+ * simulator (src/sim) serves this engine, paper trading (src/trading/paper) trades on it, and
+ * the UI may use its book walk for an estimate, none of them through another.
  */
 export type { ExchangeOptions, ExchangeSnapshot, OrderLookup } from './engine.js';
 export { Exchange, StateNotSavedError } from './engine.js';
 export type { OpenOrderSelection } from './queries.js';
 export { DEFAULT_CANCEL_COUNT, DEFAULT_LIST_LIMIT } from './queries.js';
-export { BOOK_DEPTH, DEFAULT_FEE_RATE } from './rules.js';
+export type { MarketRules } from './rules.js';
+export { BOOK_DEPTH, DEFAULT_FEE_RATE, marketRules } from './rules.js';
+export type { FundsWalk, Take } from './matching.js';
+export { takeFunds, takeVolume } from './matching.js';
+export type { ValidOrder, ValidationContext } from './validate.js';
+export { validateOrder } from './validate.js';
 export type { AccountSnapshot, FillSnapshot, HoldingSnapshot, OrderSnapshot } from './snapshot.js';
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './snapshot.js';
 export type * from './types.js';

@@ -10,12 +10,14 @@
  */
 import { Decimal } from 'decimal.js';
 
+import { VOLUME_DECIMALS } from '../upbit/trading-rules.js';
+
 export const Dec = Decimal.clone({ precision: 64, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -64, toExpPos: 64 });
 
 export const ZERO: Decimal = new Dec(0);
 
-/** Upbit volumes carry at most 8 decimal places. */
-export const VOLUME_DECIMALS = 8;
+/** Upbit volumes carry at most 8 decimal places (src/upbit/trading-rules.ts). */
+export { VOLUME_DECIMALS };
 const VOLUME_UNIT: Decimal = new Dec(1).div(10 ** VOLUME_DECIMALS);
 
 /** Rebind a value into the engine's precision. */

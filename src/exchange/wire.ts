@@ -1,5 +1,5 @@
 /**
- * The exchange model rendered as Upbit sends it (shared/upbit-api.md §2.3.5–2.3.6, §3.4):
+ * The exchange model rendered as Upbit sends it (https://docs.upbit.com/kr/reference/websocket-myorder, /kr/reference/websocket-myasset, /kr/reference/new-order):
  * REST amounts as decimal strings without trailing zeros and `+09:00` timestamps; the private
  * stream's DEFAULT-format objects with JSON numbers, and their SIMPLE key tables.
  */
@@ -11,13 +11,13 @@ import type {
   MyAssetUnitWire as ProtocolMyAssetUnitWire,
   MyAssetWire as ProtocolMyAssetWire,
   MyOrderWire as ProtocolMyOrderWire,
-} from '../../upbit/wire.js';
-import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS } from '../../upbit/wire.js';
+} from '../upbit/wire.js';
+import { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS } from '../upbit/wire.js';
 import { plain } from './decimal.js';
 import type { Balance, Chance, ExchangeEvent, Fill, Order, OrderState, Side, SmpType, TimeInForce } from './types.js';
 
 /** The SIMPLE key tables of the private types are the protocol's (src/upbit/wire.ts). */
-export { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from '../../upbit/wire.js';
+export { MY_ASSET_SIMPLE_KEYS, MY_ASSET_UNIT_SIMPLE_KEYS, MY_ORDER_SIMPLE_KEYS } from '../upbit/wire.js';
 
 const KST_OFFSET_MS = 9 * 3_600_000;
 
@@ -86,7 +86,7 @@ export function tradeToWire(f: Fill): TradeWire {
 }
 
 /**
- * Key order and presence follow the recorded limit-bid answer (§3.4); `identifier`,
+ * Key order and presence follow the recorded limit-bid answer (test/fixtures/rest/v1/orders/POST-201.json); `identifier`,
  * `time_in_force` and `smp_type` appear only when set. The simulator never prevents a
  * self-trade (its orders meet the market, not each other), so the `prevented_*` fields are 0.
  */
@@ -157,7 +157,8 @@ export interface ChanceWire {
     ask_types: string[];
     bid: { currency: string; min_total: string };
     ask: { currency: string; min_total: string };
-    max_total: string;
+    /** Absent where the market has no maximum. */
+    max_total?: string;
     state: string;
   };
   bid_account: BalanceWire;
@@ -180,7 +181,7 @@ export function chanceToWire(c: Chance): ChanceWire {
       ask_types: [...m.askTypes],
       bid: { currency: m.bid.currency, min_total: plain(m.bid.minTotal) },
       ask: { currency: m.ask.currency, min_total: plain(m.ask.minTotal) },
-      max_total: plain(m.maxTotal),
+      ...(m.maxTotal === null ? {} : { max_total: plain(m.maxTotal) }),
       state: m.state,
     },
     bid_account: balanceToWire(c.bidAccount),
@@ -188,7 +189,7 @@ export function chanceToWire(c: Chance): ChanceWire {
   };
 }
 
-// ---- private WebSocket (§2.3.5, §2.3.6) ---------------------------------------------------
+// ---- private WebSocket (myOrder, myAsset) ----------------------------------------------------
 
 /**
  * A `myOrder` message in DEFAULT format: the protocol's (src/upbit/wire.ts), with the fields the

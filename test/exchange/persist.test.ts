@@ -7,8 +7,8 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 
-import type { ExchangeSnapshot } from '../../../src/sim/exchange/index.js';
-import { StateNotSavedError } from '../../../src/sim/exchange/index.js';
+import type { ExchangeSnapshot } from '../../src/exchange/index.js';
+import { StateNotSavedError } from '../../src/exchange/index.js';
 import { AK, errorName, harness, krw, limit } from './helpers.js';
 
 function persisted(): { saves: ExchangeSnapshot[]; broken: { now: boolean }; persist: (s: ExchangeSnapshot) => void } {

@@ -1,11 +1,12 @@
 /**
- * Validation of an order request, in Upbit's order (shared/upbit-api.md §3.4, §3.6, §5):
+ * Validation of an order request, in Upbit's order (https://docs.upbit.com/kr/reference/new-order,
+ * the rules in src/upbit/trading-rules.ts):
  * field presence and format → combinations of fields → market → tick grid → volume decimals →
  * minimum and maximum total → funds → book depth. Pure: it reads balances and the book
  * through `ValidationContext` and changes nothing. The identifier is not checked here: it is
  * consumed before any of this can fail (see `engine.ts`).
  */
-import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../../upbit/order-types.js';
+import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../upbit/order-types.js';
 import type { Decimal } from 'decimal.js';
 
 import { VOLUME_DECIMALS, ZERO, dec, floorVolume, plain, sumDec } from './decimal.js';
@@ -23,6 +24,7 @@ import {
 } from './errors.js';
 import type { MarketRules } from './rules.js';
 import { BOOK_DEPTH, marketRules } from './rules.js';
+import { AMOUNT_DECIMALS, ORDER_AMOUNTS, TIME_IN_FORCE_RULES, wireField } from '../upbit/trading-rules.js';
 import type { MarketView, OrdType, OrderRequest, Side, SmpType, TimeInForce } from './types.js';
 
 /** An order request that passed every check, with what it must lock. */
@@ -45,7 +47,8 @@ export interface ValidOrder {
 
 export interface ValidationContext {
   market: MarketView;
-  feeRate: Decimal;
+  /** Overrides the market's fee rate in Upbit's table. @default rules.feeRate */
+  feeRate?: Decimal;
   /** What the account can spend in a currency now. */
   available(currency: string): Decimal;
   /** The name the client used for a field (`new_price` in `cancel_and_new`). @default the field itself */
@@ -133,16 +136,19 @@ export function validateOrder(req: OrderRequest, ctx: ValidationContext): ValidO
     if (!price.mod(tick).isZero()) throw invalidPrice(side);
   }
 
-  // 5. Volume precision.
+  // 5. Volume precision, and a total's: no currency has more than 8 decimals to pay with.
   if (volume !== null && volume.decimalPlaces() > VOLUME_DECIMALS) {
     throw validationError(`${invalidMessage(label('volume'))} (at most ${VOLUME_DECIMALS} decimal places)`);
+  }
+  if (ordType !== 'limit' && price !== null && price.decimalPlaces() > AMOUNT_DECIMALS) {
+    throw validationError(`${invalidMessage(label('price'))} (a total takes at most ${AMOUNT_DECIMALS} decimal places)`);
   }
 
   // 6. Order total against the market's limits.
   const book = ctx.market.book(market);
   const total = orderTotal(ordType, price, volume, () => referenceBid(ctx, market, book.bids[0]?.price));
   if (total.lt(rules.minTotal)) throw underMinTotal(side, plain(rules.minTotal), rules.quote);
-  if (total.gt(rules.maxTotal)) throw overMaxTotal(side, plain(rules.maxTotal), rules.quote);
+  if (rules.maxTotal !== null && total.gt(rules.maxTotal)) throw overMaxTotal(side, plain(rules.maxTotal), rules.quote);
 
   // 7. Funds.
   const lockCurrency = side === 'bid' ? rules.quote : rules.base;
@@ -150,7 +156,7 @@ export function validateOrder(req: OrderRequest, ctx: ValidationContext): ValidO
   let reservedFee = ZERO;
   if (side === 'bid') {
     const spend = ordType === 'limit' ? total : (price ?? ZERO);
-    reservedFee = spend.mul(ctx.feeRate);
+    reservedFee = spend.mul(ctx.feeRate ?? rules.feeRate);
     lock = spend.plus(reservedFee);
   } else {
     lock = volume ?? ZERO;
@@ -180,55 +186,49 @@ interface Combination {
 }
 
 /**
- * Which fields each order type takes (§3.4). A missing field is a `validation_error`; a field
- * that does not belong (price on a market sell, volume on a market buy) or an option the type
- * does not support is a `create_<side>_error`, the name Upbit documents for "price on a
- * market order" (UNCERTAIN for the option cases).
+ * Which fields each order type takes, and which times in force: Upbit's table
+ * (src/upbit/trading-rules.ts, `ORDER_AMOUNTS` and `TIME_IN_FORCE_RULES`), the one the
+ * client's pre-trade check reads. A missing field is a `validation_error`; a side the type does
+ * not have, a field that does not belong (price on a market sell, volume on a market buy) or an
+ * option the type does not support is a `create_<side>_error`, the name Upbit documents for
+ * "price on a market order" (https://docs.upbit.com/kr/reference/rest-api-guide; UNCERTAIN for
+ * the option cases).
  */
 function checkCombination(c: Combination, label: (field: string) => string): void {
-  const need = (field: 'price' | 'volume', v: Decimal | null): void => {
-    if (v === null) throw validationError(missingMessage(label(field)));
-  };
-  const refuse = (field: 'price' | 'volume', v: Decimal | null, why: string): void => {
-    if (v !== null) throw createError(c.side, `${label(field)} must not be set ${why}.`);
-  };
-  switch (c.ordType) {
-    case 'limit':
-      need('price', c.price);
-      need('volume', c.volume);
-      break;
-    case 'price':
-      if (c.side !== 'bid') throw createError(c.side, `${label('ord_type')} price is a market buy: ${label('side')} must be bid.`);
-      refuse('volume', c.volume, 'on a market buy (ord_type price); price is the total to spend');
-      need('price', c.price);
-      break;
-    case 'market':
-      if (c.side !== 'ask') throw createError(c.side, `${label('ord_type')} market is a market sell: ${label('side')} must be ask.`);
-      refuse('price', c.price, 'on a market sell (ord_type market)');
-      need('volume', c.volume);
-      break;
-    case 'best':
-      if (c.timeInForce === null) throw validationError(`${missingMessage(label('time_in_force'))} (ord_type best needs ioc or fok)`);
-      if (c.side === 'bid') {
-        refuse('volume', c.volume, 'on a best bid; price is the total to spend');
-        need('price', c.price);
-      } else {
-        refuse('price', c.price, 'on a best ask');
-        need('volume', c.volume);
-      }
-      break;
+  const amounts = ORDER_AMOUNTS[c.ordType][c.side];
+  if (amounts === null) {
+    const [what, side] = c.ordType === 'price' ? ['a market buy', 'bid'] : ['a market sell', 'ask'];
+    throw createError(c.side, `${label('ord_type')} ${c.ordType} is ${what}: ${label('side')} must be ${side}.`);
   }
-  if (c.timeInForce !== null && (c.ordType === 'price' || c.ordType === 'market')) {
-    throw createError(c.side, `${label('time_in_force')} is only for ord_type limit and best.`);
+  const tif = TIME_IN_FORCE_RULES[c.ordType];
+  if (tif.required && c.timeInForce === null) {
+    throw validationError(`${missingMessage(label('time_in_force'))} (ord_type ${c.ordType} needs ${tif.allowed.join(' or ')})`);
   }
-  if (c.timeInForce === 'post_only') {
-    if (c.ordType !== 'limit') throw createError(c.side, `${label('time_in_force')} post_only is only for ord_type limit.`);
-    if (c.smpType !== null) throw createError(c.side, `${label('time_in_force')} post_only cannot be combined with ${label('smp_type')}.`);
+  const takes = new Set(amounts.map(wireField));
+  const given = { price: c.price, volume: c.volume } as const;
+  const spends = amounts.includes('total');
+  for (const field of ['volume', 'price'] as const) {
+    if (!takes.has(field) && given[field] !== null) {
+      const why = spends ? `; ${label('price')} is the total to spend` : '';
+      throw createError(c.side, `${label(field)} must not be set on ord_type ${c.ordType} ${c.side === 'bid' ? 'bids' : 'asks'}${why}.`);
+    }
+  }
+  for (const field of ['price', 'volume'] as const) {
+    if (takes.has(field) && given[field] === null) throw validationError(missingMessage(label(field)));
+  }
+  const asked = c.timeInForce;
+  if (asked !== null && !tif.allowed.includes(asked)) {
+    const types = ORD_TYPES.filter((t) => TIME_IN_FORCE_RULES[t].allowed.includes(asked));
+    throw createError(c.side, `${label('time_in_force')} ${asked} is only for ord_type ${types.join(' and ')}.`);
+  }
+  if (c.timeInForce === 'post_only' && c.smpType !== null) {
+    throw createError(c.side, `${label('time_in_force')} post_only cannot be combined with ${label('smp_type')}.`);
   }
 }
 
 /**
- * The order's total in quote currency, as Upbit checks `min_total`/`max_total` (§5.2): limit
+ * The order's total in quote currency, as Upbit checks `min_total`/`max_total`
+ * (https://docs.upbit.com/kr/docs/krw-market-info): limit
  * price × volume; market and best bids their total; market and best asks volume × the best
  * bid (UNCERTAIN which price Upbit uses; the best bid is what the order would get).
  */

@@ -1,7 +1,8 @@
 /**
- * The error answers of the exchange, by Upbit's names (shared/upbit-api.md §3.6). Names the
- * reference could not confirm are marked UNCERTAIN and kept here, in one place, so a better
- * recording changes one line.
+ * The error answers of the exchange, by Upbit's names
+ * (https://docs.upbit.com/kr/reference/rest-api-guide). Names the documentation does not
+ * confirm are marked UNCERTAIN and kept here, in one place, so a better recording changes one
+ * line.
  */
 import type { Side } from './types.js';
 import { ExchangeError } from './types.js';
@@ -42,14 +43,14 @@ export function insufficientFunds(side: Side, currency: string): ExchangeError {
 }
 
 /**
- * A market order larger than the 30 visible levels can fill (§3.4, changelog
+ * A market order larger than the 30 visible levels can fill (https://docs.upbit.com/kr/changelog/orderbook_expansion, changelog
  * `orderbook_expansion`). UNCERTAIN: the name; `create_*_error` is the documented generic one.
  */
 export function tooLargeForBook(side: Side): ExchangeError {
   return createError(side, 'The order is larger than the order book (30 levels) can fill. Order a smaller amount.');
 }
 
-/** UNCERTAIN: the name and status of a reused identifier were not found (§3.4); a 400 is likely. */
+/** UNCERTAIN: the name and status of a reused identifier were not found (new-order docs); a 400 is likely. */
 export function duplicateIdentifier(identifier: string): ExchangeError {
   return new ExchangeError(400, 'duplicate_identifier', `identifier '${identifier}' was already used; send a new identifier with every order request.`);
 }

@@ -1,5 +1,5 @@
 /**
- * Order look-ups as the list endpoints answer them (§3.4): filters, newest first unless asked
+ * Order look-ups as the list endpoints answer them (https://docs.upbit.com/kr/reference/rest-api-guide): filters, newest first unless asked
  * otherwise, pages. Pure functions over an account's orders, which are kept in creation order.
  */
 import type { Account } from './accounts.js';

@@ -1,27 +1,20 @@
 /**
- * Upbit's per-market trading rules the engine enforces (shared/upbit-api.md §5): order-total
- * limits by quote currency, the 30-level book a market order may walk, and the fee rate.
+ * The exchange's view of Upbit's per-market rules: the figures of Upbit's table
+ * (src/upbit/trading-rules.ts, the one the client's pre-trade check reads too) as the engine's
+ * decimals, and the `orders/chance` answer built from them.
  */
 import type { Decimal } from 'decimal.js';
 
-import { splitMarketCode } from '../../upbit/market-code.js';
+import { splitMarketCode } from '../upbit/market-code.js';
+import { BOOK_DEPTH, UPBIT_RULES, quoteRulesOf } from '../upbit/trading-rules.js';
 import { dec } from './decimal.js';
 import type { Balance, Chance } from './types.js';
 
-/** KRW market, maker and taker alike (§5.3; `orders/chance` observed 2026-03). */
-export const DEFAULT_FEE_RATE = '0.0005';
+/** Market orders may not be larger than levels 1–30 can fill. */
+export { BOOK_DEPTH };
 
-/** Market orders may not be larger than levels 1–30 can fill (changelog `orderbook_expansion`, 2025-05-07). */
-export const BOOK_DEPTH = 30;
-
-/**
- * Order-total limits by quote currency (§5.2, `orders/chance` `min_total`/`max_total`).
- * Only KRW is listed: the simulator trades KRW pairs, and the fee option is the KRW rate.
- * BTC and USDT markets would need their own fee rate and an unconfirmed USDT maximum.
- */
-const QUOTE_LIMITS: Readonly<Record<string, { minTotal: string; maxTotal: string }>> = {
-  KRW: { minTotal: '5000', maxTotal: '1000000000' },
-};
+/** The KRW market's fee, maker and taker alike: the engine's default (`orders/chance` observed 2026-03). */
+export const DEFAULT_FEE_RATE = UPBIT_RULES.KRW.fee;
 
 export interface MarketRules {
   market: string;
@@ -30,22 +23,25 @@ export interface MarketRules {
   /** `BTC` in `KRW-BTC`: what asks sell. */
   base: string;
   minTotal: Decimal;
-  maxTotal: Decimal;
+  /** Null where Upbit publishes no maximum (USDT markets). */
+  maxTotal: Decimal | null;
+  /** The quote currency's fee rate in Upbit's table. */
+  feeRate: Decimal;
 }
 
-/** The rules of a market code, or undefined when the code is malformed or its quote currency is not traded. */
+/** The rules of a market code, or undefined when the code is malformed or its quote currency is not one of Upbit's. */
 export function marketRules(market: string): MarketRules | undefined {
   const parts = splitMarketCode(market);
-  if (parts === null) return undefined;
+  const table = quoteRulesOf(market);
+  if (parts === null || table === undefined) return undefined;
   const { quote, base } = parts;
-  const limits = QUOTE_LIMITS[quote];
-  if (limits === undefined) return undefined;
-  return { market, quote, base, minTotal: dec(limits.minTotal), maxTotal: dec(limits.maxTotal) };
+  return { market, quote, base, minTotal: dec(table.minTotal), maxTotal: table.maxTotal === null ? null : dec(table.maxTotal), feeRate: dec(table.fee) };
 }
 
 /**
  * The `orders/chance` answer for a market (observed 2026-03): one fee rate for bids, asks,
  * makers and takers, the order types Upbit lists for KRW markets, and both balances.
+ * `max_total` only where the table has a maximum (UNCERTAIN what Upbit sends for USDT markets).
  */
 export function buildChance(rules: MarketRules, feeRate: Decimal, bidAccount: Balance, askAccount: Balance): Chance {
   return {

@@ -15,7 +15,8 @@ import type { ExchangeEvent, Fill, MarketView, Order, OrderState } from './types
 
 export interface LifecycleDeps {
   market: MarketView;
-  feeRate: Decimal;
+  /** The fee rate of fills on a market. */
+  feeRate: (market: string) => Decimal;
   uuid: () => string;
   now: () => number;
   emit: (e: ExchangeEvent) => void;
@@ -186,7 +187,7 @@ export class Lifecycle {
         this.endFundsOrder(acct, order, at);
         return;
       case 'best': {
-        // A limit at the opposite best price, ioc or fok (§3.4).
+        // A limit at the opposite best price, ioc or fok (new-order docs).
         const best = levels[0];
         if (best === undefined) {
           this.finish(acct, order, 'cancel', at);
@@ -234,7 +235,7 @@ export class Lifecycle {
 
   /** One fill: move the money, update the order, announce it. */
   private fill(acct: Account, order: Order, price: Decimal, volume: Decimal, isMaker: boolean, at: number): void {
-    const { feeRate } = this.deps;
+    const feeRate = this.deps.feeRate(order.market);
     const { quote, base } = currencies(order.market);
     const funds = price.mul(volume);
     const fee = funds.mul(feeRate);

@@ -1,7 +1,7 @@
 /**
- * The simulated exchange: accounts, orders and a matching engine with Upbit's rules
- * (shared/upbit-api.md §3.4, §3.6, §5). A synchronous, deterministic state machine: time,
- * ids and timers are injected, and the market is seen only through `MarketView`, so the
+ * The exchange: accounts, orders and a matching engine with Upbit's rules
+ * (https://docs.upbit.com/kr/reference/new-order, the table in src/upbit/trading-rules.ts).
+ * A synchronous, deterministic state machine: time, ids and timers are injected, and the market is seen only through `MarketView`, so the
  * simulator's REST layer and paper trading (against live quotes) drive the same engine.
  *
  * Every method that changes state delivers its events to listeners before it returns, after
@@ -30,7 +30,7 @@ export interface ExchangeOptions {
   market: MarketView;
   /** Clock for order and fill times, ms since epoch. @default Date.now */
   now?: () => number;
-  /** Fee rate for makers and takers, bids and asks. @default '0.0005' (KRW market) */
+  /** Fee rate for makers and takers, bids and asks, on every market. @default the market's rate in Upbit's table (0.0005 on KRW markets) */
   feeRate?: string;
   /** Order and trade ids. @default crypto.randomUUID */
   uuid?: () => string;
@@ -84,7 +84,8 @@ const UNIT_CURRENCY = 'KRW';
 export class Exchange {
   private readonly market: MarketView;
   private readonly now: () => number;
-  private readonly feeRate: Decimal;
+  /** `feeRate` when given: it overrides the table's rate on every market. */
+  private readonly feeOverride: Decimal | undefined;
   private readonly uuid: () => string;
   private readonly cancelDelayMs: number;
   private readonly schedule: (fn: () => void, ms: number) => () => void;
@@ -105,7 +106,7 @@ export class Exchange {
   constructor(opts: ExchangeOptions) {
     this.market = opts.market;
     this.now = opts.now ?? Date.now;
-    this.feeRate = dec(opts.feeRate ?? DEFAULT_FEE_RATE);
+    this.feeOverride = opts.feeRate === undefined ? undefined : dec(opts.feeRate);
     this.uuid = opts.uuid ?? randomUUID;
     this.cancelDelayMs = opts.cancelDelayMs ?? 20;
     this.schedule = opts.schedule ?? defaultSchedule;
@@ -154,13 +155,13 @@ export class Exchange {
     const acct = this.account(accessKey);
     const rules = marketRules(market);
     if (rules === undefined || !this.market.has(market)) throw marketNotFound(market);
-    return buildChance(rules, this.feeRate, acct.balanceOf(rules.quote), acct.balanceOf(rules.base));
+    return buildChance(rules, this.feeOverride ?? rules.feeRate, acct.balanceOf(rules.quote), acct.balanceOf(rules.base));
   }
 
   /**
    * `POST /v1/orders`. Returns the order as accepted (`wait`, nothing executed yet), as
    * Upbit answers; what crosses the book trades at once and reaches listeners as events.
-   * The identifier is used up as soon as it parses, even if the order then fails (§3.4).
+   * The identifier is used up as soon as it parses, even if the order then fails (https://docs.upbit.com/kr/reference/new-order).
    */
   place(accessKey: string, req: OrderRequest): Order {
     return this.mutate(() => {
@@ -318,7 +319,7 @@ export class Exchange {
   private newLifecycle(): Lifecycle {
     return new Lifecycle({
       market: this.market,
-      feeRate: this.feeRate,
+      feeRate: (market) => this.feeRateOf(market),
       uuid: this.uuid,
       now: this.now,
       emit: (e) => this.queue.push(e),
@@ -351,7 +352,12 @@ export class Exchange {
   }
 
   private context(acct: Account): ValidationContext {
-    return { market: this.market, feeRate: this.feeRate, available: (c) => acct.available(c) };
+    return { market: this.market, ...(this.feeOverride === undefined ? {} : { feeRate: this.feeOverride }), available: (c) => acct.available(c) };
+  }
+
+  /** The fee rate of a market's fills: the override, else Upbit's table for its quote currency. */
+  private feeRateOf(market: string): Decimal {
+    return this.feeOverride ?? marketRules(market)?.feeRate ?? dec(DEFAULT_FEE_RATE);
   }
 
   /** Parse an identifier and refuse one used before; `consume` marks it used at once. */

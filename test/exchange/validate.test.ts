@@ -1,7 +1,9 @@
+import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 
-import type { OrderRequest } from '../../../src/sim/exchange/index.js';
-import { ExchangeError } from '../../../src/sim/exchange/index.js';
+import type { MarketView, OrderRequest } from '../../src/exchange/index.js';
+import { ExchangeError, chanceToWire } from '../../src/exchange/index.js';
+import { validateOrder, type ValidationContext } from '../../src/exchange/validate.js';
 import { AK, TestMarket, errorName, harness, krw, limit } from './helpers.js';
 
 /** The ExchangeError a call throws. */
@@ -206,5 +208,40 @@ describe('accounts', () => {
     expect(ex.hasAccount(AK)).toBe(true);
     expect(ex.secretOf(AK)).toBe('secret-key-1');
     expect(ex.secretOf('nobody')).toBeUndefined();
+  });
+});
+
+describe("every Upbit market, from Upbit's table (src/upbit/trading-rules.ts)", () => {
+  // A BTC-quoted book; the tick is the BTC market's flat 0.00000001.
+  const btcMarket = (): MarketView => {
+    const m = new TestMarket().set('BTC-ETH', [['0.03700001', '1000']], [['0.037', '1000']]);
+    return { has: (c) => m.has(c), book: (c) => m.book(c), lastPrice: (c) => m.lastPrice(c), tickSize: () => new Decimal('0.00000001') };
+  };
+  const ctx = (btc: string): ValidationContext => ({ market: btcMarket(), available: (c) => new Decimal(c === 'BTC' ? btc : '0') });
+
+  it('trades a BTC market with its own minimum, maximum and fee (it was refused as a market that does not exist)', () => {
+    const ok = validateOrder({ market: 'BTC-ETH', side: 'bid', ord_type: 'limit', price: '0.037', volume: '1' }, ctx('1'));
+    // 0.25 % on BTC markets: 0.037 × 0.0025 reserved on top.
+    expect([ok.lock.toFixed(), ok.reservedFee.toFixed()]).toEqual(['0.0370925', '0.0000925']);
+    expect(errorName(() => validateOrder({ market: 'BTC-ETH', side: 'bid', ord_type: 'price', price: '0.00004999' }, ctx('1')))).toBe('under_min_total_bid');
+    expect(errorName(() => validateOrder({ market: 'BTC-ETH', side: 'bid', ord_type: 'price', price: '10.00000001' }, ctx('20')))).toBe('over_max_total_bid');
+    // Exactly the total plus the fee is enough; a satoshi less is not.
+    expect(errorName(() => validateOrder({ market: 'BTC-ETH', side: 'bid', ord_type: 'limit', price: '0.037', volume: '1' }, ctx('0.0370925')))).toBe('ok');
+    expect(errorName(() => validateOrder({ market: 'BTC-ETH', side: 'bid', ord_type: 'limit', price: '0.037', volume: '1' }, ctx('0.03709249')))).toBe('insufficient_funds_bid');
+  });
+
+  it('refuses a total with more decimals than the currency has (the client refused it, the exchange took it)', () => {
+    expect(errorName(() => validateOrder({ market: 'BTC-ETH', side: 'bid', ord_type: 'price', price: '0.000050005' }, ctx('1')))).toBe('validation_error');
+    expect(errorName(() => validateOrder({ market: 'BTC-ETH', side: 'bid', ord_type: 'price', price: '0.00005001' }, ctx('1')))).toBe('ok');
+  });
+
+  it('answers orders/chance with the market\'s rules, and no max_total where Upbit has none', () => {
+    const market = new TestMarket().ladder('KRW-BTC', '100000000', '1').set('BTC-ETH', [['0.03700001', '1']], [['0.037', '1']]).set('USDT-XRP', [['2.346', '1']], [['2.345', '1']]);
+    const { ex } = harness({ market });
+    const btc = chanceToWire(ex.chance(AK, 'BTC-ETH'));
+    expect([btc.bid_fee, btc.market.bid.min_total, btc.market.max_total]).toEqual(['0.0025', '0.00005', '10']);
+    const usdt = chanceToWire(ex.chance(AK, 'USDT-XRP'));
+    expect([usdt.ask_fee, usdt.market.ask.min_total, 'max_total' in usdt.market]).toEqual(['0.0025', '0.5', false]);
+    expect(chanceToWire(ex.chance(AK, 'KRW-BTC')).bid_fee).toBe('0.0005');
   });
 });

@@ -6,9 +6,9 @@ import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import type { Balance, ExchangeEvent, Order } from '../../../src/sim/exchange/index.js';
-import { Exchange, ExchangeError } from '../../../src/sim/exchange/index.js';
-import { krwTickSize } from '../../../src/upbit/tick-size.js';
+import type { Balance, ExchangeEvent, Order } from '../../src/exchange/index.js';
+import { Exchange, ExchangeError } from '../../src/exchange/index.js';
+import { krwTickSize } from '../../src/upbit/tick-size.js';
 import { ManualClock, TestMarket, sequentialUuids } from './helpers.js';
 
 const KEYS = ['alice', 'bob'] as const;

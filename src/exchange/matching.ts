@@ -1,7 +1,7 @@
 /**
  * How an incoming order takes liquidity from the book (pure; no balances, no orders).
  * Levels are walked best first, each take rounded down to 8 decimals, and never past the
- * first 30 levels (§3.4). Fills happen at the level's price (price improvement for the taker).
+ * first 30 levels (https://docs.upbit.com/kr/changelog/orderbook_expansion). Fills happen at the level's price (price improvement for the taker).
  */
 import type { Decimal } from 'decimal.js';
 

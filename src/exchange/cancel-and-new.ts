@@ -1,5 +1,5 @@
 /**
- * `POST /v1/orders/cancel_and_new` (§3.4): the body names the order to replace and the new
+ * `POST /v1/orders/cancel_and_new` (https://docs.upbit.com/kr/reference/new-order): the body names the order to replace and the new
  * order's fields with a `new_` prefix; market and side are the old order's. `new_volume` may
  * be `"remain_only"`: the old order's remaining volume.
  */

@@ -3,10 +3,10 @@
  * `upbit-tui sim --state FILE` and paper wallets, and its strict parser: a file is untrusted
  * input, so every field is narrowed and the first bad one is named with its path.
  */
-import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../../upbit/order-types.js';
+import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../upbit/order-types.js';
 import type { Decimal } from 'decimal.js';
 
-import { describeValue, isRecord } from '../../upbit/json-narrow.js';
+import { describeValue, isRecord } from '../upbit/json-narrow.js';
 import { Account } from './accounts.js';
 import { ZERO, dec, plain } from './decimal.js';
 import { lockCurrency } from './lifecycle.js';
@@ -254,7 +254,7 @@ function parseAccount(raw: unknown, path: string, unitCurrency: string): Account
 function parseOrder(raw: unknown, path: string): { order: Order; cancelRequested: boolean } {
   const f = fields(raw, path);
   const market = f.str('market');
-  if (marketRules(market) === undefined) fail(`${path}.market`, 'a KRW market code like "KRW-BTC"', market);
+  if (marketRules(market) === undefined) fail(`${path}.market`, 'a market code like "KRW-BTC"', market);
   const trades: Fill[] = f.list('trades').map((t, i) => {
     const tf = fields(t, `${path}.trades[${i}]`);
     return {

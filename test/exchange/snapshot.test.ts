@@ -1,8 +1,8 @@
 import { Decimal } from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 
-import type { ExchangeSnapshot } from '../../../src/sim/exchange/index.js';
-import { Exchange, balanceToWire, orderToWire } from '../../../src/sim/exchange/index.js';
+import type { ExchangeSnapshot } from '../../src/exchange/index.js';
+import { Exchange, balanceToWire, orderToWire } from '../../src/exchange/index.js';
 import { AK, ManualClock, TestMarket, errorName, harness, limit, sequentialUuids } from './helpers.js';
 
 /** An exchange with a bit of everything: fills, resting orders, a pending cancel, a burnt identifier. */
@@ -71,7 +71,7 @@ describe('snapshot', () => {
       ['a number for an amount', (s) => (put(s.accounts[0]?.holdings[0], 'balance', 12), s), /snapshot\.accounts\[0\]\.holdings\[0\]\.balance should be a decimal string like "5002\.5", got 12/],
       ['a negative amount', (s) => (put(s.accounts[0]?.orders[1], 'locked', '-1'), s), /accounts\[0\]\.orders\[1\]\.locked should be a decimal string/],
       ['an unknown state', (s) => (put(s.accounts[0]?.orders[0], 'state', 'open'), s), /orders\[0\]\.state should be one of wait, done, cancel, got 'open'/],
-      ['a market that is not KRW', (s) => (put(s.accounts[0]?.orders[0], 'market', 'BTC-ETH'), s), /orders\[0\]\.market should be a KRW market code/],
+      ['a market Upbit does not have', (s) => (put(s.accounts[0]?.orders[0], 'market', 'ETH-BTC'), s), /orders\[0\]\.market should be a market code like "KRW-BTC"/],
       ['a duplicate access key', (s) => ({ ...s, accounts: [s.accounts[0], s.accounts[0]] }), /accounts\[1\]\.accessKey should be unique/],
       ['locked that open orders do not explain', (s) => (put(s.accounts[1]?.holdings[0], 'locked', '1'), s), /accounts\[1\] KRW locked should be .* \(what its open orders lock\), got '1'/],
       ['a trade count that does not match', (s) => (put(s.accounts[0]?.orders[0], 'tradesCount', 7), s), /orders\[0\]\.tradesCount should be the number of trades/],
