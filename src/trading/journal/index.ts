@@ -1,4 +1,5 @@
 export { ABSORBED_SUFFIX } from './absorb.js';
+export type { Claim, ClaimPurpose, ClaimResult } from './claims.js';
 export type { AbsorbReport, OtherJournal } from './absorb.js';
 export { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError, JournalMismatchError } from './errors.js';
 export { IDENTIFIER_PREFIX, MAX_IDENTIFIER_LENGTH, newIdentifier } from './identifier.js';
