@@ -16,7 +16,7 @@ import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import type { Logger } from '../runtime/logger.js';
-import { acquireProcessLock } from '../runtime/process-lock.js';
+import { openSectionLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
 import { OrderService } from '../trading/order-service.js';
 import { createPaperVenue } from '../trading/paper/index.js';
@@ -29,7 +29,7 @@ import { MarketCheck, restMarketListSource, type MarketListSource } from './mark
 import { recoveryNotice, type RecoveredOrder } from './recovered-orders.js';
 import { isEarlierJournalOf, resolveTradingMode, tradingLockKey, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
 
-/** How long a command waits for another process trading the same account to finish. */
+/** How long a short critical section waits for another process's (milliseconds, unless a disk stalls). */
 const LOCK_WAIT_MS = 10_000;
 
 /** KRW a new embedded-exchange account starts with. */
@@ -54,7 +54,7 @@ export interface OpenTradingOptions {
   notice: (line: string) => void;
   /** Aborts the start-up recovery (SIGINT). */
   signal?: AbortSignal;
-  /** How long to wait for another process trading the same account. @default 10_000 */
+  /** How long a short critical section (taking earlier journals in) waits for another process's. @default 10_000 */
   lockWaitMs?: number;
 }
 
@@ -116,16 +116,16 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const keyAccount = keys === undefined ? undefined : accountIdOf(keys.accessKey);
     log.info({ mode: mode.kind, exchange: mode.exchange, account: keyAccount }, 'trading command starting');
 
-    // One process at a time trades an account from a data directory: its wallet, simulator
-    // state and journal are loaded, changed and saved by one owner, so nothing is lost to a
-    // second process saving over them. A short command waits for another to finish. Keyed
-    // on the exchange and account, not the URL's spelling (see TradingMode).
-    const lock = await acquireProcessLock(tradingLockPath(flags.dataDir, tradingLockKey(mode, keyAccount)), {
+    // No lock is held for the run: a TUI and CLI commands trade one account side by side
+    // (docs/locking.md). The journal is the shared truth and each attempt is claimed in it by
+    // the process placing or resolving it; the paper wallet takes its own lock per change.
+    // This lock only guards the short set-up step of taking earlier journals in. Keyed on
+    // the exchange and account, not the URL's spelling (see TradingMode).
+    const setupLock = openSectionLock(tradingLockPath(flags.dataDir, tradingLockKey(mode, keyAccount)), {
       what: lockedWhat(mode, keyAccount, flags.dataDir),
       waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
-      signal: options.signal,
     });
-    acquire('trading lock', () => lock.release());
+    acquire('trading set-up lock', () => setupLock.close());
 
     // Set by the built-in exchange, which saves its state at every change.
     let stateProblem = (): UsageError | undefined => undefined;
@@ -173,7 +173,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const identity = { endpoint: mode.exchange, accountId: venue.accountId };
     const journal = openJournal(journalPath(flags.dataDir, identity), identity);
     acquire('journal', () => journal.close());
-    absorbEarlierJournals(journal, mode, log);
+    await setupLock.run(() => absorbEarlierJournals(journal, mode, log), options.signal);
 
     const service = new OrderService({ venue, journal, logger: log.child({ component: 'orders' }) });
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.

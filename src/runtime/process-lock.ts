@@ -15,7 +15,7 @@ import path from 'node:path';
 
 import { sleep } from './backoff.js';
 import { ensureDirectory } from './dirs.js';
-import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { openSqlite, pragma, type SqliteDatabase } from './sqlite.js';
 
 /** Someone else holds the lock; the user must close that process or wait for it. */
 export class LockedError extends Error {
@@ -190,6 +190,12 @@ export interface SectionLock {
    * naming it past that.
    */
   run<T>(fn: () => T, signal?: AbortSignal): Promise<T>;
+  /**
+   * {@link run} without leaving the event loop: the wait for another holder (up to `waitMs`)
+   * blocks this thread in SQLite's busy handler. Only for sections so short that waiting for
+   * one costs less than breaking a synchronous API in two (the paper wallet's engine calls).
+   */
+  runSync<T>(fn: () => T): T;
   /** Close the connection. Safe to call twice. */
   close(): void;
 }
@@ -214,6 +220,22 @@ export function openSectionLock(file: string, options: ProcessLockOptions): Sect
         if (Date.now() >= deadline) throw lockedError(file, options.what);
         await sleep(options.pollMs ?? 5, signal);
       }
+      try {
+        writeOwner(`${file}.owner`, command);
+        return fn();
+      } finally {
+        db.exec('ROLLBACK');
+      }
+    },
+    runSync<T>(fn: () => T): T {
+      pragma(db, `busy_timeout = ${Math.max(0, Math.trunc(options.waitMs ?? 0))}`);
+      let locked: boolean;
+      try {
+        locked = tryLock(db, file);
+      } finally {
+        pragma(db, 'busy_timeout = 0');
+      }
+      if (!locked) throw lockedError(file, options.what);
       try {
         writeOwner(`${file}.owner`, command);
         return fn();
