@@ -16,7 +16,7 @@ import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import type { Logger } from '../runtime/logger.js';
-import { openSectionLock } from '../runtime/process-lock.js';
+import { acquireProcessLock, openSectionLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
 import { OrderService } from '../trading/order-service.js';
 import { createPaperVenue } from '../trading/paper/index.js';
@@ -121,11 +121,23 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     // the process placing or resolving it; the paper wallet takes its own lock per change.
     // This lock only guards the short set-up step of taking earlier journals in. Keyed on
     // the exchange and account, not the URL's spelling (see TradingMode).
-    const setupLock = openSectionLock(tradingLockPath(flags.dataDir, tradingLockKey(mode, keyAccount)), {
+    const lockKey = tradingLockKey(mode, keyAccount);
+    const setupLock = openSectionLock(tradingLockPath(flags.dataDir, `${lockKey}|set-up`), {
       what: lockedWhat(mode, keyAccount, flags.dataDir),
       waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
     });
     acquire('trading set-up lock', () => setupLock.close());
+    if (mode.kind === 'sim' && mode.embedded) {
+      // The one exception, until the built-in exchange is hosted once for every process (issue
+      // 8 §4): this command runs it in-process on the state file, so a second command waits
+      // for the first to finish rather than be refused the state file.
+      const embeddedLock = await acquireProcessLock(tradingLockPath(flags.dataDir, lockKey), {
+        what: lockedWhat(mode, keyAccount, flags.dataDir),
+        waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
+        signal: options.signal,
+      });
+      acquire('built-in exchange lock', () => embeddedLock.release());
+    }
 
     // Set by the built-in exchange, which saves its state at every change.
     let stateProblem = (): UsageError | undefined => undefined;
