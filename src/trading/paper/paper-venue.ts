@@ -35,7 +35,7 @@ import type {
 } from '../../upbit/rest/index.js';
 import type { MyAssetEvent, MyOrderEvent } from '../../upbit/types.js';
 import type { Venue } from '../venue.js';
-import { catchUp, CatchUpError, seenPath, writeSeen } from './catch-up.js';
+import { catchUp, CatchUpError, readSeen, seenPath, writeSeen } from './catch-up.js';
 import type { LiveMarketView } from './market-view.js';
 import { walletNotSaved } from './wallet-file.js';
 import type { PaperWallet } from './wallet-store.js';
@@ -278,6 +278,8 @@ export class PaperVenue implements Venue {
 
   private async saveSeen(): Promise<void> {
     try {
+      // Another process on the wallet may have seen later trades: never write its times back.
+      for (const [m, t] of await readSeen(seenPath(this.file))) this.markSeen(m, t);
       await writeSeen(seenPath(this.file), this.seen);
     } catch (error) {
       // Only costs a replay of candles already applied (bounded by each order's volume).
