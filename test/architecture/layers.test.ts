@@ -37,7 +37,7 @@ const FORBIDDEN: Readonly<Record<Layer, readonly Layer[]>> = {
 const KNOWN: ReadonlyArray<readonly [from: string, to: string, why: string]> = [
   // issue 8, point 4: paper trading reuses the simulator's engine and wire renderers; moving the
   // exchange logic out of sim/ is its own step.
-  ['trading/paper/create-paper-venue.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
+  ['trading/paper/wallet-store.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
   ['trading/paper/market-view.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
   ['trading/paper/paper-venue.ts', 'sim/exchange/index', 'paper venue on the simulator engine'],
   // The runtime's SQLite opener (WAL, busy timeout, integrity) wraps the one native package.
