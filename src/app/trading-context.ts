@@ -2,7 +2,8 @@
  * Everything one scriptable CLI run trades through: the venue (Upbit, a simulator over REST,
  * or the paper exchange), its journal and the one {@link OrderService}, built from the
  * connection flags. Opening it resolves every unfinished order of the journal before it
- * returns, so nothing new can be placed while an earlier outcome is unknown.
+ * returns, so nothing new can be placed while an earlier outcome is unknown (orders another
+ * live process is placing or resolving right now are left to it: docs/locking.md).
  *
  * Acquisitions and releases are made together and released in reverse order by `close()`,
  * also when opening fails half-way.
