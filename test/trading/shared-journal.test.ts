@@ -31,6 +31,8 @@ interface Child {
   pid: number;
   lines: Array<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  /** Write one line to its stdin (GATE=stdin: let the POST go). */
+  send(line: string): void;
   kill(): void;
 }
 
@@ -38,7 +40,7 @@ function startChild(server: SimServer, file: string, env: Record<string, string>
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     cwd: ROOT,
     env: { ...process.env, SIM_REST_URL: server.restUrl, JOURNAL_FILE: file, LOOKUP_LOG: `${file}.lookups`, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
   let out = '';
@@ -56,7 +58,7 @@ function startChild(server: SimServer, file: string, env: Record<string, string>
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   };
   cleanups.push(kill);
-  return { pid: proc.pid ?? -1, lines, exited, kill };
+  return { pid: proc.pid ?? -1, lines, exited, send: (line) => proc.stdin.write(`${line}\n`), kill };
 }
 
 interface LookupLine {
@@ -135,7 +137,9 @@ describe('processes sharing one journal', () => {
   it('an attempt another live process is placing right now is left to it, not recovered', async () => {
     const server = await sim();
     const file = tempJournalFile();
-    const { child: placer, identifier } = await holdingPlacer(server, file, 4_000);
+    // The placer journals its attempt and holds the POST until told to send it.
+    const placer = startChild(server, file, { MODE: 'hold', GATE: 'stdin' });
+    const { identifier } = await waitFor(() => attemptsOnDisk(file).find((a) => a.state === 'pending'), 'the placer to journal its attempt pending', 20_000);
 
     const recoverer = startChild(server, file, { MODE: 'recover', LOOKUP_ATTEMPTS: '2' });
     const r = await recoverer.exited;
@@ -147,6 +151,7 @@ describe('processes sharing one journal', () => {
     expect(lookups(file).filter((l) => l.pid === recoverer.pid)).toEqual([]);
     expect(attemptsOnDisk(file).find((a) => a.identifier === identifier)?.state).toBe('pending');
 
+    placer.send('go');
     const p = await placer.exited;
     expect(p.code, p.stderr).toBe(0);
     expect(placer.lines).toContainEqual({ answered: 'acked', identifier });
