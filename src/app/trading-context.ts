@@ -2,7 +2,8 @@
  * Everything one scriptable CLI run trades through: the venue (Upbit, a simulator over REST,
  * or the paper exchange), its journal and the one {@link OrderService}, built from the
  * connection flags. Opening it resolves every unfinished order of the journal before it
- * returns, so nothing new can be placed while an earlier outcome is unknown.
+ * returns, so nothing new can be placed while an earlier outcome is unknown (orders another
+ * live process is placing or resolving right now are left to it: docs/locking.md).
  *
  * Acquisitions and releases are made together and released in reverse order by `close()`,
  * also when opening fails half-way.
@@ -16,7 +17,7 @@ import { parseSnapshot } from '../exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import type { Logger } from '../runtime/logger.js';
-import { acquireProcessLock } from '../runtime/process-lock.js';
+import { acquireProcessLock, openSectionLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
 import { OrderService } from '../trading/order-service.js';
 import { createPaperVenue } from '../trading/paper/index.js';
@@ -29,7 +30,7 @@ import { MarketCheck, restMarketListSource, type MarketListSource } from './mark
 import { recoveryNotice, type RecoveredOrder } from './recovered-orders.js';
 import { isEarlierJournalOf, resolveTradingMode, tradingLockKey, UPBIT_API_URL, type TradingMode } from './trading-mode.js';
 
-/** How long a command waits for another process trading the same account to finish. */
+/** How long a short critical section waits for another process's (milliseconds, unless a disk stalls). */
 const LOCK_WAIT_MS = 10_000;
 
 /** KRW a new embedded-exchange account starts with. */
@@ -54,7 +55,7 @@ export interface OpenTradingOptions {
   notice: (line: string) => void;
   /** Aborts the start-up recovery (SIGINT). */
   signal?: AbortSignal;
-  /** How long to wait for another process trading the same account. @default 10_000 */
+  /** How long a short critical section (taking earlier journals in) waits for another process's. @default 10_000 */
   lockWaitMs?: number;
 }
 
@@ -116,16 +117,28 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const keyAccount = keys === undefined ? undefined : accountIdOf(keys.accessKey);
     log.info({ mode: mode.kind, exchange: mode.exchange, account: keyAccount }, 'trading command starting');
 
-    // One process at a time trades an account from a data directory: its wallet, simulator
-    // state and journal are loaded, changed and saved by one owner, so nothing is lost to a
-    // second process saving over them. A short command waits for another to finish. Keyed
-    // on the exchange and account, not the URL's spelling (see TradingMode).
-    const lock = await acquireProcessLock(tradingLockPath(flags.dataDir, tradingLockKey(mode, keyAccount)), {
+    // No lock is held for the run: a TUI and CLI commands trade one account side by side
+    // (docs/locking.md). The journal is the shared truth and each attempt is claimed in it by
+    // the process placing or resolving it; the paper wallet takes its own lock per change.
+    // This lock only guards the short set-up step of taking earlier journals in. Keyed on
+    // the exchange and account, not the URL's spelling (see TradingMode).
+    const lockKey = tradingLockKey(mode, keyAccount);
+    const setupLock = openSectionLock(tradingLockPath(flags.dataDir, `${lockKey}|set-up`), {
       what: lockedWhat(mode, keyAccount, flags.dataDir),
       waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
-      signal: options.signal,
     });
-    acquire('trading lock', () => lock.release());
+    acquire('trading set-up lock', () => setupLock.close());
+    if (mode.kind === 'sim' && mode.embedded) {
+      // The one exception, until the built-in exchange is hosted once for every process (issue
+      // 8 §4): this command runs it in-process on the state file, so a second command waits
+      // for the first to finish rather than be refused the state file.
+      const embeddedLock = await acquireProcessLock(tradingLockPath(flags.dataDir, lockKey), {
+        what: lockedWhat(mode, keyAccount, flags.dataDir),
+        waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
+        signal: options.signal,
+      });
+      acquire('built-in exchange lock', () => embeddedLock.release());
+    }
 
     // Set by the built-in exchange, which saves its state at every change.
     let stateProblem = (): UsageError | undefined => undefined;
@@ -173,7 +186,7 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     const identity = { endpoint: mode.exchange, accountId: venue.accountId };
     const journal = openJournal(journalPath(flags.dataDir, identity), identity);
     acquire('journal', () => journal.close());
-    absorbEarlierJournals(journal, mode, log);
+    await setupLock.run(() => absorbEarlierJournals(journal, mode, log), options.signal);
 
     const service = new OrderService({ venue, journal, logger: log.child({ component: 'orders' }) });
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.

@@ -10,12 +10,12 @@
  * a restarted trader wait, or take a lock that is still held. A side file `<file>.owner`
  * names the holder (pid, command, since) for the message; it is information, not the lock.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { sleep } from './backoff.js';
 import { ensureDirectory } from './dirs.js';
-import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import { openSqlite, pragma, type SqliteDatabase } from './sqlite.js';
 
 /** Someone else holds the lock; the user must close that process or wait for it. */
 export class LockedError extends Error {
@@ -62,6 +62,41 @@ export async function acquireProcessLock(file: string, options: ProcessLockOptio
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * Take the lock on `file` now, or return undefined when another connection (another process,
+ * or another holder in this one) has it. Synchronous: for locks nobody waits on, such as a
+ * process's liveness lock, which others only probe (see {@link isProcessLockHeld}).
+ */
+export function tryProcessLock(file: string, options: Pick<ProcessLockOptions, 'command'> = {}): ProcessLock | undefined {
+  ensureDirectory(path.dirname(file));
+  const db = openLockFile(file);
+  try {
+    if (tryLock(db, file)) return held(db, file, options.command ?? defaultCommand());
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  db.close();
+  return undefined;
+}
+
+/**
+ * Whether some live connection holds the lock on `file` (a missing file is not held). The
+ * probe takes the lock for an instant when it is free, so it answers for a process that
+ * crashed or was killed with SIGKILL as "not held": the OS dropped its lock with it.
+ */
+export function isProcessLockHeld(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const db = openLockFile(file);
+  try {
+    if (!tryLock(db, file)) return true;
+    db.exec('ROLLBACK');
+    return false;
+  } finally {
+    db.close();
   }
 }
 
@@ -139,4 +174,85 @@ function defaultCommand(): string {
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * A lock for short critical sections on `file`, held only while `run`'s function runs (a
+ * read-change-save of a small file: milliseconds), never for a process's whole run. The
+ * connection stays open between sections; each section is one `BEGIN EXCLUSIVE … ROLLBACK` on
+ * it, so, like {@link acquireProcessLock}, a holder that dies drops the lock with its process.
+ */
+export interface SectionLock {
+  readonly file: string;
+  /**
+   * Run `fn` (synchronous, so nothing else of this process can run inside the section) with
+   * the lock held, waiting up to `waitMs` for another holder; rejects with {@link LockedError}
+   * naming it past that.
+   */
+  run<T>(fn: () => T, signal?: AbortSignal): Promise<T>;
+  /**
+   * {@link run} without leaving the event loop: the wait for another holder (up to `waitMs`)
+   * blocks this thread in SQLite's busy handler. Only for sections so short that waiting for
+   * one costs less than breaking a synchronous API in two (the paper wallet's engine calls).
+   */
+  runSync<T>(fn: () => T): T;
+  /** Close the connection. Safe to call twice. */
+  close(): void;
+}
+
+export function openSectionLock(file: string, options: ProcessLockOptions): SectionLock {
+  ensureDirectory(path.dirname(file));
+  // Normal locking mode (not EXCLUSIVE as for a run-long lock): the lock ends with the transaction.
+  let db: SqliteDatabase;
+  try {
+    db = openSqlite(file, { timeout: 0 });
+  } catch (error) {
+    throw new Error(`Cannot open the lock file ${file}: ${error instanceof Error ? error.message : String(error)}. Check the data directory is writable.`, { cause: error });
+  }
+  const command = options.command ?? defaultCommand();
+  return {
+    file,
+    async run<T>(fn: () => T, signal?: AbortSignal): Promise<T> {
+      const deadline = Date.now() + (options.waitMs ?? 0);
+      for (;;) {
+        signal?.throwIfAborted();
+        if (tryLock(db, file)) break;
+        if (Date.now() >= deadline) throw lockedError(file, options.what);
+        await sleep(options.pollMs ?? 5, signal);
+      }
+      try {
+        writeOwner(`${file}.owner`, command);
+        return fn();
+      } finally {
+        db.exec('ROLLBACK');
+      }
+    },
+    runSync<T>(fn: () => T): T {
+      pragma(db, `busy_timeout = ${Math.max(0, Math.trunc(options.waitMs ?? 0))}`);
+      let locked: boolean;
+      try {
+        locked = tryLock(db, file);
+      } finally {
+        pragma(db, 'busy_timeout = 0');
+      }
+      if (!locked) throw lockedError(file, options.what);
+      try {
+        writeOwner(`${file}.owner`, command);
+        return fn();
+      } finally {
+        db.exec('ROLLBACK');
+      }
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function writeOwner(ownerFile: string, command: string): void {
+  try {
+    writeFileSync(ownerFile, `${JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() } satisfies Owner)}\n`, { mode: 0o600 });
+  } catch {
+    // Only the message of a later refusal is poorer without it.
+  }
 }

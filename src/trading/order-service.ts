@@ -5,8 +5,12 @@
  * 1. each attempt gets a fresh identifier, journalled `pending` (fsynced) before the POST;
  * 2. the POST is never retried; a lost answer makes the attempt `unknown`, resolved by
  *    `GET /v1/order?identifier=…` and by `myOrder` events, never by guessing;
- * 3. placement is serialised per account, and nothing is placed until `recover()` has
+ * 3. placement is serialised per service, and nothing is placed until `recover()` has
  *    resolved what an earlier run left `pending`/`unknown`;
+ * 3a. other processes may trade the same journal at the same time (a TUI and CLI commands):
+ *    each attempt is claimed in the journal by the process placing or resolving it, and an
+ *    attempt claimed by a live process is never looked up or written by another
+ *    (docs/locking.md);
  * 4. once shutdown begins nothing new is sent; in-flight requests are awaited to a deadline
  *    and whatever is still unanswered is journalled `unknown`.
  */
@@ -101,8 +105,10 @@ export class OrderService {
     for (const attempt of this.#journal.unresolved()) {
       signal?.throwIfAborted();
       if (this.#inFlight.has(attempt.identifier)) continue;
-      if (attempt.state === 'pending') this.#journal.markUnknown(attempt.identifier, 'the app stopped before the answer to this order was journalled');
-      const lookup = await this.#resolve(attempt.identifier, this.#lookupAttempts, signal);
+      const lookup = await this.#resolveClaimed(attempt.identifier, this.#lookupAttempts, signal, 'the app stopped before the answer to this order was journalled');
+      // Another live process places or resolves it right now: its outcome is that process's to
+      // journal (and to report), not an earlier run's order of ours.
+      if (lookup === undefined) continue;
       // Judged by the journal: the stream or the background task may have settled it meanwhile.
       const state = this.#state(attempt.identifier);
       if (state === 'pending' || state === 'unknown') stillUnknown.push(attempt.identifier);
@@ -135,6 +141,7 @@ export class OrderService {
       this.#assertCanPlace();
       opts.signal?.throwIfAborted();
       const journalled = this.#journal.createIntent({ ...draft, source: opts.source });
+      // Claimed for this process with the pending row: no other process recovers it while it is in the air.
       const { identifier } = this.#journal.beginAttempt(journalled.id);
       const work = this.#send(identifier, toRequest(intent, identifier), opts.signal);
       this.#inFlight.set(identifier, work);
@@ -142,6 +149,7 @@ export class OrderService {
         return await work;
       } finally {
         this.#inFlight.delete(identifier);
+        this.#releaseClaim(identifier);
       }
     });
   }
@@ -191,7 +199,7 @@ export class OrderService {
   async reconcile(signal?: AbortSignal): Promise<void> {
     for (const attempt of this.#journal.unresolved()) {
       signal?.throwIfAborted();
-      if (attempt.state === 'unknown' && !this.#inFlight.has(attempt.identifier)) await this.#resolve(attempt.identifier, 1, signal);
+      if (attempt.state === 'unknown' && !this.#inFlight.has(attempt.identifier)) await this.#resolveClaimed(attempt.identifier, 1, signal);
     }
     await refreshOpenAttempts(this.#sync, signal);
     for (const order of await fetchOpenOrders(this.#sync, undefined, signal)) {
@@ -255,8 +263,9 @@ export class OrderService {
         }
         let progress = false;
         for (const attempt of unknown) {
-          const outcome = await this.#resolve(attempt.identifier, 1, signal);
-          if (outcome.kind !== 'unknown') progress = true;
+          const outcome = await this.#resolveClaimed(attempt.identifier, 1, signal);
+          // Claimed by another live process: resolving it is that process's work.
+          if (outcome === undefined || outcome.kind !== 'unknown') progress = true;
         }
         failures = progress ? 0 : failures + 1;
         await sleep(Math.max(this.#lookupDelayMs, fullJitterDelay(failures, { baseMs: this.#lookupDelayMs, capMs: BACKGROUND_CAP_MS })), signal);
@@ -321,6 +330,40 @@ export class OrderService {
       this.#log.error({ identifier, state, err: reason }, 'the exchange refused an order the journal already knows as placed; keeping the journal');
     }
     throw error;
+  }
+
+  /**
+   * Resolve an attempt under this journal's claim on it: undefined, untouched, when another
+   * live process (or this one, elsewhere) is placing or resolving it, or has resolved it since
+   * the caller read the journal; otherwise the lookup,
+   * after journalling a `pending` attempt `unknown` with `pendingReason` (a claimed pending
+   * attempt is one whose placer died). The claim is given up when the lookup ends.
+   */
+  async #resolveClaimed(identifier: string, tries: number, signal: AbortSignal | undefined, pendingReason?: string): Promise<Lookup | undefined> {
+    const claim = this.#journal.claim(identifier);
+    if (!claim.taken) {
+      this.#log.debug({ identifier, heldBy: claim.heldBy.owner, purpose: claim.heldBy.purpose }, 'attempt claimed elsewhere; left to its owner');
+      return undefined;
+    }
+    if (claim.tookOverFrom !== null) this.#log.info({ identifier, from: claim.tookOverFrom }, 'took over the attempt of a process that ended without resolving it');
+    try {
+      const state = this.#state(identifier);
+      // Resolved by another process between the caller's read and this claim: nothing left to do.
+      if (state !== 'pending' && state !== 'unknown') return undefined;
+      if (state === 'pending') this.#journal.markUnknown(identifier, pendingReason ?? 'its placing process ended before the answer was journalled');
+      return await this.#resolve(identifier, tries, signal);
+    } finally {
+      this.#releaseClaim(identifier);
+    }
+  }
+
+  #releaseClaim(identifier: string): void {
+    try {
+      this.#journal.releaseClaim(identifier);
+    } catch (error) {
+      // Left in place it only makes others probe this process's liveness until it exits.
+      this.#log.warn({ identifier, err: describeError(error) }, 'could not release the claim on an attempt');
+    }
   }
 
   /** Look an attempt up by identifier up to `tries` times; see {@link resolveAttempt}. */

@@ -1,7 +1,8 @@
 /**
- * Commands run side by side on one data directory keep every order: the second waits for the
- * first (its wallet, simulator state and journal have one owner at a time), and a process that
- * holds the account too long is named, with exit code 6 and nothing sent.
+ * Commands run side by side on one data directory keep every order: paper commands share the
+ * wallet through its short locked sections, `--sim` commands wait for each other (the built-in
+ * exchange runs in the command's process), and one that holds the built-in exchange too long
+ * is named, with exit code 6 and nothing sent. See also side-by-side.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,22 +60,37 @@ describe('commands side by side on one data directory', () => {
     expect((await openIdentifiers(dir, mode)).sort()).toEqual([...placed].sort());
   }, TIMEOUT);
 
-  it('an account held by another process past the wait is refused with exit 6, the holder named, nothing sent', async () => {
+  it('the built-in exchange held by another command past the wait is refused with exit 6, the holder named, nothing sent', async () => {
+    // The one run-long lock left: a `--sim` command runs the built-in exchange in its own process.
     const dataDir = home();
-    const held = await acquireProcessLock(tradingLockPath(dataDir, 'paper:sim'), { what: 'x', command: 'upbit-tui (the TUI)' });
+    const held = await acquireProcessLock(tradingLockPath(dataDir, 'sim:embedded'), { what: 'x', command: 'upbit-tui buy --sim' });
     try {
       const error = await openTradingContext(
-        { sim: true, paper: true, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
+        { sim: true, paper: false, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
         { env: {}, logger: silentLogger, notice: () => undefined, lockWaitMs: 100 },
       ).catch((e: unknown) => e);
       const exit = toExitError(error);
       expect(exit).toBeInstanceOf(UsageError);
       expect((exit as UsageError).exitCode).toBe(EXIT.busy);
       expect((exit as Error).message).toMatch(
-        new RegExp(`^The paper wallet at paper:sim \\(data in .*\\) is in use by another upbit-tui process \\(pid ${process.pid}, "upbit-tui \\(the TUI\\)", since .*\\)\\. Quit that process or wait for it to finish, then try again\\. Nothing was sent\\.$`),
+        new RegExp(`^The simulated account at sim:embedded \\(data in .*\\) is in use by another upbit-tui process \\(pid ${process.pid}, "upbit-tui buy --sim", since .*\\)\\. Quit that process or wait for it to finish, then try again\\. Nothing was sent\\.$`),
       );
     } finally {
       held.release();
     }
   });
+
+  it('paper: a trading lock held for a whole run (as an earlier upbit-tui did) no longer keeps a command waiting', async () => {
+    const dataDir = home();
+    const held = await acquireProcessLock(tradingLockPath(dataDir, 'paper:sim'), { what: 'x', command: 'upbit-tui (the TUI)' });
+    try {
+      const ctx = await openTradingContext(
+        { sim: true, paper: true, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
+        { env: {}, logger: silentLogger, notice: () => undefined, lockWaitMs: 100 },
+      );
+      await ctx.close();
+    } finally {
+      held.release();
+    }
+  }, TIMEOUT);
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { LockedError, acquireProcessLock } from '../../src/runtime/process-lock.js';
+import { LockedError, acquireProcessLock, isProcessLockHeld, openSectionLock, tryProcessLock } from '../../src/runtime/process-lock.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const holder = fileURLToPath(new URL('../fixtures/runtime/lock-holder.ts', import.meta.url));
@@ -85,5 +85,45 @@ describe('acquireProcessLock', () => {
     await exited;
     const taken = await acquireProcessLock(file, { what: 'x' });
     taken.release();
+  });
+});
+
+describe('short sections and liveness probes', () => {
+  it('isProcessLockHeld: false for no file or a free lock, true while someone holds it', async () => {
+    const file = lockFile();
+    expect(isProcessLockHeld(file)).toBe(false);
+    const held = await acquireProcessLock(file, { what: 'x' });
+    expect(isProcessLockHeld(file)).toBe(true);
+    held.release();
+    expect(isProcessLockHeld(file)).toBe(false);
+    const again = tryProcessLock(file);
+    expect(again).toBeDefined();
+    expect(tryProcessLock(file)).toBeUndefined();
+    again?.release();
+  });
+
+  it('a section lock is held only inside its section, and a second holder waits for it or is refused naming it', async () => {
+    const file = lockFile();
+    const a = openSectionLock(file, { what: 'the paper wallet W', waitMs: 100, command: 'holder A' });
+    const b = openSectionLock(file, { what: 'the paper wallet W', waitMs: 100, command: 'holder B' });
+    try {
+      const refused = a.runSync(() => {
+        expect(isProcessLockHeld(file)).toBe(true);
+        try {
+          b.runSync(() => 'never');
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      });
+      expect(refused).toBeInstanceOf(LockedError);
+      expect((refused as Error).message).toContain(`pid ${process.pid}, "holder A"`);
+      expect(isProcessLockHeld(file)).toBe(false);
+      expect(b.runSync(() => 'b ran')).toBe('b ran');
+      expect(await a.run(() => 'a ran')).toBe('a ran');
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 import { ABSORBED_SUFFIX, journalPath } from '../../src/trading/journal/index.js';
@@ -41,6 +42,25 @@ describe('absorbing an earlier journal of the same account', () => {
     expect(journal.events(done).map((e) => e.to)).toEqual(['pending', 'acked', 'done']);
     expect(fs.existsSync(oldFile)).toBe(false);
     expect(journal.otherJournals()).toEqual([]);
+  });
+
+  it('takes in a journal written before attempt claims existed (schema version 1)', () => {
+    const dataDir = tempDir();
+    const oldFile = journalPath(dataDir, OLD);
+    const old = open(oldFile, OLD);
+    const pending = old.beginAttempt(old.createIntent(LIMIT_BUY).id).identifier;
+    old.close();
+    const raw = new Database(oldFile);
+    try {
+      raw.exec('DROP TABLE attempt_claims; DELETE FROM schema_version WHERE version > 1');
+    } finally {
+      raw.close();
+    }
+    const journal = open(journalPath(dataDir, NEW), NEW);
+    expect(journal.absorb(oldFile)).toMatchObject({ intents: 1, attempts: 1, skipped: 0 });
+    expect(journal.unresolved().map((a) => a.identifier)).toEqual([pending]);
+    // Copied without its old claim: the new journal's recovery can claim it.
+    expect(journal.claim(pending)).toEqual({ taken: true, tookOverFrom: null });
   });
 
   it('a copy repeated (a crash before the file was set aside) adds nothing twice', () => {

@@ -323,4 +323,23 @@ describe('PaperVenue', () => {
     expect(await balance(reopened, 'KRW')).toEqual({ balance: '10000000', locked: '0' });
     expect(JSON.parse(await readFile(walletPath(dataDir, 'upbit'), 'utf8'))).not.toEqual(JSON.parse(await readFile(walletPath(dataDir, 'sim'), 'utf8')));
   });
+  it('two venues on one wallet (two processes side by side) keep every order of both, and each sees the other', async () => {
+    const a = await open();
+    const b = await open();
+    const price = await restingBidPrice();
+    const place = (v: PaperVenue) => v.placeOrder({ market: MARKET, side: 'bid', ordType: 'limit', price, volume: new Decimal('0.0001'), identifier: identifier() });
+    // Interleaved, each against a wallet the other changed since it last looked.
+    const placed = [await place(a), await place(b), await place(a), await place(b)];
+    const uuids = placed.map((o) => o.uuid).sort();
+    expect((await a.openOrders()).map((o) => o.uuid).sort()).toEqual(uuids);
+    expect((await b.openOrders()).map((o) => o.uuid).sort()).toEqual(uuids);
+    const cost = price.mul('0.0001').mul('1.0005').mul(4);
+    expect(await balance(b, 'KRW')).toEqual({ balance: new Decimal(10_000_000).minus(cost).toFixed(), locked: cost.toFixed() });
+    // A cancel by one is a cancel for the other, and the wallet on disk holds all of it.
+    await b.cancelOrder({ uuid: placed[0]?.uuid ?? '' });
+    await waitFor(async () => (await a.getOrder({ uuid: placed[0]?.uuid ?? '' })).state === 'cancel', 'the cancel to complete');
+    expect((await a.openOrders()).map((o) => o.uuid).sort()).toEqual(placed.slice(1).map((o) => o.uuid).sort());
+    const onDisk = await readFile(walletPath(dataDir, 'sim'), 'utf8');
+    for (const o of placed) expect(onDisk).toContain(o.uuid);
+  });
 });

@@ -66,8 +66,9 @@ export function otherJournals(db: SqliteDatabase, file: string): OtherJournal[] 
 export function absorbJournal(db: SqliteDatabase, other: string): AbsorbReport {
   const copied = withAttached(db, other, () => {
     const version = db.prepare<[], { v: number | null }>(`SELECT MAX(version) AS v FROM ${SCHEMA}.schema_version`).get()?.v ?? 0;
-    if (version !== SCHEMA_VERSION) {
-      throw new JournalError(`The order journal ${other} has schema version ${version}, not ${SCHEMA_VERSION}; its orders cannot be taken into this journal. Run the upbit-tui that wrote it once, or move the file away.`);
+    // Versions since 1 differ only by tables that are not copied (attempt claims, version 2).
+    if (version < 1 || version > SCHEMA_VERSION) {
+      throw new JournalError(`The order journal ${other} has schema version ${version}, not 1 to ${SCHEMA_VERSION}; its orders cannot be taken into this journal. Run the upbit-tui that wrote it once, or move the file away.`);
     }
     return copyAll(db);
   }, true);

@@ -1,10 +1,11 @@
 export { ABSORBED_SUFFIX } from './absorb.js';
+export type { Claim, ClaimPurpose, ClaimResult } from './claims.js';
 export type { AbsorbReport, OtherJournal } from './absorb.js';
 export { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError, JournalMismatchError } from './errors.js';
 export { IDENTIFIER_PREFIX, MAX_IDENTIFIER_LENGTH, newIdentifier } from './identifier.js';
 export { OrderJournal, openJournal } from './journal.js';
 export type { JournalPragmas, OpenJournalOptions } from './journal.js';
-export { endpointSlug, journalPath, normalizeEndpoint, tradingLockPath } from './path.js';
+export { endpointSlug, journalPath, monitorLockPath, normalizeEndpoint, tradingLockPath } from './path.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { DEAD_STATES, LIVE_STATES, TERMINAL_STATES, UNRESOLVED_STATES } from './types.js';
 export type {

@@ -14,6 +14,7 @@ import { openSqlite, pragma } from '../../runtime/sqlite.js';
 
 import { ORDER_FIELDS, plain, toMoney } from '../money.js';
 import { absorbJournal, otherJournals, type AbsorbReport, type OtherJournal } from './absorb.js';
+import { AttemptClaims, type Claim, type ClaimPurpose, type ClaimResult } from './claims.js';
 import { AttemptInProgressError, IllegalTransitionError, JournalBugError, JournalError } from './errors.js';
 import { MAX_IDENTIFIER_LENGTH, newIdentifier } from './identifier.js';
 import { normalizeEndpoint } from './path.js';
@@ -105,6 +106,7 @@ export class OrderJournal {
   readonly #newIdentifier: (now: number) => string;
   readonly #s: Statements;
   readonly #q: JournalQueries;
+  readonly #claims: AttemptClaims;
 
   /** @internal Use {@link openJournal}. */
   constructor(
@@ -121,6 +123,12 @@ export class OrderJournal {
     this.#newIdentifier = makeIdentifier;
     this.#s = statements(db);
     this.#q = new JournalQueries(this.#s, file);
+    this.#claims = new AttemptClaims(db, file);
+  }
+
+  /** This open journal's name as the owner of claims (see claims.ts): `<pid>-<random>`. */
+  get owner(): string {
+    return this.#claims.owner;
   }
 
   /** Journal what was asked for. Amounts are checked to be positive decimals and stored exactly. */
@@ -156,7 +164,8 @@ export class OrderJournal {
 
   /**
    * Start an attempt of `intentId`: journal it as `pending` with a fresh identifier, durably,
-   * before the caller sends it. Refused with {@link AttemptInProgressError} while an earlier
+   * before the caller sends it, claimed by this journal for placing (release it with
+   * {@link releaseClaim} once the outcome is journalled). Refused with {@link AttemptInProgressError} while an earlier
    * attempt is `pending`, `unknown` or `acked` — a retry only after the first is known dead
    * (`rejected`, `not_found`) or finished (`done`, `cancel`).
    */
@@ -178,6 +187,8 @@ export class OrderJournal {
         }
         const attemptId = Number(this.#s.insertAttempt.run({ intent_id: intentId, identifier, at }).lastInsertRowid);
         this.#s.insertEvent.run({ attempt_id: attemptId, from_state: null, to_state: 'pending', detail: null, at });
+        // Claimed in the same transaction: no other process ever sees it pending and unclaimed.
+        this.#claims.take(attemptId, 'place', at);
         return { attemptId, identifier };
       }
     });
@@ -294,6 +305,27 @@ export class OrderJournal {
     });
   }
 
+  /**
+   * Claim an attempt for this journal before looking it up or writing its outcome: refused
+   * (`taken: false`) while a live process, this one included, places or resolves it. A claim
+   * left by a process that died is taken over. Read the attempt's state after a successful
+   * claim: another process may have resolved it meanwhile.
+   */
+  claim(identifier: string, purpose: ClaimPurpose = 'resolve'): ClaimResult {
+    return this.#write(() => this.#claims.take(this.#row(identifier).id, purpose, this.#now()));
+  }
+
+  /** Give up this journal's claim on an attempt, if it has one. */
+  releaseClaim(identifier: string): void {
+    this.#write(() => this.#claims.release(this.#row(identifier).id));
+  }
+
+  /** Who claims an attempt now, if anyone, and whether that owner is alive. */
+  claimOf(identifier: string): (Claim & { alive: boolean }) | undefined {
+    const claim = this.#claims.of(this.#row(identifier).id);
+    return claim === undefined ? undefined : { ...claim, alive: this.#claims.isAlive(claim.owner) };
+  }
+
   /** Attempts in `pending` or `unknown`, oldest first: start-up resolves all of them before anything new is placed. */
   unresolved(): AttemptWithIntent[] {
     return this.#q.unresolved();
@@ -362,9 +394,14 @@ export class OrderJournal {
     return this.#db.open;
   }
 
-  /** Close the database. Safe to call twice. */
+  /** Give up this journal's claims and close the database. Safe to call twice. */
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    try {
+      this.#claims.close(this.#db);
+    } finally {
+      this.#db.close();
+    }
   }
 
   #write<T>(fn: () => T): T {

@@ -77,3 +77,16 @@ export function tradingLockPath(dataDir: string, key: string): string {
   const hash = createHash('sha256').update(normalized).digest('hex').slice(0, 12);
   return path.join(dataDir, 'locks', `${endpointSlug(normalized)}-${hash}.lock`);
 }
+
+/**
+ * The lock of the one process allowed to fire monitor rules (stop-loss, take-profit: issue 11)
+ * for `key` (as {@link tradingLockPath}'s) from `dataDir`:
+ * `<dataDir>/locks/monitor-<slug>-<first 12 hex of sha256(key)>.lock`. Placing and resolving
+ * orders need no such lock (docs/locking.md); firing does, or two monitors watching one
+ * account would both sell on one stop. See acquireMonitorLock in src/trading/monitor-lock.ts.
+ */
+export function monitorLockPath(dataDir: string, key: string): string {
+  const normalized = normalizeEndpoint(key);
+  const hash = createHash('sha256').update(`monitor|${normalized}`).digest('hex').slice(0, 12);
+  return path.join(dataDir, 'locks', `monitor-${endpointSlug(normalized)}-${hash}.lock`);
+}

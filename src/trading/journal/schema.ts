@@ -82,6 +82,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX attempt_events_by_attempt ON attempt_events (attempt_id);
     `,
   },
+  {
+    version: 2,
+    description: 'attempt claims: which live process is placing or resolving an attempt',
+    // One row per attempt some process is working on right now (see claims.ts and
+    // docs/locking.md). Rows of a process that died are taken over, not trusted.
+    sql: `
+      CREATE TABLE attempt_claims (
+        attempt_id INTEGER PRIMARY KEY REFERENCES attempts (id),
+        owner TEXT NOT NULL,
+        purpose TEXT NOT NULL CHECK (purpose IN ('place', 'resolve')),
+        claimed_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

@@ -13,7 +13,6 @@ import type { Decimal } from 'decimal.js';
 
 import { sleep } from '../../runtime/backoff.js';
 import type { Logger } from '../../runtime/logger.js';
-import type { ProcessLock } from '../../runtime/process-lock.js';
 import type { ExchangeEvent, OrderRequest as EngineOrderRequest } from '../../exchange/index.js';
 import { ExchangeError, StateNotSavedError, type Exchange, balanceToWire, chanceToWire, myAssetMessage, myOrderMessage, orderToWire } from '../../exchange/index.js';
 import { narrowPrivateMessage } from '../../upbit/parse-private.js';
@@ -36,9 +35,10 @@ import type {
 } from '../../upbit/rest/index.js';
 import type { MyAssetEvent, MyOrderEvent } from '../../upbit/types.js';
 import type { Venue } from '../venue.js';
-import { catchUp, CatchUpError, seenPath, writeSeen } from './catch-up.js';
+import { catchUp, CatchUpError, readSeen, seenPath, writeSeen } from './catch-up.js';
 import type { LiveMarketView } from './market-view.js';
 import { walletNotSaved } from './wallet-file.js';
+import type { PaperWallet } from './wallet-store.js';
 
 /** The one account of a paper wallet (not a secret: nothing here authenticates). */
 export const ACCOUNT = 'paper';
@@ -82,22 +82,26 @@ export class PaperVenue implements Venue {
   /** Use {@link createPaperVenue}. */
   constructor(
     options: PaperVenueOptions,
-    file: string,
-    private readonly exchange: Exchange,
+    /** The wallet file and its engine, changed only in its critical sections (wallet-store.ts). */
+    private readonly wallet: PaperWallet,
     private readonly view: LiveMarketView,
     private readonly logger: Logger,
     private readonly now: () => number,
-    private readonly lock: ProcessLock,
     /** Per market, the time up to which its trades were applied (persisted beside the wallet). */
     private readonly seen: Map<string, number>,
   ) {
     this.endpoint = `paper:${options.quotesLabel}`;
-    this.file = file;
+    this.file = wallet.file;
     this.quotes = options.quotes;
     this.pollMs = options.pollMs ?? 1000;
     this.startedAt = now();
     // The engine saves the wallet at every change, before its events come here (create-paper-venue.ts).
-    this.offEngine = exchange.on((e) => this.deliver(e));
+    this.offEngine = wallet.on((e) => this.deliver(e));
+  }
+
+  /** The engine as the wallet file holds it: read inside a `wallet.locked` section only. */
+  private get exchange(): Exchange {
+    return this.wallet.engine;
   }
 
   accounts(options: CallOptions = {}): Promise<Balance[]> {
@@ -217,7 +221,7 @@ export class PaperVenue implements Venue {
    */
   async catchUp(signal?: AbortSignal): Promise<number> {
     this.assertOpen();
-    const open = this.exchange.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER });
+    const open = this.wallet.locked(() => this.exchange.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER }));
     const from = new Map<string, number>();
     for (const o of open) {
       const placed = Math.max(o.createdAt, this.seen.get(o.market) ?? Number.NEGATIVE_INFINITY);
@@ -241,25 +245,24 @@ export class PaperVenue implements Venue {
     }
     for (const [m, t] of seen) this.markSeen(m, t);
     await this.saveSeen();
-    return open.filter((o) => this.exchange.get(ACCOUNT, { uuid: o.uuid }).executedVolume.toFixed() !== before.get(o.uuid)).length;
+    return this.wallet.locked(() => open.filter((o) => this.exchange.get(ACCOUNT, { uuid: o.uuid }).executedVolume.toFixed() !== before.get(o.uuid)).length);
   }
 
   /** Stop the engine (the wallet is already saved: every change was) and release the wallet. Safe to call twice. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.offEngine();
-      this.exchange.close();
       try {
         await this.saveSeen();
       } finally {
-        this.lock.release();
+        this.wallet.close();
       }
     })();
     return this.closing;
   }
 
   private async pollOnce(signal: AbortSignal): Promise<void> {
-    const markets = [...new Set(this.exchange.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER }).map((o) => o.market))];
+    const markets = [...new Set(this.wallet.locked(() => this.exchange.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER })).map((o) => o.market))];
     if (markets.length === 0) return;
     for (const t of await this.quotes.tickers(markets, { signal })) {
       const seen = this.polledTradeAt.get(t.market) ?? this.startedAt;
@@ -275,6 +278,8 @@ export class PaperVenue implements Venue {
 
   private async saveSeen(): Promise<void> {
     try {
+      // Another process on the wallet may have seen later trades: never write its times back.
+      for (const [m, t] of await readSeen(seenPath(this.file))) this.markSeen(m, t);
       await writeSeen(seenPath(this.file), this.seen);
     } catch (error) {
       // Only costs a replay of candles already applied (bounded by each order's volume).
@@ -287,7 +292,10 @@ export class PaperVenue implements Venue {
     this.markSeen(market, at ?? this.now());
     if (!this.view.hasPrice(market)) this.view.traded(market, price);
     try {
-      this.exchange.onMarketTrade(market, price, volume, at);
+      this.wallet.locked(() => this.exchange.onMarketTrade(market, price, volume, at));
+    } catch (error) {
+      // As a trade the stream missed: resting orders fill at the next one through them.
+      this.logger.warn({ err: error, market }, 'paper: a market trade could not be applied to the wallet');
     } finally {
       this.view.traded(market, price);
     }
@@ -323,7 +331,7 @@ export class PaperVenue implements Venue {
    */
   private engineCall<T>(endpoint: Endpoint, call: () => T): T {
     try {
-      return call();
+      return this.wallet.locked(call);
     } catch (error) {
       if (error instanceof StateNotSavedError) {
         throw walletNotSaved(this.file, error.cause, endpoint.effect === 'order' ? 'the order was not placed' : endpoint.effect === 'cancel' ? 'the order was not cancelled' : 'nothing was changed');

@@ -5,7 +5,7 @@
  * never one older than what the order service was told. A file that cannot be read is never
  * overwritten.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { createDurableFileSaver } from '../../runtime/atomic-file.js';
@@ -23,10 +23,10 @@ export function walletPath(dataDir: string, label: string): string {
 }
 
 /** The file's JSON, or undefined when there is no file yet. */
-export async function readWallet(file: string): Promise<unknown> {
+export function readWallet(file: string): unknown {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     if (isErrno(error) && error.code === 'ENOENT') return undefined;
     throw new PaperWalletError(`Cannot read the paper wallet ${file} (${reason(error)}): check its permissions.`, { cause: error });
@@ -82,6 +82,6 @@ function isErrno(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && 'code' in error;
 }
 
-function reason(error: unknown): string {
+export function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
