@@ -141,19 +141,20 @@ export class OrdersStore implements ExternalStore<OrdersSnapshot> {
       this.#fills.set(f.tradeUuid, { tradeUuid: f.tradeUuid, uuid: e.uuid, identifier: e.identifier, market: e.market, side: e.side, price: f.price, volume: f.volume, fee: f.fee, isMaker: f.isMaker, at: f.timestamp });
       this.#trimFills();
     }
-    if (!OPEN_STATES.has(e.state)) {
+    const state = e.state === 'wait' || e.state === 'watch' || e.state === 'trade' ? e.state : null;
+    if (state === null) {
       this.#open.delete(e.uuid);
     } else {
       const known = this.#open.get(e.uuid);
       // On a fill the wire's price/volume are the fill's (parse-private.ts): keep the order's own.
-      const amounts = e.state === 'trade' && known !== undefined ? { price: known.price, total: known.total, volume: known.volume } : split(e.orderType, e.side, e.price, e.volume);
+      const amounts = state === 'trade' && known !== undefined ? { price: known.price, total: known.total, volume: known.volume } : split(e.orderType, e.side, e.price, e.volume);
       this.#open.set(e.uuid, {
         uuid: e.uuid,
         identifier: e.identifier,
         market: e.market,
         side: e.side,
         ordType: e.orderType,
-        state: e.state as OpenOrder['state'],
+        state,
         ...amounts,
         remainingVolume: e.remainingVolume,
         executedVolume: e.executedVolume,
