@@ -106,6 +106,8 @@ export interface OrdersStoreOptions extends PublisherOptions {
 }
 
 const OPEN_STATES: ReadonlySet<string> = new Set(['wait', 'watch', 'trade']);
+/** Ended orders remembered against late answers; far more than end within one REST round trip. */
+const MAX_ENDED = 1_000;
 
 export class OrdersStore implements ExternalStore<OrdersSnapshot> {
   readonly #open = new Map<string, OpenOrder>();
@@ -120,6 +122,11 @@ export class OrdersStore implements ExternalStore<OrdersSnapshot> {
   #syncError: string | null = null;
   /** Orders the stream or an answer changed while a REST read is on its way (null: no read). */
   #touched: Set<string> | null = null;
+  /**
+   * Orders known to have ended (done, cancel), most recent last: an answer or a list that
+   * comes after the stream told the end (a POST's answer often does) never brings one back.
+   */
+  readonly #ended = new Set<string>();
   /** How many fills the last snapshot had: a journal read that adds none publishes nothing. */
   #publishedFills = 0;
 
@@ -143,8 +150,8 @@ export class OrdersStore implements ExternalStore<OrdersSnapshot> {
     }
     const state = e.state === 'wait' || e.state === 'watch' || e.state === 'trade' ? e.state : null;
     if (state === null) {
-      this.#open.delete(e.uuid);
-    } else {
+      this.#end(e.uuid);
+    } else if (!this.#ended.has(e.uuid)) {
       const known = this.#open.get(e.uuid);
       // On a fill the wire's price/volume are the fill's (parse-private.ts): keep the order's own.
       const amounts = state === 'trade' && known !== undefined ? { price: known.price, total: known.total, volume: known.volume } : split(e.orderType, e.side, e.price, e.volume);
@@ -167,8 +174,8 @@ export class OrdersStore implements ExternalStore<OrdersSnapshot> {
   /** An order as the exchange answered a placement, a cancel or a lookup. */
   applyOrder(o: Order): void {
     this.#touched?.add(o.uuid);
-    if (OPEN_STATES.has(o.state)) this.#open.set(o.uuid, fromOrder(o));
-    else this.#open.delete(o.uuid);
+    if (!OPEN_STATES.has(o.state)) this.#end(o.uuid);
+    else if (!this.#ended.has(o.uuid)) this.#open.set(o.uuid, fromOrder(o));
     this.#publisher.changed();
   }
 
@@ -184,7 +191,7 @@ export class OrdersStore implements ExternalStore<OrdersSnapshot> {
     const listed = new Set<string>();
     for (const o of open) {
       listed.add(o.uuid);
-      if (!touched.has(o.uuid)) this.#open.set(o.uuid, fromOrder(o));
+      if (!touched.has(o.uuid) && !this.#ended.has(o.uuid)) this.#open.set(o.uuid, fromOrder(o));
     }
     for (const uuid of [...this.#open.keys()]) if (!listed.has(uuid) && !touched.has(uuid)) this.#open.delete(uuid);
     this.#loaded = true;
@@ -239,6 +246,16 @@ export class OrdersStore implements ExternalStore<OrdersSnapshot> {
 
   close(): void {
     this.#publisher.close();
+  }
+
+  #end(uuid: string): void {
+    this.#open.delete(uuid);
+    this.#ended.delete(uuid);
+    this.#ended.add(uuid);
+    if (this.#ended.size > MAX_ENDED) {
+      const oldest = this.#ended.values().next().value;
+      if (oldest !== undefined) this.#ended.delete(oldest);
+    }
   }
 
   #trimFills(): void {

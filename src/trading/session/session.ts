@@ -82,6 +82,12 @@ export interface TradingSession {
   cancelAllMine(market?: string, opts?: { signal?: AbortSignal }): Promise<{ cancelled: Order[]; failed: Array<{ uuid: string; error: string }> }>;
   /** Read balances, open orders and the journal now (a short-lived run with no sync task calls this). */
   sync(signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the sync task has read everything there was a reason to read so far (the
+   * first read, the one after a reconnect, after a placement): e.g. before a monitor arms its
+   * rules. Waits while reads fail; rejects with `signal`'s reason.
+   */
+  synced(signal?: AbortSignal): Promise<void>;
   /** Wire prices in once the feed exists (replaces the earlier source). */
   setQuotes(quotes: QuoteSource | undefined): void;
 }
@@ -111,6 +117,7 @@ export function createTradingSession(parts: TradingSessionParts): BuiltSession {
     cancel: (uuid, opts = {}) => sync.cancel(uuid, opts),
     cancelAllMine: (market, opts = {}) => sync.cancelAllMine(market, opts),
     sync: (signal) => sync.readNow(EVERYTHING, signal),
+    synced: (signal) => sync.synced(signal),
     setQuotes: (quotes) => sync.setQuotes(quotes),
   };
   return {
@@ -144,6 +151,9 @@ class SessionSync {
   #quotes: QuoteSource | undefined;
   #wake: (() => void) | null = null;
   #streamLive = false;
+  /** True while nothing is wanted and the last read worked. */
+  #settled = false;
+  readonly #settledWaiters = new Set<() => void>();
 
   constructor(parts: TradingSessionParts) {
     const now = parts.now ?? Date.now;
@@ -226,7 +236,9 @@ class SessionSync {
     this.#want(EVERYTHING);
     try {
       while (!signal.aborted) {
-        await this.#idle(this.#wanted.size > 0 ? this.#coalesceMs : failures > 0 ? this.#backoff(failures) : this.#pollMs, signal);
+        // After a failed read, the backoff is waited out whatever comes meanwhile: no hammering of a failing exchange.
+        if (failures > 0) await this.#idle(this.#backoff(failures), signal, false);
+        else await this.#idle(this.#wanted.size > 0 ? this.#coalesceMs : this.#pollMs, signal, true);
         if (signal.aborted) break;
         // Nothing said for a while and the stream cannot be trusted to say it: read anyway.
         if (this.#wanted.size === 0 && !this.#eventsComplete()) this.#want(EVERYTHING, false);
@@ -238,6 +250,7 @@ class SessionSync {
           await this.readNow(wanted, signal);
           await this.#refreshRules(signal);
           failures = 0;
+          if (this.#wanted.size === 0) this.#markSettled();
         } catch (error) {
           if (isCancellation(error, signal)) break;
           failures += 1;
@@ -302,7 +315,31 @@ class SessionSync {
     if (!live) this.#want(EVERYTHING);
   }
 
+  synced(signal?: AbortSignal): Promise<void> {
+    if (this.#settled) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#settledWaiters.delete(done);
+        reject(signal?.reason as Error);
+      };
+      const done = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#settledWaiters.add(done);
+    });
+  }
+
+  #markSettled(): void {
+    this.#settled = true;
+    for (const done of [...this.#settledWaiters]) done();
+    this.#settledWaiters.clear();
+  }
+
   #want(what: readonly Want[], wake = true): void {
+    if (what.some((w) => w !== 'journal')) this.#settled = false;
     for (const w of what) this.#wanted.add(w);
     if (wake) this.#wake?.();
   }
@@ -312,7 +349,7 @@ class SessionSync {
   }
 
   /** Wait `ms`, or until a reason to read comes (then `coalesceMs` more for the rest of the burst), or the abort. */
-  async #idle(ms: number, signal: AbortSignal): Promise<void> {
+  async #idle(ms: number, signal: AbortSignal, wakeable: boolean): Promise<void> {
     await new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
@@ -324,6 +361,7 @@ class SessionSync {
       if (signal.aborted) return done();
       timer = setTimeout(done, ms);
       signal.addEventListener('abort', done, { once: true });
+      if (!wakeable) return;
       // A reason that comes while waiting out the poll shortens the wait to the coalescing delay.
       this.#wake = () => {
         clearTimeout(timer);

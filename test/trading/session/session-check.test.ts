@@ -15,9 +15,13 @@ import { ACCOUNT, MARKET, PRICE, simRig, stopAll } from './session-harness.js';
 
 afterEach(stopAll);
 
+/** A session whose first read and the read after the stream connected are done: nothing more is read unless asked. */
 async function readyRig() {
   const r = await simRig();
-  await waitFor(() => r.session.account.getSnapshot().loaded && r.venue.privateStream?.status().state === 'live', 'the first read and the stream');
+  let connected = false;
+  r.venue.onReconnected(() => (connected = true));
+  await waitFor(() => connected, 'the private stream');
+  await r.session.synced();
   await r.session.prepare(MARKET);
   return r;
 }

@@ -69,4 +69,13 @@ describe('session stores', () => {
     store.close();
     expect(selectOpenOrders(store.getSnapshot()).map((o) => o.uuid)).toEqual(['b']);
   });
+
+  it("an order's placement answer that comes after the stream said it ended does not reopen it", () => {
+    const store = new OrdersStore();
+    // A market buy: its fills and its end come over the stream before the POST's answer (state wait).
+    store.applyEvent(orderEvent('m', 'cancel'));
+    store.applyOrder(restOrder('m'));
+    store.close();
+    expect(selectOpenOrders(store.getSnapshot())).toEqual([]);
+  });
 });
