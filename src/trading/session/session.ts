@@ -101,6 +101,8 @@ export interface BuiltSession {
 }
 
 type Want = 'account' | 'orders' | 'journal';
+/** The shortest wait before a failed read is tried again (the jitter may draw less). */
+const MIN_RETRY_MS = 250;
 const EVERYTHING: readonly Want[] = ['account', 'orders', 'journal'];
 
 export function createTradingSession(parts: TradingSessionParts): BuiltSession {
@@ -345,7 +347,7 @@ class SessionSync {
   }
 
   #backoff(failures: number): number {
-    return Math.max(this.#coalesceMs, fullJitterDelay(failures, { baseMs: 500, capMs: Math.max(this.#pollMs, 30_000) }));
+    return Math.max(this.#coalesceMs, MIN_RETRY_MS, fullJitterDelay(failures, { baseMs: 500, capMs: Math.max(this.#pollMs, 30_000) }));
   }
 
   /** Wait `ms`, or until a reason to read comes (then `coalesceMs` more for the rest of the burst), or the abort. */

@@ -38,6 +38,8 @@ export interface SessionRig extends BuiltSession {
   service: OrderService;
   /** REST requests the simulator received so far, as `METHOD /path`. */
   requests: string[];
+  /** When each of `requests` arrived (performance.now()). */
+  requestTimes: number[];
   stop(): Promise<void>;
 }
 
@@ -49,15 +51,17 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Count the REST requests that reach `server` (upgrades to the private WebSocket are not requests). */
-function countRequests(server: SimServer): { requests: string[]; stop: () => void } {
+function countRequests(server: SimServer): { requests: string[]; times: number[]; stop: () => void } {
   const requests: string[] = [];
+  const times: number[] = [];
   const onStart = (message: unknown): void => {
     const m = message as { request: IncomingMessage; socket: Socket };
     if (m.socket.localPort !== server.port) return;
     requests.push(`${m.request.method ?? '?'} ${new URL(m.request.url ?? '/', 'http://sim').pathname}`);
+    times.push(performance.now());
   };
   diagnostics.subscribe('http.server.request.start', onStart);
-  return { requests, stop: () => diagnostics.unsubscribe('http.server.request.start', onStart) };
+  return { requests, times, stop: () => diagnostics.unsubscribe('http.server.request.start', onStart) };
 }
 
 export interface RigOptions {
@@ -84,10 +88,10 @@ export async function simRig(options: RigOptions = {}): Promise<SessionRig> {
     privateTuning: { backoff: { baseMs: 20, capMs: 200 }, ...options.privateTuning },
   });
   const journal = openJournal(tempJournalFile(), { endpoint: venue.endpoint, accountId: venue.accountId });
-  return rig(server, venue, journal, counter.requests, options);
+  return rig(server, venue, journal, counter, options);
 }
 
-async function rig(server: SimServer, venue: Venue, journal: OrderJournal, requests: string[], options: RigOptions): Promise<SessionRig> {
+async function rig(server: SimServer, venue: Venue, journal: OrderJournal, counted: { requests: string[]; times: number[] }, options: RigOptions): Promise<SessionRig> {
   const service = new OrderService({ venue, journal, lookupAttempts: 3, lookupDelayMs: 20 });
   await service.recover();
   const built = createTradingSession({ mode: venue.kind, venue, journal, service, pollMs: 60_000, ...options.session });
@@ -103,7 +107,7 @@ async function rig(server: SimServer, venue: Venue, journal: OrderJournal, reque
     await kernel.shutdown({ kind: 'user' });
   };
   cleanups.push(stop);
-  return { ...built, server, venue, journal, service, requests, stop };
+  return { ...built, server, venue, journal, service, requests: counted.requests, requestTimes: counted.times, stop };
 }
 
 /** The paper venue on the simulator's quotes, its wallet in a temporary data directory. */
@@ -119,5 +123,5 @@ export async function paperRig(options: RigOptions = {}): Promise<SessionRig> {
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const venue = await createPaperVenue({ dataDir, quotes, quotesLabel: 'sim', krw: ACCOUNT.krw });
   const journal = openJournal(path.join(dataDir, 'journal.sqlite'), { endpoint: venue.endpoint, accountId: venue.accountId });
-  return rig(server, venue, journal, counter.requests, options);
+  return rig(server, venue, journal, counter, options);
 }

@@ -70,6 +70,19 @@ describe('trading session: the account store', () => {
     await waitFor(() => selectKrw(r.session.account.getSnapshot()).locked.eq('10005'), 'the lock, from a poll');
   });
 
+  it('backs off while REST reads fail, instead of retrying at the pace of the reasons to read', async () => {
+    const r = await simRig({ stream: false, session: { pollMs: 10, coalesceMs: 10 } });
+    await waitFor(() => r.session.account.getSnapshot().loaded, 'the first REST read');
+    r.server.faults.status5xxRate = 1;
+    const from = r.requests.length;
+    const failedReads = (): number[] => r.requests.flatMap((q, i) => (i >= from && q === 'GET /v1/accounts' ? [r.requestTimes[i] ?? 0] : []));
+    await waitFor(() => failedReads().length >= 3, 'three failed reads', 10_000);
+    await waitFor(() => r.session.account.getSnapshot().syncError !== null, 'the failure shown');
+    const [first = 0, , third = 0] = failedReads();
+    // Two retries, each at least 250 ms after the last failure: not every 10 ms.
+    expect(third - first).toBeGreaterThanOrEqual(2 * 250 - 20);
+  });
+
   it('in paper mode follows the paper engine: a market buy fills into the stores at once, with no private stream', async () => {
     const r = await paperRig();
     expect(r.session.mode).toBe('paper');
