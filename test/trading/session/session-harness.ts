@@ -70,6 +70,8 @@ export interface RigOptions {
   /** Connect the private stream. @default true */
   stream?: boolean;
   privateTuning?: SocketTuning;
+  /** How often the paper venue polls tickers for its resting orders. @default 50 */
+  paperPollMs?: number;
   session?: Partial<Omit<TradingSessionParts, 'venue' | 'journal' | 'service' | 'mode'>>;
 }
 
@@ -121,7 +123,7 @@ export async function paperRig(options: RigOptions = {}): Promise<SessionRig> {
   cleanups.push(() => quotes.close());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'upbit-session-paper-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  const venue = await createPaperVenue({ dataDir, quotes, quotesLabel: 'sim', krw: ACCOUNT.krw });
+  const venue = await createPaperVenue({ dataDir, quotes, quotesLabel: 'sim', krw: ACCOUNT.krw, pollMs: options.paperPollMs ?? 50 });
   const journal = openJournal(path.join(dataDir, 'journal.sqlite'), { endpoint: venue.endpoint, accountId: venue.accountId });
   return rig(server, venue, journal, counter, options);
 }

@@ -95,6 +95,21 @@ describe('trading session: the account store', () => {
     const wallet = await r.venue.accounts();
     expect(selectKrw(r.session.account.getSnapshot()).available.toFixed()).toBe(wallet.find((b) => b.currency === 'KRW')?.balance.toFixed());
   });
+
+  it("in paper mode follows the paper fill loop: a resting bid the market trades through fills into the stores", async () => {
+    const r = await paperRig();
+    await waitFor(() => r.session.account.getSnapshot().loaded, 'the wallet read');
+    const bid = { market: MARKET, side: 'bid', ordType: 'limit', price: new Money(PRICE - 1_000_000), volume: new Money('0.001') } as const;
+    const placed = await r.session.place(bid);
+    if (placed.status !== 'acked') throw new Error('not acked');
+    await waitFor(() => selectOpenOrders(r.session.orders.getSnapshot()).some((o) => o.uuid === placed.order.uuid), 'the resting bid');
+    expect(selectBalance(r.session.account.getSnapshot(), 'BTC').balance.isZero()).toBe(true);
+    // The market trades through the bid; the paper venue's poll of the ticker fills it.
+    r.server.engine.scriptTrade(MARKET, PRICE - 2_000_000);
+    await waitFor(() => selectBalance(r.session.account.getSnapshot(), 'BTC').balance.eq('0.001'), 'the filled BTC');
+    await waitFor(() => selectFills(r.session.orders.getSnapshot()).some((f) => f.uuid === placed.order.uuid), 'the maker fill');
+    await waitFor(() => !selectOpenOrders(r.session.orders.getSnapshot()).some((o) => o.uuid === placed.order.uuid), 'the bid no longer open');
+  });
 });
 
 describe('trading session: the orders store', () => {
