@@ -39,6 +39,7 @@ export interface TradingSessionParts {
   mode: VenueKind;
   venue: Venue;
   journal: OrderJournal;
+  /** The one order service of `venue` and `journal`, recovered (`openTradingContext` does it) or `place` throws `NotReadyError`. */
   service: OrderService;
   /** Prices for the check (a market sell's minimum, the book). @default none: those checks are skipped and said */
   quotes?: QuoteSource;
@@ -233,7 +234,10 @@ class SessionSync {
       this.#venue.onReconnected(() => this.#want(EVERYTHING)),
     ];
     const stream = this.#venue.privateStream;
-    if (stream !== undefined) offs.push(stream.onStatus((s: ConnectionStatus) => this.#setStreamLive(s.state === 'live')));
+    if (stream !== undefined) {
+      offs.push(stream.onStatus((s: ConnectionStatus) => this.#setStreamLive(s.state === 'live')));
+      this.#streamLive = stream.status().state === 'live';
+    }
     let failures = 0;
     this.#want(EVERYTHING);
     try {
