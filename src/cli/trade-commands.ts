@@ -29,7 +29,7 @@ import { LockedError } from '../runtime/process-lock.js';
 import { JournalError } from '../trading/journal/index.js';
 import { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
 import { PaperWalletError } from '../trading/paper/index.js';
-import type { OrderIntentInput } from '../trading/order-service.js';
+import type { OrderIntent } from '../trading/order-service.js';
 import { checkIntent, loadOrderContext } from '../trading/order-context.js';
 import { awaitFills } from '../trading/await-fills.js';
 import { applyKnownOrder } from '../trading/order-apply.js';
@@ -149,7 +149,7 @@ export interface SellFlags {
 }
 
 export interface CheckedIntent {
-  intent: OrderIntentInput;
+  intent: OrderIntent;
   /** Said on stderr: e.g. the price was rounded onto the grid. */
   notes: string[];
 }
@@ -177,24 +177,26 @@ export function intentFromFlags(side: Side, market: string, f: BuyFlags | SellFl
   }
 
   const notes: string[] = [];
+  let price = f.price;
   if (draft.ordType === 'limit' && f.price !== undefined && !isOnTick(market, f.price)) {
     const rounded = roundPrice(market, side, f.price);
     if (!rounded.isZero()) {
       notes.push(
         `price ${formatAmount(f.price)} is not on ${market}'s ${formatAmount(tickSize(market, f.price))} price step; rounded ${side === 'bid' ? 'down' : 'up'} to ${formatAmount(rounded)} (in your favour).`,
       );
+      price = rounded;
       draft = { ...draft, price: rounded };
     }
   }
   const problems = checkOrder(draft);
   const first = problems[0];
   if (first !== undefined) throw new UsageError(`${verb} ${market}: ${problems.map((p) => p.message).join(' ')}`.replace(/\s+/g, ' ').trim(), 2);
-  const intent: OrderIntentInput = { market, side, ordType: draft.ordType };
-  if (draft.ordType === 'price') intent.price = f.total;
-  else {
-    if (draft.ordType === 'limit') intent.price = draft.price as Decimal;
-    intent.volume = f.volume;
-  }
+  // The market buy's KRW stays `total` here; only the wire calls it `price` (order-request.ts).
+  let intent: OrderIntent | undefined;
+  if (draft.ordType === 'price' && f.total !== undefined) intent = { market, side: 'bid', ordType: 'price', total: f.total };
+  else if (draft.ordType === 'limit' && price !== undefined && f.volume !== undefined) intent = { market, side, ordType: 'limit', price, volume: f.volume };
+  else if (draft.ordType === 'market' && f.volume !== undefined) intent = { market, side: 'ask', ordType: 'market', volume: f.volume };
+  if (intent === undefined) throw new Error(`bug: ${verb} ${market} passed the check without its amounts`);
   return { intent, notes };
 }
 

@@ -1,7 +1,6 @@
 import { checkOrder, type CheckContext, type OrderDraft, type OrderProblem } from './money.js';
 import { tradingRules } from './rules.js';
 import type { Venue } from './venue.js';
-import type { OrderIntentInput } from './order-service.js';
 
 /**
  * What an order is checked against before it is sent: the account's available balances, the
@@ -27,13 +26,12 @@ export async function loadOrderContext(venue: Venue, market: string, signal?: Ab
   };
 }
 
-/** The problems of an intent against the live context; empty when Upbit's checks should pass. */
-export function checkIntent(intent: OrderIntentInput, context: CheckContext): OrderProblem[] {
-  const draft: OrderDraft = { market: intent.market, side: intent.side, ordType: intent.ordType, timeInForce: intent.timeInForce ?? null };
-  if (intent.ordType === 'price' || (intent.ordType === 'best' && intent.side === 'bid')) draft.total = intent.price ?? null;
-  else {
-    draft.price = intent.price ?? null;
-    draft.volume = intent.volume ?? null;
-  }
-  return checkOrder(draft, context);
+/**
+ * The pre-trade check: the problems of an order (an intent, or a ticket's draft as typed)
+ * against a context; empty when Upbit's checks should pass. The CLI feeds it a context read
+ * over REST ({@link loadOrderContext}), the trading session one from its cached and streamed
+ * state (src/trading/session/pre-trade.ts): one check, two sources.
+ */
+export function checkIntent(intent: OrderDraft, context: CheckContext): OrderProblem[] {
+  return checkOrder(intent, context);
 }

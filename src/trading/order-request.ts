@@ -1,38 +1,101 @@
-/** An order intent as the order service takes it, and its journal and wire shapes. */
+/**
+ * The one order intent every front end (the TUI's ticket, the CLI, the monitor) places, and
+ * its wire form.
+ *
+ * A market buy says what it spends as `total`, never as `price`: Upbit's `POST /v1/orders`
+ * overloads `price` as "the KRW to spend" for `ord_type=price` and for a best-price buy
+ * (https://docs.upbit.com/kr/reference/new-order), and that overload exists in one place only,
+ * {@link toRequest}, where the intent becomes the REST client's request. The journal
+ * (`IntentInput`) and the pre-trade check (`OrderDraft`) take the same field names.
+ */
 import type { Decimal } from 'decimal.js';
 
 import type { OrderRequest } from '../upbit/rest/types.js';
-import type { OrdType, Side, TimeInForce } from '../upbit/order-types.js';
+import type { TimeInForce } from '../upbit/order-types.js';
 import type { OrderDraft } from './money.js';
 
-export interface OrderIntentInput {
+interface IntentBase {
   market: string;
-  side: Side;
-  ordType: OrdType;
-  /** Unit price for limit orders; the total to spend for market (`price`) and best-price buys, as on the wire. */
-  price?: Decimal;
-  volume?: Decimal;
+}
+
+/** A limit order: unit price and base volume. */
+export interface LimitIntent extends IntentBase {
+  side: 'bid' | 'ask';
+  ordType: 'limit';
+  price: Decimal;
+  volume: Decimal;
   timeInForce?: TimeInForce;
 }
 
-/** The journal's and the rule checker's shape: `total` is what a market/best buy's `price` means. */
-export function toDraft(i: OrderIntentInput): OrderDraft & { total: Decimal | null; price: Decimal | null; volume: Decimal | null } {
-  const isTotal = i.ordType === 'price' || (i.ordType === 'best' && i.side === 'bid');
+/** A market buy: spend `total` of the quote currency (fee on top). */
+export interface MarketBuyIntent extends IntentBase {
+  side: 'bid';
+  ordType: 'price';
+  total: Decimal;
+}
+
+/** A market sell of `volume`. */
+export interface MarketSellIntent extends IntentBase {
+  side: 'ask';
+  ordType: 'market';
+  volume: Decimal;
+}
+
+/** A best-price buy spending `total`, immediate-or-cancel or fill-or-kill. */
+export interface BestBuyIntent extends IntentBase {
+  side: 'bid';
+  ordType: 'best';
+  total: Decimal;
+  timeInForce: 'ioc' | 'fok';
+}
+
+/** A best-price sell of `volume`, immediate-or-cancel or fill-or-kill. */
+export interface BestSellIntent extends IntentBase {
+  side: 'ask';
+  ordType: 'best';
+  volume: Decimal;
+  timeInForce: 'ioc' | 'fok';
+}
+
+/** What to place. Each order type carries exactly the amounts it takes. */
+export type OrderIntent = LimitIntent | MarketBuyIntent | MarketSellIntent | BestBuyIntent | BestSellIntent;
+
+/** The journal's and the rule checker's shape of an intent (the same field names; absent amounts null). */
+export function toDraft(i: OrderIntent): OrderDraft & { total: Decimal | null; price: Decimal | null; volume: Decimal | null } {
   return {
     market: i.market,
     side: i.side,
     ordType: i.ordType,
-    price: isTotal ? null : (i.price ?? null),
-    volume: i.volume ?? null,
-    total: isTotal ? (i.price ?? null) : null,
-    timeInForce: i.timeInForce ?? null,
+    price: i.ordType === 'limit' ? i.price : null,
+    volume: 'volume' in i ? i.volume : null,
+    total: 'total' in i ? i.total : null,
+    timeInForce: 'timeInForce' in i ? (i.timeInForce ?? null) : null,
   };
 }
 
-export function toRequest(i: OrderIntentInput, identifier: string): OrderRequest {
+/**
+ * The wire boundary: the REST client's `POST /v1/orders` request for `i`. The only place a
+ * market (or best-price) buy's `total` becomes Upbit's `price`.
+ */
+export function toRequest(i: OrderIntent, identifier: string): OrderRequest {
   const request: OrderRequest = { market: i.market, side: i.side, ordType: i.ordType, identifier };
-  if (i.price !== undefined) request.price = i.price;
-  if (i.volume !== undefined) request.volume = i.volume;
-  if (i.timeInForce !== undefined) request.timeInForce = i.timeInForce;
+  switch (i.ordType) {
+    case 'limit':
+      request.price = i.price;
+      request.volume = i.volume;
+      if (i.timeInForce !== undefined) request.timeInForce = i.timeInForce;
+      break;
+    case 'price':
+      request.price = i.total;
+      break;
+    case 'market':
+      request.volume = i.volume;
+      break;
+    case 'best':
+      if (i.side === 'bid') request.price = i.total;
+      else request.volume = i.volume;
+      request.timeInForce = i.timeInForce;
+      break;
+  }
   return request;
 }

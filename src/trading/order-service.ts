@@ -27,11 +27,11 @@ import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, 
 import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, settleFailedCancel, type Lookup } from './order-reconcile.js';
 import { recoveredOrder, type RecoveredOrder, type RecoverResult } from './recovered-order.js';
-import { toDraft, toRequest, type OrderIntentInput } from './order-request.js';
+import { toDraft, toRequest, type OrderIntent } from './order-request.js';
 import type { Venue } from './venue.js';
 
 export { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
-export type { OrderIntentInput } from './order-request.js';
+export type { OrderIntent } from './order-request.js';
 export type { RecoveredOrder, RecoverResult } from './recovered-order.js';
 
 export type PlaceResult = { status: 'acked'; identifier: string; order: Order } | { status: 'unknown'; identifier: string; reason: string };
@@ -130,7 +130,7 @@ export class OrderService {
    * for an order that breaks the rules (nothing journalled), {@link NotReadyError} before
    * `recover()`, {@link ShuttingDownError} after `beginShutdown()`.
    */
-  async place(intent: OrderIntentInput, opts: { source: 'ui' | 'cli' | 'monitor'; signal?: AbortSignal }): Promise<PlaceResult> {
+  async place(intent: OrderIntent, opts: { source: 'ui' | 'cli' | 'monitor'; signal?: AbortSignal }): Promise<PlaceResult> {
     this.#assertCanPlace();
     opts.signal?.throwIfAborted();
     const draft = toDraft(intent);

@@ -24,8 +24,9 @@ import type {
   TickerSnapshot,
 } from '../upbit/rest/types.js';
 import type { SocketTuning } from '../upbit/socket/options.js';
+import type { ConnectionStatus } from '../upbit/socket/status.js';
 import type { MyAssetEvent, MyOrderEvent } from '../upbit/types.js';
-import type { Venue, VenueKind } from './venue.js';
+import type { PrivateStreamStatus, Venue, VenueKind } from './venue.js';
 
 export interface RestVenueOptions {
   client: UpbitRestClient;
@@ -55,7 +56,10 @@ export class RestVenue implements Venue {
   readonly #orderListeners = new Set<(e: MyOrderEvent) => void>();
   readonly #assetListeners = new Set<(e: MyAssetEvent) => void>();
   readonly #reconnectListeners = new Set<() => void>();
+  readonly #statusListeners = new Set<(s: ConnectionStatus) => void>();
+  #status: ConnectionStatus = { state: 'connecting', attempt: 1 };
   readonly #log: Logger;
+  readonly privateStream: PrivateStreamStatus | undefined;
 
   constructor(opts: RestVenueOptions) {
     this.kind = opts.kind ?? 'live';
@@ -75,8 +79,14 @@ export class RestVenue implements Venue {
             onOrder: (e) => emit(this.#orderListeners, e, this.#log),
             onAsset: (e) => emit(this.#assetListeners, e, this.#log),
             onReconnected: () => emit(this.#reconnectListeners, undefined, this.#log),
+            onStatus: (status) => {
+              this.#status = status;
+              emit(this.#statusListeners, status, this.#log);
+            },
           });
     this.#private?.setSubscriptions({ myOrder: {}, myAsset: true });
+    this.privateStream =
+      this.#private === undefined ? undefined : { status: () => this.#status, onStatus: (listener) => subscribe(this.#statusListeners, listener) };
   }
 
   accounts(options?: CallOptions): Promise<Balance[]> {

@@ -24,22 +24,53 @@ export interface KernelTrading {
 }
 
 /** Task names, as the tasks panel shows them. */
-export const TRADING_TASKS = { orders: 'order-service', paper: 'paper-fills', stream: 'private-stream' } as const;
+export const TRADING_TASKS = { orders: 'order-service', paper: 'paper-fills', stream: 'private-stream', sync: 'account-sync' } as const;
+
+/** A kernel task body with its name, for a composition root to spawn. */
+export interface NamedTask {
+  name: string;
+  run: (signal: AbortSignal) => Promise<void>;
+}
+
+/** A release for a composition root to acquire (`kernel.acquire(name, release)`). */
+export interface NamedRelease {
+  name: string;
+  release: () => void | Promise<void>;
+}
+
+/**
+ * The venue's background work (the private stream, or paper fills) and the order service's
+ * resolver, which stops taking orders the moment its signal aborts and drains on the way out.
+ */
+export function tradingTasks(t: Pick<KernelTrading, 'venue' | 'service' | 'drainDeadlineMs'>): NamedTask[] {
+  const drainMs = t.drainDeadlineMs ?? 1500;
+  return [
+    { name: t.venue.kind === 'paper' ? TRADING_TASKS.paper : TRADING_TASKS.stream, run: (signal) => t.venue.run(signal) },
+    {
+      name: TRADING_TASKS.orders,
+      run: async (signal) => {
+        const stopTaking = (): void => t.service.beginShutdown();
+        signal.addEventListener('abort', stopTaking, { once: true });
+        try {
+          await t.service.run(signal);
+        } finally {
+          signal.removeEventListener('abort', stopTaking);
+          await t.service.drain(drainMs);
+        }
+      },
+    },
+  ];
+}
 
 export function runTradingUnder(kernel: Kernel, t: KernelTrading): void {
-  const drainMs = t.drainDeadlineMs ?? 1500;
   // Acquired first, released last: the venue's final save and in-flight answers land in an open journal.
   kernel.acquire('order journal', () => t.journal.close());
   kernel.acquire(`${t.venue.kind} venue`, () => t.venue.close());
-  kernel.spawn(t.venue.kind === 'paper' ? TRADING_TASKS.paper : TRADING_TASKS.stream, (signal) => t.venue.run(signal));
-  kernel.spawn(TRADING_TASKS.orders, async (signal) => {
-    const stopTaking = (): void => t.service.beginShutdown();
-    signal.addEventListener('abort', stopTaking, { once: true });
-    try {
-      await t.service.run(signal);
-    } finally {
-      signal.removeEventListener('abort', stopTaking);
-      await t.service.drain(drainMs);
-    }
-  });
+  for (const task of tradingTasks(t)) kernel.spawn(task.name, task.run);
+}
+
+/** Spawn `tasks` and acquire `releases` under `kernel` (releases first, so they outlive the tasks). */
+export function startUnder(kernel: Kernel, work: { tasks: readonly NamedTask[]; releases: readonly NamedRelease[] }): void {
+  for (const r of work.releases) kernel.acquire(r.name, r.release);
+  for (const t of work.tasks) kernel.spawn(t.name, t.run);
 }

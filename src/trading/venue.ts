@@ -7,6 +7,7 @@
  * `OrderOutcomeUnknownError` → it may exist (resolve by identifier before anything else);
  * any other error → it was definitely not placed.
  */
+import type { ConnectionStatus } from '../upbit/socket/status.js';
 import type { MyOrderEvent, MyAssetEvent } from '../upbit/types.js';
 import type {
   Balance,
@@ -48,7 +49,20 @@ export interface Venue {
   onAssetEvent(listener: (e: MyAssetEvent) => void): () => void;
   /** After the event source (re)connects: the service reconciles over REST then. */
   onReconnected(listener: () => void): () => void;
+  /**
+   * The private stream, for a venue whose events come over one (Upbit or a simulator with its
+   * private WebSocket URL): its connection status, so the trading session knows when events
+   * may be missing and reads balances and orders over REST instead. Absent for a venue with no
+   * stream (a REST-only CLI run) and for paper, whose events are its own engine's.
+   */
+  readonly privateStream?: PrivateStreamStatus;
   /** Background work (the private stream, paper fills from market trades) as a kernel task body. */
   run(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PrivateStreamStatus {
+  status(): ConnectionStatus;
+  /** Told on every change of status. Returns the release. */
+  onStatus(listener: (s: ConnectionStatus) => void): () => void;
 }

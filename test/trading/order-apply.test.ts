@@ -57,7 +57,7 @@ describe('fills reconciled over REST', () => {
     const [first, second] = book?.units ?? [];
     if (first === undefined || second === undefined) throw new Error('the simulated book has fewer than two ask levels');
     const total = first.askPrice.mul(first.askSize).plus(second.askPrice.mul(second.askSize).div(2)).ceil();
-    const placed = await s.service.place({ market: MARKET, side: 'bid', ordType: 'price', price: new Money(total.toFixed()) }, { source: 'cli' });
+    const placed = await s.service.place({ market: MARKET, side: 'bid', ordType: 'price', total: new Money(total.toFixed()) }, { source: 'cli' });
     await s.service.reconcile();
     const intent = s.journal.intents().find((i) => i.attempts.some((a) => a.identifier === placed.identifier));
     const attempt = intent?.attempts.find((a) => a.identifier === placed.identifier);

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { Money } from '../../src/trading/money.js';
-import { OrderAlreadyFinishedError, type OrderIntentInput } from '../../src/trading/order-service.js';
+import { OrderAlreadyFinishedError, type OrderIntent } from '../../src/trading/order-service.js';
 import { OrderNotFoundError } from '../../src/upbit/rest/errors.js';
 import { ACCOUNT, MARKET, RESTING_BUY, startSim, startStack, type Stack } from '../fixtures/trading/order-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 const DELETE_ORDER = { method: 'DELETE', path: '/v1/order' };
 /** A limit buy above the market (95,000,000): it fills at once, ending `done`. */
-const CROSSING_BUY: OrderIntentInput = { market: MARKET, side: 'bid', ordType: 'limit', price: new Money('100000000'), volume: new Money('0.0001') };
+const CROSSING_BUY: OrderIntent = { market: MARKET, side: 'bid', ordType: 'limit', price: new Money('100000000'), volume: new Money('0.0001') };
 
 async function setUp() {
   const server = await startSim();
@@ -30,7 +30,7 @@ async function setUp() {
   return { server, s };
 }
 
-async function placed(s: Stack, intent: OrderIntentInput): Promise<{ uuid: string; identifier: string }> {
+async function placed(s: Stack, intent: OrderIntent): Promise<{ uuid: string; identifier: string }> {
   const r = await s.service.place(intent, { source: 'cli' });
   if (r.status !== 'acked') throw new Error(`not acked: ${r.reason}`);
   return { uuid: r.order.uuid, identifier: r.identifier };

@@ -1,4 +1,4 @@
-import type { MoneyInput, OrdType, Side, TimeInForce } from '../money.js';
+import type { MoneyInput, OrdType, OrderDraft, Side, TimeInForce } from '../money.js';
 
 /** Who asked for an order. */
 export type IntentSource = 'ui' | 'cli' | 'monitor';
@@ -30,18 +30,12 @@ export const TERMINAL_STATES: readonly AttemptState[] = ['done', 'cancel'];
 /** There is no order and never will be: a new attempt may follow. */
 export const DEAD_STATES: readonly AttemptState[] = ['rejected', 'not_found'];
 
-/** What the user or the monitor asked for; amounts as typed decimals. */
-export interface IntentInput {
-  market: string;
-  side: Side;
-  ordType: OrdType;
-  /** Unit price (limit orders). */
-  price?: MoneyInput | null;
-  /** Base volume (limit orders, market and best-price sells). */
-  volume?: MoneyInput | null;
-  /** Quote amount to spend (market and best-price buys; `price` on the wire). */
-  total?: MoneyInput | null;
-  timeInForce?: TimeInForce | null;
+/**
+ * What the user or the monitor asked for, as journalled: the order's fields exactly as the
+ * pre-trade check reads them ({@link OrderDraft}: `total` is a market or best-price buy's
+ * spend, never `price`), plus who asked and why.
+ */
+export interface IntentInput extends OrderDraft {
   source: IntentSource;
   /** Why, for the history: e.g. "stop-loss at 94,000,000". */
   note?: string | null;
