@@ -4,8 +4,10 @@
  * connection flags. Opening it resolves every unfinished order of the journal before it
  * returns, so nothing new can be placed while an earlier outcome is unknown.
  *
- * Acquisitions and releases are made together and released in reverse order by `close()`,
- * also when opening fails half-way.
+ * Everything it opens is acquired on the caller's kernel where it is opened (app/root.ts):
+ * the kernel's shutdown releases it in reverse order, also when opening fails half-way (the
+ * failure ends a command's kernel). The order service is released first: no new order, those
+ * in flight awaited up to `drainDeadlineMs`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
+import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
@@ -56,6 +59,8 @@ export interface OpenTradingOptions {
   signal?: AbortSignal;
   /** How long to wait for another process trading the same account. @default 10_000 */
   lockWaitMs?: number;
+  /** How long the kernel's shutdown waits for orders already sent. Keep it under the kernel's step deadline. @default 10_000 */
+  drainDeadlineMs?: number;
 }
 
 export interface TradingContext {
@@ -75,8 +80,6 @@ export interface TradingContext {
   readonly stillUnknown: readonly string[];
   /** Earlier runs' orders this run's recovery looked up, and what they turned out to be (`--json`: `recovered`). */
   readonly recovered: readonly RecoveredOrder[];
-  /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
-  close(deadlineMs?: number): Promise<void>;
 }
 
 /** The embedded exchange's files: `<dataDir>/sim/state.json` (accounts, keys, orders). */
@@ -86,26 +89,11 @@ export function embeddedSimStateFile(dataDir: string): string {
 
 type Release = () => void | Promise<void>;
 
-export async function openTradingContext(flags: TradingFlagsInput, options: OpenTradingOptions): Promise<TradingContext> {
+/** Open the trading context on `kernel`: every part is a release acquired on it as it is opened. */
+export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInput, options: OpenTradingOptions): Promise<TradingContext> {
   const env = options.env ?? process.env;
   const log = options.logger;
-  const releases: Array<{ name: string; release: Release }> = [];
-  const acquire = (name: string, release: Release): void => {
-    releases.push({ name, release });
-  };
-  let closing: Promise<void> | undefined;
-  const releaseAll = (): Promise<void> => {
-    closing ??= (async () => {
-      for (const { name, release } of releases.splice(0).reverse()) {
-        try {
-          await release();
-        } catch (error) {
-          log.error({ err: error, release: name }, 'release failed');
-        }
-      }
-    })();
-    return closing;
-  };
+  const acquire = (name: string, release: Release): void => void kernel.acquire(name, release);
 
   try {
     // The embedded exchange makes its own keys: UPBIT_* are for a real or external account.
@@ -176,13 +164,22 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     absorbEarlierJournals(journal, mode, log);
 
     const service = new OrderService({ venue, journal, logger: log.child({ component: 'orders' }) });
+    // Released first: no new order, those already sent awaited and journaled before anything closes.
+    const drainMs = options.drainDeadlineMs ?? 10_000;
+    kernel.acquire(
+      'order service',
+      async () => {
+        service.beginShutdown();
+        await service.drain(drainMs);
+      },
+      { deadlineMs: drainMs + 1000 },
+    );
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.
     const recovered = await service.recover(options.signal);
     if (recovered.resolved > 0) log.info({ resolved: recovered.resolved }, 'earlier orders resolved');
     // Said, one line each: a user about to repeat a "failed" buy must learn the first one exists.
     for (const order of recovered.orders) options.notice(recoveryNotice(order));
 
-    let closed: Promise<void> | undefined;
     return {
       mode,
       venue,
@@ -192,20 +189,10 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       markets: new MarketCheck({ source: marketList, logger: log.child({ component: 'markets' }) }),
       stillUnknown: recovered.stillUnknown,
       recovered: recovered.orders,
-      close(deadlineMs = 10_000) {
-        closed ??= (async () => {
-          service.beginShutdown();
-          try {
-            await service.drain(deadlineMs);
-          } finally {
-            await releaseAll();
-          }
-        })();
-        return closed;
-      },
     };
   } catch (error) {
-    await releaseAll();
+    // What was opened stays acquired on the kernel, whose shutdown (which this failure leads to) releases it.
+    log.warn({ err: error }, 'the trading context could not be opened');
     throw error;
   }
 }

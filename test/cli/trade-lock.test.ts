@@ -15,6 +15,7 @@ import { UsageError } from '../../src/app/errors.js';
 import { acquireProcessLock } from '../../src/runtime/process-lock.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { tradingLockPath } from '../../src/trading/journal/index.js';
+import { testKernel } from '../runtime/helpers.js';
 import { arrayOf, jsonOf, runCli } from './trade-helpers.js';
 
 const dirs: string[] = [];
@@ -64,6 +65,7 @@ describe('commands side by side on one data directory', () => {
     const held = await acquireProcessLock(tradingLockPath(dataDir, 'paper:sim'), { what: 'x', command: 'upbit-tui (the TUI)' });
     try {
       const error = await openTradingContext(
+        testKernel().kernel,
         { sim: true, paper: true, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
         { env: {}, logger: silentLogger, notice: () => undefined, lockWaitMs: 100 },
       ).catch((e: unknown) => e);
