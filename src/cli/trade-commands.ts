@@ -232,6 +232,9 @@ export function toExitError(error: unknown): unknown {
   return error;
 }
 
+/** How long an interrupted command waits for an order already on the wire. */
+const DRAIN_MS = 10_000;
+
 interface RunContext {
   ctx: TradingContext;
   out: Output;
@@ -242,8 +245,8 @@ interface RunContext {
 /**
  * Run `body` on the trading context as a short-lived kernel (see ./command-runner.ts). SIGINT,
  * SIGTERM and SIGHUP (the terminal hung up: an SSH drop) go to the kernel, which aborts the
- * run's signal: no new order from that moment; an order already sent is awaited and journaled
- * (the context's order service is drained as a kernel release), then the command fails with
+ * run's signal: no new order from that moment; an order already sent is awaited (up to
+ * DRAIN_MS from the signal) and journaled, then the command fails with
  * 130 (129 for SIGHUP). A second SIGINT or SIGTERM ends it at once (the journal still has the
  * attempt, resolved on the next run).
  */
@@ -255,6 +258,8 @@ function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: (r: Ru
     {
       logFile: appPaths(env).logFile,
       signalExitCodes: { SIGTERM: EXIT.interrupted },
+      // The command's task ends within the drain (plus its abort grace) after a signal.
+      stepDeadlineMs: DRAIN_MS + 5_000,
       forcedLine: 'Stopped at once: anything already sent is in the journal and is resolved by the next command.',
       failure: (error, stoppedBy) => {
         if (stoppedBy !== undefined) {
@@ -269,10 +274,14 @@ function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: (r: Ru
     },
     async ({ kernel, logger: log, signal }) => {
       const dataDir = checkDataDir(flags.dataDir);
-      const opened = await openTradingContext(kernel, { ...flags, dataDir }, { env, logger: log, notice: (line) => out.notice(line), signal });
+      const opened = await openTradingContext(kernel, { ...flags, dataDir }, { env, logger: log, notice: (line) => out.notice(line), signal, drainDeadlineMs: DRAIN_MS });
       ctx = opened;
-      // From the signal on, no new order: one already on the wire is awaited by the service's drain.
-      const stopTaking = (): void => opened.service.beginShutdown();
+      // From the signal on, no new order, and the drain's deadline runs from the signal: an
+      // order on the wire is awaited up to DRAIN_MS, then journaled unknown and given up, so
+      // this task ends within the kernel's step deadline. The release 'order service' awaits the same drain.
+      const stopTaking = (): void => {
+        opened.service.drain(DRAIN_MS).catch((error: unknown) => log.error({ err: error }, 'draining the order service failed'));
+      };
       if (signal.aborted) stopTaking();
       else signal.addEventListener('abort', stopTaking, { once: true });
       try {

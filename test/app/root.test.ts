@@ -35,7 +35,7 @@ describe('openRoot: a headless run', () => {
       order.push('monitor stopped');
     });
     root.kernel.acquire('rules store', () => void order.push('rules store released'));
-    root.logger.child({ component: 'monitor' }).info('armed');
+    root.logger.child({ component: 'monitor' }).info({ rules: 0 }, 'armed');
 
     expect(proc.listenerCount('SIGTERM')).toBe(1);
     proc.emit('SIGTERM');
