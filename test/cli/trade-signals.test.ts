@@ -59,6 +59,25 @@ describe('signals take the kernel path in a trading command', () => {
     expect(readFileSync(logFileOf(home), 'utf8')).toMatch(/"component":"kernel".*"reason":"SIGTERM","exitCode":130.*"msg":"shutting down"/);
   }, 60_000);
 
+  it('Ctrl+C while waiting for the fills: the read is given up at once, the placed order journaled, exit 130', async () => {
+    const home = path.join(dir, 'fills');
+    // The order is placed at once; the read-back of its fills is held far longer than the test waits.
+    sim.faults.nextHttp.push({ kind: 'latency', latencyMs: 30_000, match: { method: 'GET', path: '/v1/order' } });
+    const run = startCli(buyArgs('1150000'), home, env);
+    await waitFor(() => sim.faults.nextHttp.length === 0, 'the read of the fills to reach the exchange', 30_000);
+    expect(ordersAt('1150000')).toBe(1);
+    const at = Date.now();
+    run.child.kill('SIGINT');
+    const r = await run.result;
+    expect(Date.now() - at).toBeLessThan(10_000);
+    expect(r.code, r.stderr).toBe(130);
+    expect(lastLine(r.stderr)).toMatch(/^upbit-tui: Interrupted/);
+    const next = await runCli(['orders', '--sim', '--api-url', sim.restUrl, '--json'], home, env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(arrayOf(jsonOf(next)['recovered'])).toEqual([]);
+    expect(arrayOf(jsonOf(next)['orders']).filter((o) => o['price'] === '1150000')).toHaveLength(1);
+  }, 60_000);
+
   it('Ctrl+C during the start-up recovery stops it at once: exit 130, nothing sent; the next command resolves the order', async () => {
     const home = path.join(dir, 'recovery');
     // An earlier run killed while its buy was on the wire leaves the attempt pending.
