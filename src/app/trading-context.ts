@@ -17,6 +17,7 @@ import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
+import { cancellation } from '../runtime/errors.js';
 import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock } from '../runtime/process-lock.js';
@@ -93,7 +94,16 @@ type Release = () => void | Promise<void>;
 export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInput, options: OpenTradingOptions): Promise<TradingContext> {
   const env = options.env ?? process.env;
   const log = options.logger;
-  const acquire = (name: string, release: Release): void => void kernel.acquire(name, release);
+  const acquire = (name: string, release: Release, opts?: { deadlineMs?: number }): void => {
+    if (kernel.isShuttingDown) {
+      // Opened as a signal came (the kernel takes no more releases): closed at once, and the opening stops.
+      Promise.resolve()
+        .then(release)
+        .catch((error: unknown) => log.warn({ err: error, release: name }, 'release failed'));
+      throw cancellation(`stopped while opening: '${name}' closed again`);
+    }
+    kernel.acquire(name, release, opts);
+  };
 
   try {
     // The embedded exchange makes its own keys: UPBIT_* are for a real or external account.
@@ -166,14 +176,7 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
     const service = new OrderService({ venue, journal, logger: log.child({ component: 'orders' }) });
     // Released first: no new order, those already sent awaited and journaled before anything closes.
     const drainMs = options.drainDeadlineMs ?? 10_000;
-    kernel.acquire(
-      'order service',
-      async () => {
-        service.beginShutdown();
-        await service.drain(drainMs);
-      },
-      { deadlineMs: drainMs + 1000 },
-    );
+    acquire('order service', () => service.drain(drainMs), { deadlineMs: drainMs + 1000 });
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.
     const recovered = await service.recover(options.signal);
     if (recovered.resolved > 0) log.info({ resolved: recovered.resolved }, 'earlier orders resolved');

@@ -197,7 +197,8 @@ export async function runSimCommand(o: SimCommandOptions): Promise<void> {
       // Runs for hours: a full disk under the log is said once, on stderr, when it happens.
       onFirstDrop: (drops) => process.stderr.write(`upbit-tui sim: ${describeLogDrops(o.logFile, drops) ?? ''}\n`),
       stepDeadlineMs: 2000,
-      failure: (error) => (error instanceof LockedError ? new UsageError(error.message, 6, { cause: error }) : error),
+      // Stopped by a signal (also while starting): nothing to say, the signal's exit code.
+      failure: (error, stoppedBy) => (stoppedBy !== undefined ? undefined : error instanceof LockedError ? new UsageError(error.message, 6, { cause: error }) : error),
     },
     async ({ kernel, logger, signal }) => {
       // One process at a time on a state file, else each would save over the other's orders.
