@@ -5,8 +5,10 @@
  * returns, so nothing new can be placed while an earlier outcome is unknown (orders another
  * live process is placing or resolving right now are left to it: docs/locking.md).
  *
- * Acquisitions and releases are made together and released in reverse order by `close()`,
- * also when opening fails half-way.
+ * Everything it opens is acquired on the caller's kernel where it is opened (app/root.ts):
+ * the kernel's shutdown releases it in reverse order, also when opening fails half-way (the
+ * failure ends a command's kernel). The order service is released first: no new order, those
+ * in flight awaited up to `drainDeadlineMs`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -16,6 +18,8 @@ import { StateNotSavedError } from '../exchange/engine.js';
 import { parseSnapshot } from '../exchange/snapshot.js';
 import { startSimServer, type SimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
+import { cancellation } from '../runtime/errors.js';
+import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock, openSectionLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
@@ -57,6 +61,8 @@ export interface OpenTradingOptions {
   signal?: AbortSignal;
   /** How long a short critical section (taking earlier journals in) waits for another process's. @default 10_000 */
   lockWaitMs?: number;
+  /** How long the kernel's shutdown waits for orders already sent. Keep it under the kernel's step deadline. @default 10_000 */
+  drainDeadlineMs?: number;
 }
 
 export interface TradingContext {
@@ -76,8 +82,6 @@ export interface TradingContext {
   readonly stillUnknown: readonly string[];
   /** Earlier runs' orders this run's recovery looked up, and what they turned out to be (`--json`: `recovered`). */
   readonly recovered: readonly RecoveredOrder[];
-  /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
-  close(deadlineMs?: number): Promise<void>;
 }
 
 /** The embedded exchange's files: `<dataDir>/sim/state.json` (accounts, keys, orders). */
@@ -87,25 +91,19 @@ export function embeddedSimStateFile(dataDir: string): string {
 
 type Release = () => void | Promise<void>;
 
-export async function openTradingContext(flags: TradingFlagsInput, options: OpenTradingOptions): Promise<TradingContext> {
+/** Open the trading context on `kernel`: every part is a release acquired on it as it is opened. */
+export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInput, options: OpenTradingOptions): Promise<TradingContext> {
   const env = options.env ?? process.env;
   const log = options.logger;
-  const releases: Array<{ name: string; release: Release }> = [];
-  const acquire = (name: string, release: Release): void => {
-    releases.push({ name, release });
-  };
-  let closing: Promise<void> | undefined;
-  const releaseAll = (): Promise<void> => {
-    closing ??= (async () => {
-      for (const { name, release } of releases.splice(0).reverse()) {
-        try {
-          await release();
-        } catch (error) {
-          log.error({ err: error, release: name }, 'release failed');
-        }
-      }
-    })();
-    return closing;
+  const acquire = (name: string, release: Release, opts?: { deadlineMs?: number }): void => {
+    if (kernel.isShuttingDown) {
+      // Opened as a signal came (the kernel takes no more releases): closed at once, and the opening stops.
+      Promise.resolve()
+        .then(release)
+        .catch((error: unknown) => log.warn({ err: error, release: name }, 'release failed'));
+      throw cancellation(`stopped while opening: '${name}' closed again`);
+    }
+    kernel.acquire(name, release, opts);
   };
 
   try {
@@ -189,13 +187,15 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
     await setupLock.run(() => absorbEarlierJournals(journal, mode, log), options.signal);
 
     const service = new OrderService({ venue, journal, logger: log.child({ component: 'orders' }) });
+    // Released first: no new order, those already sent awaited and journaled before anything closes.
+    const drainMs = options.drainDeadlineMs ?? 10_000;
+    acquire('order service', () => service.drain(drainMs), { deadlineMs: drainMs + 1000 });
     // Before anything is placed: every pending/unknown attempt of an earlier run is resolved.
     const recovered = await service.recover(options.signal);
     if (recovered.resolved > 0) log.info({ resolved: recovered.resolved }, 'earlier orders resolved');
     // Said, one line each: a user about to repeat a "failed" buy must learn the first one exists.
     for (const order of recovered.orders) options.notice(recoveryNotice(order));
 
-    let closed: Promise<void> | undefined;
     return {
       mode,
       venue,
@@ -205,20 +205,10 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       markets: new MarketCheck({ source: marketList, logger: log.child({ component: 'markets' }) }),
       stillUnknown: recovered.stillUnknown,
       recovered: recovered.orders,
-      close(deadlineMs = 10_000) {
-        closed ??= (async () => {
-          service.beginShutdown();
-          try {
-            await service.drain(deadlineMs);
-          } finally {
-            await releaseAll();
-          }
-        })();
-        return closed;
-      },
     };
   } catch (error) {
-    await releaseAll();
+    // What was opened stays acquired on the kernel, whose shutdown (which this failure leads to) releases it.
+    log.warn({ err: error }, 'the trading context could not be opened');
     throw error;
   }
 }

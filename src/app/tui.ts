@@ -1,5 +1,5 @@
 import { describeError } from '../runtime/errors.js';
-import { Kernel } from '../runtime/kernel.js';
+import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
 import { SIM_CATALOG, startSimServer } from '../sim/index.js';
 import { MarketStore } from '../trading/market-store.js';
@@ -12,6 +12,7 @@ import { connectionNotice } from './connection-notice.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
 import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
+import { openRoot } from './root.js';
 import { enterAltScreen } from './terminal.js';
 
 /** Event-loop lag p99 above this is logged by the kernel and highlighted in the status bar. */
@@ -53,12 +54,9 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   } else {
     unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger);
   }
-  const kernel = new Kernel({
-    logger: logger.child({ c: 'kernel' }),
-    loopMonitor: { warnAboveMs: LAG_WARN_MS },
-    // Runs after the terminal is restored, so the user can read it.
-    reportFatal: (text) => process.stderr.write(`upbit-tui stopped on an unexpected error. This is a bug: please report it with the log file ${opts.logFile}\n${text}\n`),
-  });
+  // The one composition root (./root.ts): logger, loop monitor, fatal report, the log file
+  // released last, signals and uncaught errors to the kernel.
+  const { kernel } = openRoot({ frontEnd: 'tui', log, logFile: opts.logFile, loopMonitor: { warnAboveMs: LAG_WARN_MS } });
   // The terminal going away (SSH drop: EIO; closed pipe: EPIPE) is a hang-up, not a crash.
   // Reading a hung-up terminal fails with EIO too. Acquired before the other parts, so released
   // after them: their last writes to a dead terminal (Ink's unmount) must not be a crash.
@@ -72,9 +70,6 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
     stream.on('error', onTerminalError);
     kernel.acquire('terminal error handler', () => void stream.off('error', onTerminalError));
   }
-  kernel.acquire('log file', () => log.close());
-  kernel.onForce(() => log.flushSync());
-  kernel.attachProcess();
   logger.info({ opts: { ...opts } }, 'starting');
   try {
     await startParts(kernel, opts, logger, unchecked, logDrops);

@@ -5,7 +5,8 @@ import { appPaths } from '../app/paths.js';
 import { endAfterHangup } from '../runtime/exit.js';
 import { SIGNAL_EXIT_CODES } from '../runtime/reason.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
-import { guardStream, outputFailureLine, settleStream, writeGuarded } from './output.js';
+import { reportOutputFailure } from './command-runner.js';
+import { guardStream, writeGuarded } from './output.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
 import { keysHelp } from './key-help.js';
@@ -148,7 +149,11 @@ Output (one per line): rest URL, ws URL, access-key, and secret-key only when ge
   return program;
 }
 
-/** Entry point used by bin/upbit-tui.js. Sets process.exitCode; never calls process.exit. */
+/**
+ * Entry point used by bin/upbit-tui.js. Sets process.exitCode and never calls process.exit: a
+ * command that runs (the TUI, `sim`, the trading commands) is a kernel from app/root.ts, which
+ * owns the process's end; what fails before one exists (flags, amounts) is said here.
+ */
 export async function main(argv: string[]): Promise<void> {
   // A closed stderr must not crash a command that is placing an order (there is nowhere to say it).
   guardStream(process.stderr);
@@ -172,24 +177,9 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`upbit-tui: unexpected error (a bug — please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;
   } finally {
-    await reportOutputFailure();
+    // Commands under a kernel (trading, sim) never get here: their kernel does this before it exits.
+    process.exitCode = await reportOutputFailure(Number(process.exitCode ?? 0));
   }
-}
-
-/**
- * After the command: stdout that could not be written (`> /dev/full`) is said in one line on
- * stderr, quoting what was lost (an order's identifier), and a command that succeeded exits 1
- * so a script notices; a reader that closed the pipe (`| head`, EPIPE) ends it quietly. The
- * command's work is done and saved either way: output errors never reach it.
- */
-async function reportOutputFailure(): Promise<void> {
-  const failure = await settleStream(process.stdout);
-  if (failure === undefined) return;
-  const workDone = process.exitCode === undefined || Number(process.exitCode) === 0;
-  const line = outputFailureLine(failure, workDone);
-  if (line === undefined) return;
-  writeGuarded(process.stderr, `upbit-tui: ${line}\n`);
-  if (workDone) process.exitCode = 1;
 }
 
 function guardCommanderOutput(cmd: Command): void {

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 
 import { UsageError } from '../app/errors.js';
-import { describeLogDrops, openFileLogger } from '../app/file-logger.js';
+import { describeLogDrops } from '../app/file-logger.js';
 import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
-import { Kernel } from '../runtime/kernel.js';
+import type { Kernel } from '../runtime/kernel.js';
+import type { Logger } from '../runtime/logger.js';
+import { runCommand } from './command-runner.js';
 import { writeGuarded } from './output.js';
 import { simBanner } from '../sim/describe.js';
 import { StateNotSavedError } from '../exchange/engine.js';
@@ -19,7 +21,7 @@ import type { SimServer } from '../sim/server.js';
 import { SimListenError, startSimServer } from '../sim/server.js';
 import { corruptState, createStatePersister, lockStateFile, readStateFile } from '../app/sim-state.js';
 import { pathFlag } from './trade-commands.js';
-import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
+import { LockedError } from '../runtime/process-lock.js';
 import { isIPv4 } from 'node:net';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -175,7 +177,12 @@ export function listenUsageError(error: SimListenError): UsageError {
   }
 }
 
-/** `upbit-tui sim`: the embedded exchange on its own, owned by a kernel until a signal. */
+/**
+ * `upbit-tui sim`: the embedded exchange on its own, a CLI command under a kernel
+ * (./command-runner.ts) until SIGINT (exit 130) or SIGTERM (143). The state file's lock, the
+ * exchange and the log are acquired on the kernel as they are opened; every change is on disk
+ * before it is answered, so the state is saved whenever the kernel stops it.
+ */
 export async function runSimCommand(o: SimCommandOptions): Promise<void> {
   // An address, not a name that merely starts with 127. (127.example.com resolves anywhere).
   if (!LOOPBACK.has(o.host) && !(isIPv4(o.host) && o.host.startsWith('127.'))) {
@@ -184,16 +191,26 @@ export async function runSimCommand(o: SimCommandOptions): Promise<void> {
   const faults = faultsFromFlags(o);
   if (o.state !== undefined) checkStateDir(o.state);
 
-  // One process at a time on a state file, else each would save over the other's orders.
-  const stateLock = o.state === undefined ? undefined : await lockStateFile(o.state).catch((error: unknown) => {
-    throw error instanceof LockedError ? new UsageError(error.message, 6, { cause: error }) : error;
-  });
-  try {
-    await startWithState(o, faults, stateLock);
-  } catch (error) {
-    stateLock?.release();
-    throw error;
-  }
+  await runCommand(
+    {
+      logFile: o.logFile,
+      // Runs for hours: a full disk under the log is said once, on stderr, when it happens.
+      onFirstDrop: (drops) => process.stderr.write(`upbit-tui sim: ${describeLogDrops(o.logFile, drops) ?? ''}\n`),
+      stepDeadlineMs: 2000,
+      // Stopped by a signal (also while starting): nothing to say, the signal's exit code.
+      failure: (error, stoppedBy) => (stoppedBy !== undefined ? undefined : error instanceof LockedError ? new UsageError(error.message, 6, { cause: error }) : error),
+    },
+    async ({ kernel, logger, signal }) => {
+      // One process at a time on a state file, else each would save over the other's orders.
+      if (o.state !== undefined) {
+        const stateLock = await lockStateFile(o.state);
+        kernel.acquire('state file lock', () => stateLock.release());
+      }
+      await startWithState(o, faults, kernel, logger);
+      // The exchange serves until the kernel stops it.
+      if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    },
+  );
 }
 
 /** `--state FILE`: a path, in a directory that exists or can be made, and can be written (exit 2 if not). */
@@ -209,7 +226,7 @@ function checkStateDir(file: string): void {
   }
 }
 
-async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof faultsFromFlags>, stateLock: ProcessLock | undefined): Promise<void> {
+async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof faultsFromFlags>, kernel: Kernel, logger: Logger): Promise<void> {
   // The state file is read and checked before anything starts, and never written if unusable.
   const saved = o.state === undefined ? undefined : await readStateFile(o.state);
   let stored: Array<{ accessKey: string; secretKey: string }> = [];
@@ -222,10 +239,6 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
   }
   const keys = resolveKeys(o.env ?? process.env, stored, o.state);
 
-  // Runs for hours: a full disk under the log is said once, on stderr, when it happens.
-  const log = openFileLogger(o.logFile, {
-    onFirstDrop: (drops) => process.stderr.write(`upbit-tui sim: ${describeLogDrops(o.logFile, drops) ?? ''}\n`),
-  });
   let sim: SimServer;
   // Every change is on disk before it is answered (see createStatePersister).
   let started = false;
@@ -234,7 +247,7 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
       ? undefined
       : createStatePersister({
           file: o.state,
-          logger: log.logger.child({ component: 'state' }),
+          logger: logger.child({ component: 'state' }),
           // Before the start, a failed save is the start's error line.
           warn: (message) => {
             if (started) process.stderr.write(`upbit-tui sim: ${message}\n`);
@@ -248,7 +261,7 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
       port: o.port,
       seed: o.seed,
       markets: o.markets,
-      logger: log.logger.child({ component: 'sim' }),
+      logger: logger.child({ component: 'sim' }),
       faults,
       faultSeed: o.faultSeed,
       script: o.script,
@@ -258,7 +271,6 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
       persist: persister?.persist,
     });
   } catch (error) {
-    await log.close();
     // A new account is saved before the server listens.
     if (error instanceof StateNotSavedError) throw unwritable(error.cause);
     if (error instanceof ScriptError) throw new UsageError(`${error.message} Fix the file, or leave out --script.`, 2, { cause: error });
@@ -266,23 +278,16 @@ async function startWithState(o: SimCommandOptions, faults: ReturnType<typeof fa
     throw error;
   }
   const server = sim;
+  kernel.acquire('embedded exchange', () => server.close());
   if (persister !== undefined) {
     try {
       // Also for a state that was only read: an unwritable path shows now, not at the first order.
       persister.persist(server.exchange.snapshot());
     } catch (error) {
-      await server.close();
-      await log.close();
       throw unwritable(error);
     }
   }
   started = true;
-
-  const kernel = new Kernel({ logger: log.logger.child({ component: 'kernel' }) });
-  kernel.acquire('log file', () => log.close());
-  if (stateLock !== undefined) kernel.acquire('state file lock', () => stateLock.release());
-  kernel.acquire('embedded exchange', () => server.close());
-  kernel.attachProcess();
   // Through the guard: a reader that stops after the first line (`| head -1`) does not stop the exchange.
   for (const line of simBanner(server, { accessKey: keys.accessKey, secretKey: keys.showSecret ? keys.secretKey : undefined })) {
     writeGuarded(process.stdout, `${line}\n`);

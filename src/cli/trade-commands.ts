@@ -20,11 +20,11 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 
 import { UsageError } from '../app/errors.js';
-import { describeLogDrops, openFileLogger } from '../app/file-logger.js';
 import { appPaths } from '../app/paths.js';
 import { openTradingContext, type TradingContext } from '../app/trading-context.js';
 import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import type { Logger } from '../runtime/logger.js';
+import type { ShutdownSignal } from '../runtime/reason.js';
 import { LockedError } from '../runtime/process-lock.js';
 import { JournalError } from '../trading/journal/index.js';
 import { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from '../trading/order-errors.js';
@@ -38,6 +38,7 @@ import { MarketCodeError, parseMarketCode } from '../upbit/market-code.js';
 import type { Side } from '../upbit/order-types.js';
 import { OrderNotFoundError, UpbitError } from '../upbit/rest/index.js';
 import type { Order } from '../upbit/rest/index.js';
+import { runCommand } from './command-runner.js';
 import { balanceJson, balanceTable, createOutput, describeOrder, describePlaced, orderJson, orderTable, type Output } from './output.js';
 
 export const EXIT = { ok: 0, bug: 1, usage: 2, refused: 3, connection: 4, unknown: 5, busy: 6, hangup: 129, interrupted: 130 } as const;
@@ -233,6 +234,9 @@ export function toExitError(error: unknown): unknown {
   return error;
 }
 
+/** How long an interrupted command waits for an order already on the wire. */
+const DRAIN_MS = 10_000;
+
 interface RunContext {
   ctx: TradingContext;
   out: Output;
@@ -241,66 +245,55 @@ interface RunContext {
 }
 
 /**
- * Open the trading context, run `body`, close it, whatever happens. SIGINT, SIGTERM and SIGHUP
- * (the terminal hung up: an SSH drop) abort the run's signal and stop new orders at once; an
- * order already sent is awaited and journaled (the context's close drains the service), then
- * the command fails with 130 (129 for SIGHUP).
+ * Run `body` on the trading context as a short-lived kernel (see ./command-runner.ts). SIGINT,
+ * SIGTERM and SIGHUP (the terminal hung up: an SSH drop) go to the kernel, which aborts the
+ * run's signal: no new order from that moment; an order already sent is awaited (up to
+ * DRAIN_MS from the signal) and journaled, then the command fails with
+ * 130 (129 for SIGHUP). A second SIGINT or SIGTERM ends it at once (the journal still has the
+ * attempt, resolved on the next run).
  */
-async function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: (r: RunContext) => Promise<void>): Promise<void> {
+function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: (r: RunContext) => Promise<void>): Promise<void> {
   const out = createOutput(flags.json);
-  const logFile = appPaths(env).logFile;
-  const file = openFileLogger(logFile);
-  const log = file.logger.child({ component: 'cli' });
-  const controller = new AbortController();
   let ctx: TradingContext | undefined;
-  let stoppedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => (): void => {
-    // A hang-up arrives more than once (from the terminal, then from the shell): one is enough.
-    if (stoppedBy !== undefined) return;
-    stoppedBy = signal;
-    // The terminal is gone: what is still written to it fails with EIO, which is no crash.
-    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-    log.warn({ signal }, 'interrupted: no new order will be sent');
-    controller.abort(new Error(`interrupted by ${signal}`));
-    ctx?.service.beginShutdown();
-  };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const handlers = signals.map((signal) => [signal, onSignal(signal)] as const);
-  // A second Ctrl+C or SIGTERM kills at once (the user insists; the journal still has the
-  // attempt, resolved on the next run); a second hang-up is only the shell passing it on.
-  for (const [signal, handler] of handlers) {
-    if (signal === 'SIGHUP') process.on(signal, handler);
-    else process.once(signal, handler);
-  }
-  const interrupted = (): number => (stoppedBy === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
-  try {
-    const dataDir = checkDataDir(flags.dataDir);
-    ctx = await openTradingContext({ ...flags, dataDir }, { env, logger: log, notice: (line) => out.notice(line), signal: controller.signal });
-    if (controller.signal.aborted) ctx.service.beginShutdown();
-    await checkMarkets(ctx, flags.markets, out, controller.signal);
-    await body({ ctx, out: withRecovered(out, ctx.recovered), signal: controller.signal, log });
-  } catch (error) {
-    // The built-in exchange refused a change it could not save: that, not its 503, is the news.
-    const stateProblem = controller.signal.aborted ? undefined : ctx?.stateProblem();
-    if (stateProblem !== undefined) {
-      log.error({ err: error, stateProblem: stateProblem.message }, 'trading command failed: the built-in exchange could not save its state');
-      throw stateProblem;
-    }
-    log.error({ err: error }, 'trading command failed');
-    if (controller.signal.aborted) throw new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', interrupted(), { cause: error });
-    throw toExitError(error);
-  } finally {
-    try {
-      await ctx?.close();
-    } finally {
-      // Kept until the orders are drained: a second signal must not kill the process meanwhile.
-      for (const [signal, handler] of handlers) process.off(signal, handler);
-      await file.close();
-      const dropped = describeLogDrops(logFile, file.drops());
-      if (dropped !== null) out.notice(dropped);
-    }
-  }
-  if (controller.signal.aborted) throw new UsageError('Interrupted after the command finished its work; nothing else was sent.', interrupted());
+  const interrupted = (signal: ShutdownSignal): number => (signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);
+  return runCommand(
+    {
+      logFile: appPaths(env).logFile,
+      signalExitCodes: { SIGTERM: EXIT.interrupted },
+      // The command's task ends within the drain (plus its abort grace) after a signal.
+      stepDeadlineMs: DRAIN_MS + 5_000,
+      forcedLine: 'Stopped at once: anything already sent is in the journal and is resolved by the next command.',
+      failure: (error, stoppedBy) => {
+        if (stoppedBy !== undefined) {
+          return error === undefined
+            ? new UsageError('Interrupted after the command finished its work; nothing else was sent.', interrupted(stoppedBy))
+            : new UsageError('Interrupted: no new order was sent; anything already sent is in the journal and is resolved on the next run.', interrupted(stoppedBy), { cause: error });
+        }
+        if (error === undefined) return undefined;
+        // The built-in exchange refused a change it could not save: that, not its 503, is the news.
+        return ctx?.stateProblem() ?? toExitError(error);
+      },
+    },
+    async ({ kernel, logger: log, signal }) => {
+      const dataDir = checkDataDir(flags.dataDir);
+      const opened = await openTradingContext(kernel, { ...flags, dataDir }, { env, logger: log, notice: (line) => out.notice(line), signal, drainDeadlineMs: DRAIN_MS });
+      ctx = opened;
+      // From the signal on, no new order, and the drain's deadline runs from the signal: an
+      // order on the wire is awaited up to DRAIN_MS, then journaled unknown and given up, so
+      // this task ends within the kernel's step deadline. The release 'order service' awaits the same drain.
+      const stopTaking = (): void => {
+        opened.service.drain(DRAIN_MS).catch((error: unknown) => log.error({ err: error }, 'draining the order service failed'));
+      };
+      if (signal.aborted) stopTaking();
+      else signal.addEventListener('abort', stopTaking, { once: true });
+      try {
+        await checkMarkets(opened, flags.markets, out, signal);
+        await body({ ctx: opened, out: withRecovered(out, opened.recovered), signal, log });
+      } finally {
+        signal.removeEventListener('abort', stopTaking);
+      }
+    },
+  );
 }
 
 /** `--data-dir`, made and checked before anything opens in it (exit 2 when unusable). */

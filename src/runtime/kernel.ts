@@ -40,6 +40,12 @@ export interface KernelOptions {
   loopMonitor?: LoopMonitorOptions;
   /** How many ended tasks `tasks()` keeps listing. @default 100 */
   maxEndedTasks?: number;
+  /**
+   * Exit codes for signals that should not end with 128+signal, also on a forced exit: the
+   * trading commands exit 130 for SIGTERM as for SIGINT (README, exit codes).
+   * @default {} (SIGHUP 129, SIGINT 130, SIGTERM 143)
+   */
+  signalExitCodes?: Partial<Record<ShutdownSignal, number>>;
 }
 
 export interface SpawnOptions extends ChildOptions {
@@ -60,6 +66,7 @@ export class Kernel {
   readonly #shutdownDeadlineMs: number;
   readonly #reportFatal: (text: string) => void;
   readonly #maxEnded: number;
+  readonly #signalCodes: Partial<Record<ShutdownSignal, number>>;
   readonly #root = new AbortController();
   readonly #live = new Map<number, TaskImpl<unknown>>();
   readonly #ended: TaskImpl<unknown>[] = [];
@@ -87,6 +94,7 @@ export class Kernel {
     this.#shutdownDeadlineMs = opts.shutdownDeadlineMs ?? 8000;
     this.#reportFatal = opts.reportFatal ?? writeStderr;
     this.#maxEnded = opts.maxEndedTasks ?? 100;
+    this.#signalCodes = { ...opts.signalExitCodes };
     setMaxListeners(0, this.#root.signal);
     const random = opts.random ?? Math.random;
     const now = opts.now ?? Date.now;
@@ -206,7 +214,7 @@ export class Kernel {
   interrupt(): void {
     // The shutdown promise never rejects, and its end is the process's end: nothing to await.
     if (this.#reason === null) void this.shutdown({ kind: 'signal', signal: 'SIGINT' });
-    else this.#force(SIGNAL_EXIT_CODES.SIGINT, 'interrupted again during shutdown');
+    else this.#force(this.#signalCode('SIGINT'), 'interrupted again during shutdown');
   }
 
   /**
@@ -222,7 +230,7 @@ export class Kernel {
       // A hang-up comes more than once (the terminal's, then the shell's as it exits) and is no
       // one's request to hurry: the releases (orders journaled) still run, within the deadline.
       else if (signal === 'SIGHUP') this.#logger.info({ signal }, 'hang-up again during shutdown; still releasing');
-      else this.#force(SIGNAL_EXIT_CODES[signal], `${signal} again during shutdown`);
+      else this.#force(this.#signalCode(signal), `${signal} again during shutdown`);
     };
     const onSigint = onSignal('SIGINT');
     const onSigterm = onSignal('SIGTERM');
@@ -264,7 +272,7 @@ export class Kernel {
 
   async #runShutdown(reason: ShutdownReason): Promise<ShutdownReport> {
     this.#reason = reason;
-    const exitCode = exitCodeFor(reason);
+    const exitCode = exitCodeFor(reason, this.#signalCodes);
     const overruns: string[] = [];
     this.#logger.info({ reason: describeReason(reason), exitCode }, 'shutting down');
     this.#changed();
@@ -329,6 +337,10 @@ export class Kernel {
     const fatal = 'error' in extra ? extra.error : this.#reason?.kind === 'error' ? this.#reason.error : undefined;
     if (fatal !== undefined) this.#reportOnce(fatal);
     this.#exitOnce(exitCode);
+  }
+
+  #signalCode(signal: ShutdownSignal): number {
+    return this.#signalCodes[signal] ?? SIGNAL_EXIT_CODES[signal];
   }
 
   #reportOnce(error: unknown): void {

@@ -27,11 +27,13 @@ describe('sessionOf(TradingContext)', () => {
   it('runs the session on the context’s venue, journal and service', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'upbit-session-ctx-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { kernel: contextKernel } = testKernel({ stepDeadlineMs: 3_000 });
     const ctx: TradingContext = await openTradingContext(
+      contextKernel,
       { sim: true, paper: false, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
       { env: {}, logger: silentLogger, notice: () => undefined },
     );
-    cleanups.push(() => ctx.close());
+    cleanups.push(async () => void (await contextKernel.shutdown({ kind: 'user' })));
     const built = sessionOf(ctx, { pollMs: 100 });
     expect(built.session.mode).toBe('sim');
     const { kernel } = testKernel({ stepDeadlineMs: 3_000 });

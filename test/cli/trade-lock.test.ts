@@ -16,6 +16,7 @@ import { UsageError } from '../../src/app/errors.js';
 import { acquireProcessLock } from '../../src/runtime/process-lock.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { tradingLockPath } from '../../src/trading/journal/index.js';
+import { testKernel } from '../runtime/helpers.js';
 import { arrayOf, jsonOf, runCli } from './trade-helpers.js';
 
 const dirs: string[] = [];
@@ -66,6 +67,7 @@ describe('commands side by side on one data directory', () => {
     const held = await acquireProcessLock(tradingLockPath(dataDir, 'sim:embedded'), { what: 'x', command: 'upbit-tui buy --sim' });
     try {
       const error = await openTradingContext(
+        testKernel().kernel,
         { sim: true, paper: false, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
         { env: {}, logger: silentLogger, notice: () => undefined, lockWaitMs: 100 },
       ).catch((e: unknown) => e);
@@ -84,11 +86,13 @@ describe('commands side by side on one data directory', () => {
     const dataDir = home();
     const held = await acquireProcessLock(tradingLockPath(dataDir, 'paper:sim'), { what: 'x', command: 'upbit-tui (the TUI)' });
     try {
-      const ctx = await openTradingContext(
+      const { kernel } = testKernel();
+      await openTradingContext(
+        kernel,
         { sim: true, paper: true, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
         { env: {}, logger: silentLogger, notice: () => undefined, lockWaitMs: 100 },
       );
-      await ctx.close();
+      await kernel.shutdown({ kind: 'user' });
     } finally {
       held.release();
     }

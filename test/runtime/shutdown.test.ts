@@ -259,3 +259,34 @@ describe('attachProcess', () => {
     expect(second.kernel.shutdownReason).toEqual({ kind: 'signal', signal: 'SIGINT' });
   });
 });
+
+describe('front ends that decide their exit code (a CLI command)', () => {
+  it("a 'done' shutdown exits with the command's code, after every release, and reports no error", async () => {
+    const { kernel, events, reportFatal } = testKernel();
+    kernel.acquire('journal', () => void events.push('release journal'));
+    const report = await kernel.shutdown({ kind: 'done', exitCode: 3 });
+    expect(report.exitCode).toBe(3);
+    expect(events).toEqual(['release journal', 'exit 3']);
+    expect(reportFatal).not.toHaveBeenCalled();
+  });
+
+  it('signalExitCodes replaces 128+signal for a graceful shutdown and for a forced one; other signals keep theirs', async () => {
+    const graceful = testKernel({ signalExitCodes: { SIGTERM: 130 } });
+    const proc = fakeProcess();
+    graceful.kernel.attachProcess(proc);
+    proc.emit('SIGTERM');
+    expect((await graceful.kernel.shutdown({ kind: 'user' })).exitCode).toBe(130);
+    expect(graceful.exit).toHaveBeenCalledWith(130);
+
+    const forced = testKernel({ signalExitCodes: { SIGTERM: 130 } });
+    const other = fakeProcess();
+    forced.kernel.attachProcess(other);
+    forced.kernel.acquire('order in flight', never, { deadlineMs: 60_000 });
+    other.emit('SIGTERM');
+    other.emit('SIGTERM');
+    expect(forced.events).toEqual(['exit 130']);
+
+    const hangup = testKernel({ signalExitCodes: { SIGTERM: 130 } });
+    expect((await hangup.kernel.shutdown({ kind: 'signal', signal: 'SIGHUP' })).exitCode).toBe(129);
+  });
+});
