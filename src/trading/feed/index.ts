@@ -4,3 +4,4 @@ export { MarketFeed, type MarketFeedOptions } from './market-feed.js';
 export { OrderBooks } from './order-books.js';
 export type { SliceOptions, SliceSource } from './slice.js';
 export { TradeTapes, type TradeTapesOptions } from './trade-tapes.js';
+export { tickerRowSource } from './ticker-rows.js';
