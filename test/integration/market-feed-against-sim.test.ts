@@ -157,6 +157,17 @@ describe('the market feed against the embedded exchange', () => {
     expect(h.ended()).toBeNull();
   });
 
+  it('a demand released and another made in the same tick: no close, one request for the new set', async () => {
+    const h = await harness(['KRW-BTC']);
+    const release = h.feed.demand('panel', { type: 'orderbook', codes: ['KRW-BTC'] });
+    await waitFor(() => (h.feed.books.flush(), h.feed.books.select('KRW-BTC')), 'the KRW-BTC book', 8000);
+    release();
+    h.feed.demand('panel', { type: 'orderbook', codes: ['KRW-ETH'] });
+    await waitFor(() => (h.feed.books.flush(), h.feed.books.select('KRW-ETH')), 'the KRW-ETH book', 8000);
+    expect(h.server.quotationConnections()).toEqual([expect.objectContaining({ id: 1, open: true, requests: 2, subscriptions: [{ type: 'orderbook', codes: ['KRW-ETH'], level: 0 }] })]);
+    expect(h.feed.books.select('KRW-BTC')).toBeUndefined();
+  });
+
   it('after a drop the whole demanded set is sent again on the new connection', async () => {
     const h = await harness(['KRW-BTC']);
     h.feed.demand('watchlist', { type: 'ticker', codes: ['KRW-BTC'] });
