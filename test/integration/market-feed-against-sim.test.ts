@@ -157,6 +157,17 @@ describe('the market feed against the embedded exchange', () => {
     expect(h.ended()).toBeNull();
   });
 
+  it('with nothing demanded no connection is made; the first demand connects at once', async () => {
+    const h = await harness(['KRW-BTC']);
+    await waitFor(() => h.statuses.at(-1)?.state === 'idle', 'the feed to say idle');
+    expect(h.server.quotationConnections()).toEqual([]);
+    const ticks: Ticker[] = [];
+    h.feed.demand('watchlist', { type: 'ticker', codes: ['KRW-BTC'], listener: (t) => ticks.push(t) });
+    await waitFor(() => ticks.length > 0, 'a tick', 8000);
+    expect(h.server.quotationConnections()).toEqual([expect.objectContaining({ id: 1, open: true, requests: 1 })]);
+    expect(h.statuses.map((s) => s.state)).toEqual(['idle', 'connecting', 'live']);
+  });
+
   it('a demand released and another made in the same tick: no close, one request for the new set', async () => {
     const h = await harness(['KRW-BTC']);
     const release = h.feed.demand('panel', { type: 'orderbook', codes: ['KRW-BTC'] });

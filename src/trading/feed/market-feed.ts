@@ -74,6 +74,8 @@ export class MarketFeed {
   readonly #bookListeners: TickListeners<Orderbook>;
   readonly #candleListeners = new Map<CandleUnit, TickListeners<Candle>>();
   #desired: Subscription[] = [];
+  /** The demanded markets per type (candles: per `candle.*` type), for the slices. */
+  #demanded = new Map<FeedType, ReadonlySet<MarketCode>>();
 
   constructor(opts: MarketFeedOptions) {
     const { url, tickers, books, tapes, candles, format, logger, onStatus, ...tuning } = opts;
@@ -173,19 +175,24 @@ export class MarketFeed {
     }
   }
 
+  /**
+   * Into the slice only while its market is demanded: a message already in flight when its
+   * demand was released must not bring back a slice nobody keeps current. Listeners are
+   * registered per market, so they hear only of their own.
+   */
   #onMarketData(ev: MarketDataEvent): void {
     const at = Date.now();
     switch (ev.kind) {
       case 'trade':
-        this.tapes.apply(ev.trade);
+        if (this.#demanded.get('trade')?.has(ev.trade.market) === true) this.tapes.apply(ev.trade);
         this.#trades.tell(ev.trade, at);
         break;
       case 'orderbook':
-        this.books.apply(ev.orderbook);
+        if (this.#demanded.get('orderbook')?.has(ev.orderbook.market) === true) this.books.apply(ev.orderbook);
         this.#bookListeners.tell(ev.orderbook, at);
         break;
       case 'candle':
-        this.candles.apply(ev.candle);
+        if (this.#demanded.get(`candle.${ev.candle.unit}`)?.has(ev.candle.market) === true) this.candles.apply(ev.candle);
         this.#candleListeners.get(ev.candle.unit)?.tell(ev.candle, at);
         break;
     }
@@ -197,7 +204,9 @@ export class MarketFeed {
     this.#desired = next;
     this.#log.debug({ types: next.map((s) => `${s.type}:${s.codes.length}`) }, 'demanded markets changed');
     this.#client.setSubscriptions(next);
-    const markets = (type: FeedType): ReadonlySet<MarketCode> => new Set(next.find((s) => s.type === type)?.codes ?? []);
+    this.#demanded = new Map(next.map((s) => [s.type, new Set(s.codes)]));
+    const none: ReadonlySet<MarketCode> = new Set();
+    const markets = (type: FeedType): ReadonlySet<MarketCode> => this.#demanded.get(type) ?? none;
     this.books.retain(markets('orderbook'));
     this.tapes.retain(markets('trade'));
     this.candles.retain((unit) => markets(`candle.${unit}`));
