@@ -172,7 +172,8 @@ export class UpbitSocket {
       while (!signal.aborted) {
         if (this.#sender.isEmpty()) {
           this.#setStatus({ state: 'idle' });
-          if (!(await this.#waitForRequest(signal))) return;
+          // Filled and emptied again before this resumed: keep waiting.
+          while (this.#sender.isEmpty()) if (!(await this.#waitForRequest(signal))) return;
           // A fresh start: whatever went wrong before the idle spell is history.
           streak = 0;
           attempt = 0;
@@ -334,6 +335,8 @@ export class UpbitSocket {
         this.#closeIdleCurrent = closeIdle;
         try {
           this.#sender.attach(ws);
+          // Emptied while connecting: closing already, never live.
+          if (idle) return;
           this.#log.info({ host: this.#host }, `${this.#label} stream live`);
           this.#pruneDrops();
           this.#setStatus(this.#drops.length > 0 ? { state: 'live', since: t, drops: [...this.#drops] } : { state: 'live', since: t });
