@@ -6,7 +6,8 @@ import { MarketStore } from '../trading/market-store.js';
 import { renderApp } from '../ui/render.js';
 import type { TaskSource } from '../ui/task-source.js';
 import type { ColorMode } from '../ui/theme.js';
-import { QuotationClient, type ConnectionStatus } from '../upbit/quotation-client.js';
+import { MarketFeed } from '../trading/feed/index.js';
+import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
 import { connectionNotice } from './connection-notice.js';
 import { openFileLogger } from './file-logger.js';
@@ -103,19 +104,14 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
 
   const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   const host = new URL(wsUrl).host;
-  const client = new QuotationClient({
+  // The feed owns the quotation connection; the watchlist (the ticker table) is one demand.
+  const feed = new MarketFeed({
     url: wsUrl,
+    tickers: store,
     logger: logger.child({ c: 'quotation' }),
-    onTicker: (t) => store.applyTicker(t),
-    onStatus: (s: ConnectionStatus) => {
-      store.setConnection(s);
-      store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true }));
-    },
-    onInvalid: () => store.noteInvalid(),
-    // Pongs too: a link whose markets do not trade is alive, not silent.
-    onActivity: () => store.noteActivity(),
+    onStatus: (s: ConnectionStatus) => store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true })),
   });
-  client.setSubscriptions([{ type: 'ticker', codes: opts.markets }]);
+  kernel.acquire('watchlist demand', feed.demand('watchlist', { type: 'ticker', codes: opts.markets }));
   logDrops.tell = (text) => store.setNotice(text, 'log');
   if (logDrops.text !== null) store.setNotice(logDrops.text, 'log');
 
@@ -130,7 +126,8 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
     kernel.spawn('market-list-check', (signal) => recheckMarkets(unchecked, recheck, signal));
   }
   kernel.spawn('market-store', (signal) => store.run(signal));
-  kernel.spawn('quotation-stream', (signal) => client.run(signal));
+  kernel.spawn('quotation-stream', (signal) => feed.run(signal));
+  kernel.spawn('market-slices', (signal) => feed.runSlices(signal));
   const offLag = kernel.loop.subscribe(() => store.setLagP99(kernel.loop.p99Ms()));
   kernel.acquire('lag feed', offLag);
   const offShutdown = kernel.subscribe(() => {

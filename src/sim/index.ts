@@ -5,4 +5,5 @@ export type { SimEngine, SimEngineOptions, SimTrade, TradeListener } from './eng
 export { createSimEngine } from './engine.js';
 export type { SimFaults } from './faults.js';
 export type { SimOptions, SimServer } from './server.js';
+export type { QuotationConnectionInfo } from './quotation-ws.js';
 export { startSimServer } from './server.js';

@@ -51,11 +51,29 @@ export interface QuotationHubOptions {
   faultRng?: Rng;
 }
 
+/** What a quotation connection was asked for, as the simulator saw it (for tests). */
+export interface QuotationConnectionInfo {
+  /** 1 for the first connection of the hub, then 2, 3, … */
+  id: number;
+  open: boolean;
+  /** The close code once closed (1000 for a client's normal closure, 1006 when cut). */
+  closeCode: number | null;
+  /** Request messages received (subscriptions, LIST_SUBSCRIPTIONS, refused ones), not PINGs. */
+  requests: number;
+  /** The current REALTIME subscriptions by type, codes as requested. */
+  subscriptions: Array<{ type: string; codes: string[]; level?: number }>;
+}
+
+/** Closed connections kept for {@link QuotationHub.connections}, newest last. */
+const CLOSED_KEPT = 100;
+
 /** Every connection of the public quotation endpoint (`/websocket/v1`). */
 export interface QuotationHub {
   /** Take over an upgraded socket until it closes. */
   accept(ws: WebSocket): void;
   connectionCount(): number;
+  /** The open connections and the last closed ones, oldest first. */
+  connections(): QuotationConnectionInfo[];
   /** Terminate every socket (no close handshake), as a network drop would. */
   dropAll(): void;
   /** Send raw bytes to every connection, bypassing the protocol (but not the latency queue). */
@@ -81,6 +99,7 @@ export function createQuotationHub(options: QuotationHubOptions): QuotationHub {
   ]);
   const servedTypes = new Set(sources.keys());
   const connections = new Set<QuotationConnection>();
+  const closed: QuotationConnectionInfo[] = [];
   const releases: Array<() => void> = [];
   const dataFrameFate = createWsFaultPlayer(faults, options.faultRng ?? createRng(randomSeed()));
   let nextId = 1;
@@ -114,11 +133,16 @@ export function createQuotationHub(options: QuotationHubOptions): QuotationHub {
         dataFrameFate,
         idleTimeoutMs,
         logger,
-        onClose: () => connections.delete(conn),
+        onClose: (code) => {
+          connections.delete(conn);
+          closed.push({ ...conn.info(), open: false, closeCode: code });
+          if (closed.length > CLOSED_KEPT) closed.shift();
+        },
       });
       connections.add(conn);
     },
     connectionCount: () => connections.size,
+    connections: () => [...closed, ...[...connections].map((c) => c.info())].sort((a, b) => a.id - b.id),
     dropAll() {
       for (const conn of connections) conn.terminate();
     },
@@ -161,7 +185,7 @@ interface ConnectionContext {
   dataFrameFate: (frame: Buffer) => WsFrameFate;
   idleTimeoutMs: number;
   logger: Logger;
-  onClose: () => void;
+  onClose: (code: number) => void;
 }
 
 interface LiveSubscription {
@@ -183,10 +207,11 @@ class QuotationConnection {
   private throttleTimer: NodeJS.Timeout | undefined;
   private readonly conn: WsConnection;
   private readonly logger: Logger;
+  private requests = 0;
 
   constructor(
     ws: WebSocket,
-    id: number,
+    private readonly id: number,
     private readonly ctx: ConnectionContext,
   ) {
     this.logger = ctx.logger.child({ conn: id });
@@ -196,11 +221,15 @@ class QuotationConnection {
       logger: this.logger,
       label: 'connection',
       onMessage: (data, isBinary) => this.onMessage(data, isBinary),
-      onClose: () => {
+      onClose: (code) => {
         if (this.throttleTimer !== undefined) clearTimeout(this.throttleTimer);
-        ctx.onClose();
+        ctx.onClose(code);
       },
     });
+  }
+
+  info(): QuotationConnectionInfo {
+    return { id: this.id, open: true, closeCode: null, requests: this.requests, subscriptions: this.listSubscriptions() };
   }
 
   /** Send the REALTIME message of a change of `market` to this connection's subscriptions, throttled per source. */
@@ -256,6 +285,7 @@ class QuotationConnection {
       else this.sendControl(STATUS_UP);
       return;
     }
+    this.requests += 1;
     if (!this.conn.admitRequest()) {
       this.sendError('TOO_MANY_REQUEST', 'Too many request messages on this connection; at most 5 per second and 100 per minute.');
       return;

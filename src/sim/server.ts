@@ -21,7 +21,7 @@ import type { RateLimitOptions } from './rate-limit.js';
 import { refuseUpgrade, remoteIp } from './rate-limit.js';
 import type { SimAccount } from './rest/mount.js';
 import { mountExchange } from './rest/mount.js';
-import { createQuotationHub } from './quotation-ws.js';
+import { createQuotationHub, type QuotationConnectionInfo } from './quotation-ws.js';
 import { createRng, randomSeed } from './random.js';
 import type { SimScript } from './scripted-prices.js';
 import { loadScriptFile, parseScript } from './scripted-prices.js';
@@ -137,6 +137,8 @@ export interface SimServer {
    */
   injectFrame(data: string | Buffer, opts?: { binary?: boolean }): void;
   connectionCount(): number;
+  /** The quotation endpoint's open connections and its last closed ones: what each asked for. */
+  quotationConnections(): QuotationConnectionInfo[];
   /** Stop the market, terminate sockets and close the server. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -277,6 +279,7 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
     },
     injectFrame: (data, opts) => hub.inject(data, opts?.binary ?? typeof data !== 'string'),
     connectionCount: () => hub.connectionCount() + exchangeSide.privateHub.connectionCount(),
+    quotationConnections: () => hub.connections(),
     close,
   };
 }

@@ -39,7 +39,8 @@ export interface WsConnectionOptions {
   /** An inbound message; the idle timer has been refreshed. A throw is logged as a bug. */
   onMessage(data: RawData, isBinary: boolean): void;
   /** The socket closed; the queue and idle timer are already released. */
-  onClose(): void;
+  /** With the close code (1006 when the socket was cut without a close frame). */
+  onClose(code: number): void;
 }
 
 interface QueuedFrame {
@@ -81,7 +82,7 @@ export class WsConnection {
       if (this.queueTimer !== undefined) clearTimeout(this.queueTimer);
       this.queue.length = 0;
       logger.debug({ code }, `${label} closed`);
-      options.onClose();
+      options.onClose(code);
     });
     logger.debug({}, `${label} opened`);
   }

@@ -4,7 +4,7 @@ import type { MarketCode, Ticker } from '../upbit/types.js';
 /** Called synchronously with every tick that arrives, of any market, in order. */
 export type TickListener = (t: Ticker) => void;
 
-export interface OnTickOptions {
+export interface OnTickOptions<T extends { market: MarketCode } = Ticker> {
   /**
    * Only these markets' ticks (e.g. the markets a rule watches): looked up per tick, so many
    * listeners spread over many markets cost only the ones of the tick's market. Listeners of
@@ -17,14 +17,14 @@ export interface OnTickOptions {
    * e.g. disarm a rule and say so. Called synchronously; what it throws is logged and dropped.
    * @default none: the error is only logged and counted
    */
-  onError?: (error: unknown, tick: Ticker) => void;
+  onError?: (error: unknown, tick: T) => void;
 }
 
 /** One every-tick listener and what the store knows of its failures. */
-interface TickSubscription {
+interface TickSubscription<T> {
   owner: string;
-  listener: TickListener;
-  onError: ((error: unknown, tick: Ticker) => void) | undefined;
+  listener: (t: T) => void;
+  onError: ((error: unknown, tick: T) => void) | undefined;
   errors: number;
   /** When its last error was logged (store clock), or null: at most one log line a second each. */
   loggedAt: number | null;
@@ -34,17 +34,18 @@ interface TickSubscription {
 const LISTENER_ERROR_LOG_MS = 1000;
 
 /**
- * The every-tick listeners of a stream of tickers: of every market, or of the markets each
+ * The every-tick listeners of a stream of tickers (or of any per-market data: the market feed
+ * keeps one for trades, books and each candle interval): of every market, or of the markets each
  * asked for (looked up per tick, so many listeners spread over many markets cost only those of
  * the tick's market). A listener that throws is logged with its owner's name, counted and
  * told through its `onError`; it never stops the caller or the other listeners. Kept apart
  * from the store so the market feed can hand its demands' listeners the same guarantees.
  */
-export class TickListeners {
+export class TickListeners<T extends { market: MarketCode } = Ticker> {
   readonly #log: Logger;
   /** Listeners of every market, and listeners by the market they asked for. */
-  readonly #every = new Set<TickSubscription>();
-  readonly #byMarket = new Map<MarketCode, Set<TickSubscription>>();
+  readonly #every = new Set<TickSubscription<T>>();
+  readonly #byMarket = new Map<MarketCode, Set<TickSubscription<T>>>();
   #errors = 0;
 
   constructor(log: Logger) {
@@ -52,7 +53,7 @@ export class TickListeners {
   }
 
   /** Every listener of every market, then the tick's market's own, each group in subscription order. */
-  tell(t: Ticker, at: number): void {
+  tell(t: T, at: number): void {
     this.#tellAll(this.#every, t, at);
     const own = this.#byMarket.get(t.market);
     if (own !== undefined) this.#tellAll(own, t, at);
@@ -64,8 +65,8 @@ export class TickListeners {
   }
 
   /** Subscribe `listener` for `owner` (see {@link OnTickOptions}); returns the release, safe to call twice. */
-  add(owner: string, listener: TickListener, options: OnTickOptions = {}): () => void {
-    const sub: TickSubscription = { owner, listener, onError: options.onError, errors: 0, loggedAt: null };
+  add(owner: string, listener: (t: T) => void, options: OnTickOptions<T> = {}): () => void {
+    const sub: TickSubscription<T> = { owner, listener, onError: options.onError, errors: 0, loggedAt: null };
     if (options.markets === undefined) {
       this.#every.add(sub);
       return () => {
@@ -88,7 +89,7 @@ export class TickListeners {
     };
   }
 
-  #tellAll(subs: ReadonlySet<TickSubscription>, t: Ticker, at: number): void {
+  #tellAll(subs: ReadonlySet<TickSubscription<T>>, t: T, at: number): void {
     for (const sub of subs) {
       try {
         sub.listener(t);
@@ -98,7 +99,7 @@ export class TickListeners {
     }
   }
 
-  #failed(sub: TickSubscription, error: unknown, t: Ticker, at: number): void {
+  #failed(sub: TickSubscription<T>, error: unknown, t: T, at: number): void {
     this.#errors += 1;
     sub.errors += 1;
     if (sub.loggedAt === null || at - sub.loggedAt >= LISTENER_ERROR_LOG_MS) {

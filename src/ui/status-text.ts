@@ -15,6 +15,8 @@ function countdown(at: number, now: number): string {
  */
 export function describeConnection(status: ConnectionStatus, now: number): string {
   switch (status.state) {
+    case 'idle':
+      return 'idle (nothing subscribed)';
     case 'connecting':
       return status.attempt > 1 ? `connecting… (attempt ${status.attempt})` : 'connecting…';
     case 'live':

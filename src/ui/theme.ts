@@ -96,6 +96,8 @@ export function connectionColor(theme: Theme, status: ConnectionStatus, silent =
       return theme.warn;
     case 'offline':
       return theme.bad;
+    case 'idle':
+      return undefined;
   }
 }
 

@@ -17,8 +17,8 @@
  * that is *present* with the wrong type or an impossible value rejects the message, since that
  * means corruption rather than an older server.
  */
-import { decodeJsonFrame } from './frame.js';
 import { Decimal } from 'decimal.js';
+import { keyTables, narrowEnvelope, parseFrame, type BodyParser } from './parse-envelope.js';
 import { describeValue, isRecord, type JsonRecord } from './json-narrow.js';
 import type { Side } from './order-types.js';
 import type { MyAssetBalance, MyAssetEvent, MyOrderEvent, MyOrderFill, MyOrderState, PrivateEvent } from './types.js';
@@ -33,67 +33,34 @@ export type PrivateFrameData = Buffer | ArrayBuffer | Buffer[] | string;
 
 type Keys<W> = Readonly<Record<keyof W, string>>;
 
-function identityTable<T extends Readonly<Record<string, string>>>(table: T): Readonly<Record<keyof T, string>> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(table)) out[key] = key;
-  // Built from the table's own keys just above, so every key of T is present.
-  return out as Record<keyof T, string>;
-}
-
-const ORDER_KEYS = { DEFAULT: identityTable(MY_ORDER_SIMPLE_KEYS), SIMPLE: MY_ORDER_SIMPLE_KEYS } as const;
-const ASSET_KEYS = { DEFAULT: identityTable(MY_ASSET_SIMPLE_KEYS), SIMPLE: MY_ASSET_SIMPLE_KEYS } as const;
-const UNIT_KEYS = { DEFAULT: identityTable(MY_ASSET_UNIT_SIMPLE_KEYS), SIMPLE: MY_ASSET_UNIT_SIMPLE_KEYS } as const;
+const ORDER_KEYS = keyTables(MY_ORDER_SIMPLE_KEYS);
+const ASSET_KEYS = keyTables(MY_ASSET_SIMPLE_KEYS);
+const UNIT_KEYS = keyTables(MY_ASSET_UNIT_SIMPLE_KEYS);
 
 const STATES: ReadonlySet<string> = new Set<MyOrderState>(['wait', 'watch', 'trade', 'done', 'cancel', 'prevented']);
 const isState = (v: unknown): v is MyOrderState => typeof v === 'string' && STATES.has(v);
 /** A plain non-negative decimal, as REST writes amounts ("0.001", "95000000"). */
 const PLAIN_DECIMAL = /^\d{1,40}(\.\d{1,40})?$/;
 
-// `fatal` so that non-UTF-8 bytes are reported instead of silently becoming U+FFFD.
-
 const invalid = (reason: string): PrivateEvent => ({ kind: 'invalid', reason });
+
+/** The body parser of each private type; the envelope (type, key style, error, status) is shared. */
+const PRIVATE_PARSERS: ReadonlyMap<string, BodyParser<PrivateEvent>> = new Map<string, BodyParser<PrivateEvent>>([
+  ['myOrder', (o, style) => narrowMyOrder(new Reader(o, ORDER_KEYS[style]))],
+  ['myAsset', (o, style) => narrowMyAsset(new Reader(o, ASSET_KEYS[style]), UNIT_KEYS[style])],
+]);
 
 /**
  * Decode and narrow one frame. A single object yields one event; an array (the `JSON_LIST` /
  * `SIMPLE_LIST` formats) one event per element. Never throws; never returns an empty array.
  */
 export function parsePrivateFrame(data: PrivateFrameData): PrivateEvent[] {
-  const decoded = decodeJsonFrame(data);
-  if (!decoded.ok) return [invalid(decoded.reason)];
-  const value = decoded.value;
-  if (!Array.isArray(value)) return [narrowPrivateMessage(value)];
-  if (value.length === 0) return [invalid('empty list')];
-  return value.map((v: unknown) => narrowPrivateMessage(v));
+  return parseFrame(data, narrowPrivateMessage);
 }
 
 /** Narrow one already-parsed message (one element of a frame). Never throws. */
 export function narrowPrivateMessage(v: unknown): PrivateEvent {
-  if (!isRecord(v)) return invalid(`message is ${describeValue(v)}, not an object`);
-  let type = v.type;
-  let format: 'DEFAULT' | 'SIMPLE' = 'DEFAULT';
-  if (type === undefined && v.ty !== undefined) {
-    type = v.ty;
-    format = 'SIMPLE';
-  }
-  if (type === 'myOrder') return narrowMyOrder(new Reader(v, ORDER_KEYS[format]));
-  if (type === 'myAsset') return narrowMyAsset(new Reader(v, ASSET_KEYS[format]), UNIT_KEYS[format]);
-  if (type === undefined) {
-    if (v.error !== undefined) return narrowError(v.error);
-    if (v.status !== undefined) return typeof v.status === 'string' ? { kind: 'status', status: v.status } : invalid('status is not a string');
-    return invalid('message has no type');
-  }
-  if (typeof type !== 'string') return invalid(`type is ${describeValue(type)}, not a string`);
-  return invalid(`unknown type ${describeValue(type)}`);
-}
-
-function narrowError(e: unknown): PrivateEvent {
-  if (!isRecord(e)) return invalid('error is not an object');
-  const name = e.name;
-  let nameText: string;
-  if (typeof name === 'string') nameText = name;
-  else if (typeof name === 'number' && Number.isFinite(name)) nameText = String(name);
-  else return invalid('error.name is neither a string nor a number');
-  return { kind: 'error', name: nameText, message: typeof e.message === 'string' ? e.message : '' };
+  return narrowEnvelope(v, PRIVATE_PARSERS);
 }
 
 /**

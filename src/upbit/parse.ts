@@ -16,32 +16,35 @@
  * event itself. Reason strings are built only on failure.
  */
 import { decodeJsonFrame } from './frame.js';
-import type { AskBid, Change, QuotationEvent, StreamType, Ticker } from './types.js';
+import { CANDLE_UNITS, type AskBid, type Change, type QuotationEvent, type Ticker } from './types.js';
 import { TICKER_SIMPLE_KEYS, type TickerWire } from './wire.js';
-import { describeValue, isNonEmptyString, isRecord, type JsonRecord } from './json-narrow.js';
-import { krwTickSize } from './tick-size.js';
-import { UPBIT_RULES } from './trading-rules.js';
+import { describeValue, isNonEmptyString, type JsonRecord } from './json-narrow.js';
+import { keyTables, narrowEnvelope, narrowStreamType, type BodyParser, type KeyStyle } from './parse-envelope.js';
+import { figureProblem, implausiblePrice, optional, required } from './parse-figures.js';
+import { narrowCandle } from './parse-candle.js';
+import { narrowOrderbook } from './parse-orderbook.js';
+import { narrowTrade } from './parse-trade.js';
+
+export { implausiblePrice } from './parse-figures.js';
 
 /** What the `message` event of a `ws` socket can hand over, plus plain strings. */
 export type QuotationFrameData = Buffer | ArrayBuffer | Buffer[] | string;
 
 type TickerKeys = Readonly<Record<keyof TickerWire, string>>;
 
-const SIMPLE_KEYS: TickerKeys = TICKER_SIMPLE_KEYS;
-const DEFAULT_KEYS: TickerKeys = identityTable(TICKER_SIMPLE_KEYS);
-
-function identityTable<T extends Readonly<Record<string, string>>>(table: T): Readonly<Record<keyof T, string>> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(table)) out[key] = key;
-  // Built from the table's own keys just above, so every key of T is present.
-  return out as Record<keyof T, string>;
-}
-
-// `fatal` so that non-UTF-8 bytes are reported instead of silently becoming U+FFFD.
+const { SIMPLE: SIMPLE_KEYS, DEFAULT: DEFAULT_KEYS }: Readonly<Record<KeyStyle, TickerKeys>> = keyTables(TICKER_SIMPLE_KEYS);
 
 function invalid(reason: string): QuotationEvent {
   return { kind: 'invalid', reason };
 }
+
+/** The body parser of every quotation type: the ticker here, the others in their own files. */
+const QUOTATION_PARSERS: ReadonlyMap<string, BodyParser<QuotationEvent>> = new Map<string, BodyParser<QuotationEvent>>([
+  ['ticker', (o, style) => narrowTicker(o, style === 'SIMPLE' ? SIMPLE_KEYS : DEFAULT_KEYS)],
+  ['trade', narrowTrade],
+  ['orderbook', narrowOrderbook],
+  ...CANDLE_UNITS.map((unit): [string, BodyParser<QuotationEvent>] => [`candle.${unit}`, narrowCandle]),
+]);
 
 /**
  * Decode and narrow one WebSocket frame. A single object yields one event; an array (the
@@ -60,89 +63,9 @@ export function parseQuotationFrame(data: QuotationFrameData): QuotationEvent[] 
   return out;
 }
 
-/** Narrow one already-parsed message (one element of a frame). */
+/** Narrow one already-parsed message (one element of a frame): the shared envelope, then its body. */
 export function narrowQuotationMessage(v: unknown): QuotationEvent {
-  if (!isRecord(v)) return invalid(`message is ${describeValue(v)}, not an object`);
-  let type = v.type;
-  let keys = DEFAULT_KEYS;
-  if (type === undefined && v.ty !== undefined) {
-    type = v.ty;
-    keys = SIMPLE_KEYS;
-  }
-  if (type === 'ticker') return narrowTicker(v, keys);
-  if (type === undefined) {
-    if (v.error !== undefined) return narrowError(v.error);
-    if (v.status !== undefined) {
-      return typeof v.status === 'string' ? { kind: 'status', status: v.status } : invalid('status is not a string');
-    }
-    return invalid('message has no type');
-  }
-  if (typeof type !== 'string') return invalid(`type is ${describeValue(type)}, not a string`);
-  return invalid(`unknown type ${describeValue(type)}`);
-}
-
-function narrowError(e: unknown): QuotationEvent {
-  if (!isRecord(e)) return invalid('error is not an object');
-  // Quotation errors have carried both string codes (`WRONG_FORMAT`) and HTTP statuses (400).
-  const name = e.name;
-  let nameText: string;
-  if (typeof name === 'string') nameText = name;
-  else if (typeof name === 'number' && Number.isFinite(name)) nameText = String(name);
-  else return invalid('error.name is neither a string nor a number');
-  return { kind: 'error', name: nameText, message: typeof e.message === 'string' ? e.message : '' };
-}
-
-/**
- * The finest price unit of any Upbit market: KRW below 0.00001, the BTC market, USDT below 0.0001
- * (https://docs.upbit.com/kr/docs/krw-market-info, /kr/docs/btc-market-info, /kr/docs/usdt-market-info).
- */
-const FINEST_TICK = Math.min(...Object.values(UPBIT_RULES).map((r) => Number(r.finestTick)));
-/**
- * Far above any price a market has had (KRW-BTC is around 1.3e8) and still below 2^53, where a
- * double stops holding every whole won: a larger trade_price is corruption, not a market.
- */
-const MAX_PLAUSIBLE_PRICE = 1e15;
-/**
- * KRW prices are checked against a grid 1,000 times finer than today's tick for their band
- * (https://docs.upbit.com/kr/docs/krw-market-info): Upbit has changed its tick table several
- * times, each time by at most 10x, and orders resting at an older tick still trade, so only a
- * price off every grid Upbit ever used by orders of magnitude is refused.
- */
-const KRW_GRID_SLACK = 1000;
-
-/**
- * Why a last price cannot be real, or null if it can. Conservative: refuses only what no Upbit
- * market could print (non-positive, beneath the finest tick, absurdly large, or in KRW far
- * finer than any tick), so a real but surprising price still reaches the screen.
- */
-export function implausiblePrice(market: string, price: number): string | null {
-  if (!(price > 0)) return `is not a positive price (${price})`;
-  if (price < FINEST_TICK) return `is below the finest tick of any Upbit market (${price})`;
-  if (price > MAX_PLAUSIBLE_PRICE) return `is beyond any price a market can have (${price})`;
-  if (market.startsWith('KRW-')) {
-    const grid = Number(krwTickSize(price)) / KRW_GRID_SLACK;
-    const units = price / grid;
-    if (Math.abs(units - Math.round(units)) > 1e-6) return `is off the KRW price grid by orders of magnitude (${price}, tick ${krwTickSize(price)})`;
-  }
-  return null;
-}
-
-/** Why a required figure was refused; only called on failure. */
-function figureProblem(field: string, v: unknown, signed: boolean): string {
-  if (v === undefined || v === null) return `${field} is missing`;
-  if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} is not a finite number (${describeValue(v)})`;
-  return signed ? `${field} is invalid` : `${field} is negative`;
-}
-
-/** A required finite figure (≥ 0 unless `signed`), or NaN for "refuse the message". */
-function required(v: unknown, signed: boolean): number {
-  return typeof v === 'number' && Number.isFinite(v) && (signed || v >= 0) ? v : Number.NaN;
-}
-
-/** An optional figure: `undefined` if absent or null, NaN if present but unusable. */
-function optional(v: unknown, signed: boolean): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  return typeof v === 'number' && Number.isFinite(v) && (signed || v >= 0) ? v : Number.NaN;
+  return narrowEnvelope(v, QUOTATION_PARSERS);
 }
 
 function narrowChange(v: unknown): Change | null {
@@ -151,11 +74,6 @@ function narrowChange(v: unknown): Change | null {
 
 function narrowAskBid(v: unknown): AskBid | null {
   return v === 'ASK' || v === 'BID' ? v : null;
-}
-
-function narrowStreamType(v: unknown): StreamType {
-  // Absent in some older samples; a message without it is a live update.
-  return v === 'SNAPSHOT' ? 'SNAPSHOT' : 'REALTIME';
 }
 
 function narrowTicker(o: JsonRecord, k: TickerKeys): QuotationEvent {

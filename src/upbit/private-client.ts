@@ -99,7 +99,8 @@ export class PrivateClient {
   /**
    * Replace the desired streams. While connected the whole set is sent again (a request
    * replaces the previous one on Upbit), coalesced per tick and at most 5 a second. With
-   * nothing wanted nothing is sent, so the previous streams continue until the next reconnect.
+   * nothing wanted the connection is closed (1000) and none is made until something is
+   * wanted again (see `UpbitSocket.setRequest`).
    */
   setSubscriptions(subs: PrivateSubscriptions): void {
     const codes = subs.myOrder?.codes;

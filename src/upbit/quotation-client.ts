@@ -1,23 +1,28 @@
 /**
  * The quotation WebSocket client: keeps one connection to Upbit's public stream alive, sends
- * the wanted subscriptions, and hands every ticker to `onTicker` synchronously.
+ * the wanted subscriptions, and hands every ticker to `onTicker` and every trade, book and
+ * candle to `onMarketData`, synchronously. The market feed (src/trading/feed/) owns one and
+ * decides what it subscribes.
  *
  * The connection discipline (reconnect with full jitter, at most 5 connection attempts and 5
  * requests per second, keepalive pings and liveness, the whole desired set resent after every
  * reconnect, statuses in plain words) lives in {@link UpbitSocket}; this file is what is
- * particular to the quotation stream: ticker subscriptions and their dispatch.
+ * particular to the quotation stream: its subscriptions and their dispatch.
  */
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { parseQuotationFrame } from './parse.js';
 import type { SocketTuning } from './socket/options.js';
 import type { ConnectionStatus, SocketStats } from './socket/status.js';
 import { UpbitSocket } from './socket/upbit-socket.js';
-import type { Ticker } from './types.js';
+import type { CandleType, QuotationEvent, Ticker } from './types.js';
 
 export type { ConnectionStatus } from './socket/status.js';
 
 /** The data types this client can hand over; widen together with the dispatcher. */
-export type SubscriptionType = 'ticker';
+export type SubscriptionType = 'ticker' | 'trade' | 'orderbook' | CandleType;
+
+/** A trade, a whole order book or a candle, as parsed (see `parse-trade.ts` and beside it). */
+export type MarketDataEvent = Extract<QuotationEvent, { kind: 'trade' | 'orderbook' | 'candle' }>;
 
 export interface Subscription {
   type: SubscriptionType;
@@ -34,6 +39,8 @@ export interface QuotationClientOptions extends SocketTuning {
   logger?: Logger;
   /** Called synchronously from the socket's message handler; keep it cheap, never throw. */
   onTicker: (t: Ticker) => void;
+  /** Every trade, order book and candle, synchronously, in order; the same rules as `onTicker`. @default dropped */
+  onMarketData?: (ev: MarketDataEvent) => void;
   /** Called only when the status changes. */
   onStatus?: (s: ConnectionStatus) => void;
   onInvalid?: (reason: string) => void;
@@ -58,12 +65,14 @@ export class QuotationClient {
   readonly #socket: UpbitSocket;
   readonly #log: Logger;
   readonly #onTicker: (t: Ticker) => void;
+  readonly #onMarketData: ((ev: MarketDataEvent) => void) | undefined;
   #subs: Subscription[] = [];
 
   constructor(opts: QuotationClientOptions) {
-    const { url, format, logger, onTicker, onStatus, onInvalid, onActivity, ...tuning } = opts;
+    const { url, format, logger, onTicker, onMarketData, onStatus, onInvalid, onActivity, ...tuning } = opts;
     this.#log = logger?.child({ component: 'quotation-ws' }) ?? silentLogger;
     this.#onTicker = onTicker;
+    this.#onMarketData = onMarketData;
     this.#socket = new UpbitSocket({
       ...tuning,
       backoff: tuning.backoff ?? QUOTATION_BACKOFF,
@@ -82,9 +91,9 @@ export class QuotationClient {
    * Replace the desired set — the source of truth. While connected, the whole set is sent
    * again (a new request replaces the old one on Upbit); calls in the same tick are coalesced
    * into one request, and requests are spaced to at most 5 per second, so the latest set is
-   * delayed, never dropped. Entries without codes are ignored; an empty set sends nothing
-   * (Upbit rejects a request without types), so the previous streams continue until the next
-   * reconnect.
+   * delayed, never dropped. Entries without codes are ignored; an empty set closes the
+   * connection (1000) and none is made until something is wanted again, because Upbit has no
+   * unsubscribe message (see `UpbitSocket.setRequest`).
    */
   setSubscriptions(subs: Subscription[]): void {
     this.#subs = subs.filter((s) => s.codes.length > 0).map((s) => ({ type: s.type, codes: [...s.codes] }));
@@ -113,6 +122,11 @@ export class QuotationClient {
       switch (ev.kind) {
         case 'ticker':
           this.#onTicker(ev.ticker);
+          break;
+        case 'trade':
+        case 'orderbook':
+        case 'candle':
+          this.#onMarketData?.(ev);
           break;
         case 'invalid':
           this.#socket.noteInvalid(ev.reason, at);

@@ -47,6 +47,9 @@ export interface Ticker {
 /** What one inbound quotation frame turned out to be. */
 export type QuotationEvent =
   | { kind: 'ticker'; ticker: Ticker }
+  | { kind: 'trade'; trade: Trade }
+  | { kind: 'orderbook'; orderbook: Orderbook }
+  | { kind: 'candle'; candle: Candle }
   /** The answer to a text `PING`: `{"status":"UP"}`. */
   | { kind: 'status'; status: string }
   /** Upbit's error object `{"error":{"name","message"}}`. */
@@ -146,3 +149,81 @@ export type PrivateEvent =
   | { kind: 'error'; name: string; message: string }
   /** Anything we could not use; counted and dropped, never thrown. */
   | { kind: 'invalid'; reason: string };
+
+// ---- quotation streams beyond the ticker (trade, orderbook, candle.*) ----------------------
+//
+// Figures stay numbers, as for the ticker: display data, never money we spend.
+
+/** The best quote on one side at the moment of a trade (`best_*` of a `trade` message). */
+export interface BestQuote {
+  price: number;
+  size: number;
+}
+
+/** One trade of a market's tape (`trade` message, https://docs.upbit.com/kr/reference/websocket-trade). */
+export interface Trade {
+  market: MarketCode;
+  price: number;
+  volume: number;
+  /** `ASK`: the seller took a bid (a sell); `BID`: the buyer took an ask (a buy). */
+  askBid: AskBid;
+  /** Upbit's trade number: unique, the key to count a trade once (not an ordering). */
+  sequentialId: number;
+  tradeTimestamp: number;
+  /** When Upbit produced the message (ms); the trade's time when absent. */
+  timestamp: number;
+  /** Null when the message lacked them (older servers): never guessed. */
+  prevClosingPrice: number | null;
+  change: Change | null;
+  /** Absolute change against the previous close. */
+  changePrice: number | null;
+  /** At the time of the trade; null before Upbit added the fields (2024-11-27). */
+  bestAsk: BestQuote | null;
+  bestBid: BestQuote | null;
+  streamType: StreamType;
+}
+
+/** One level of a book: the i-th ask beside the i-th bid. */
+export interface OrderbookUnit {
+  askPrice: number;
+  askSize: number;
+  bidPrice: number;
+  bidSize: number;
+}
+
+/** A whole top-N book (`orderbook` message): every message replaces the last, none is a delta. */
+export interface Orderbook {
+  market: MarketCode;
+  /** Best first; asks rise and bids fall down the list, and the best bid is below the best ask. */
+  units: readonly OrderbookUnit[];
+  totalAskSize: number;
+  totalBidSize: number;
+  /** Price bucket of an aggregated book; 0 is the market's own tick. */
+  level: number;
+  timestamp: number;
+  streamType: StreamType;
+}
+
+/** The candle intervals Upbit streams (https://docs.upbit.com/kr/reference/websocket-candle). */
+export const CANDLE_UNITS = ['1s', '1m', '3m', '5m', '10m', '15m', '30m', '60m', '240m'] as const;
+export type CandleUnit = (typeof CANDLE_UNITS)[number];
+/** The `type` of a candle stream, e.g. `candle.1m`. */
+export type CandleType = `candle.${CandleUnit}`;
+
+/** One candle (`candle.*` message); the same `start` may come several times, the last one wins. */
+export interface Candle {
+  market: MarketCode;
+  unit: CandleUnit;
+  /** Start of the candle (ms, UTC), aligned to the unit. */
+  start: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  /** Volume traded in the candle, base currency. */
+  volume: number;
+  /** Value traded in the candle, quote currency. */
+  turnover: number;
+  timestamp: number;
+  streamType: StreamType;
+}

@@ -172,6 +172,41 @@ export const ORDERBOOK_UNIT_SIMPLE_KEYS = {
   bid_size: 'bs',
 } as const satisfies Record<keyof OrderbookUnitWire, string>;
 
+/** A `candle.*` message in DEFAULT format (https://docs.upbit.com/kr/reference/websocket-candle). */
+export interface CandleWire {
+  /** `candle.1s`, `candle.1m`, … `candle.240m`. */
+  type: string;
+  code: string;
+  /** Candle start, `yyyy-MM-ddTHH:mm:ss` (UTC). */
+  candle_date_time_utc: string;
+  candle_date_time_kst: string;
+  opening_price: number;
+  high_price: number;
+  low_price: number;
+  /** The close (last trade so far). */
+  trade_price: number;
+  candle_acc_trade_volume: number;
+  candle_acc_trade_price: number;
+  timestamp: number;
+  stream_type: 'SNAPSHOT' | 'REALTIME';
+}
+
+/** DEFAULT → SIMPLE keys for `candle.*`. */
+export const CANDLE_SIMPLE_KEYS = {
+  type: 'ty',
+  code: 'cd',
+  candle_date_time_utc: 'cdttmu',
+  candle_date_time_kst: 'cdttmk',
+  opening_price: 'op',
+  high_price: 'hp',
+  low_price: 'lp',
+  trade_price: 'tp',
+  candle_acc_trade_volume: 'catv',
+  candle_acc_trade_price: 'catp',
+  timestamp: 'tms',
+  stream_type: 'st',
+} as const satisfies Record<keyof CandleWire, string>;
+
 /** Request element for one data type (§2.2). */
 export interface TypeRequestWire {
   type: string;

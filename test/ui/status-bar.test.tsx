@@ -44,6 +44,7 @@ function snapshot(over: Partial<MarketSnapshot> = {}): MarketSnapshot {
 
 /** Statuses as of publishedAt 10_000. */
 const CASES: Array<[ConnectionStatus, string]> = [
+  [{ state: 'idle' }, 'idle (nothing subscribed)'],
   [{ state: 'connecting', attempt: 1 }, 'connecting…'],
   [{ state: 'connecting', attempt: 2 }, 'connecting… (attempt 2)'],
   [{ state: 'live', since: 0 }, 'live'],

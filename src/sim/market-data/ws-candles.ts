@@ -1,4 +1,5 @@
 import type { StreamType } from '../../upbit/types.js';
+import { CANDLE_SIMPLE_KEYS as CANDLE_WIRE_SIMPLE_KEYS } from '../../upbit/wire.js';
 import { Dec, ZERO } from '../price-grid.js';
 import type { DataTypeSource } from '../quotation-ws.js';
 import type { SimpleKeyTable } from '../wire-encode.js';
@@ -7,21 +8,8 @@ import { MINUTE_UNITS } from './candles.js';
 import type { SimMarketData } from './market-data.js';
 import { isoDateTime, kst } from './time-format.js';
 
-/** SIMPLE-format keys of a `candle.*` message (§2.3.4). */
-export const CANDLE_SIMPLE_KEYS: SimpleKeyTable = {
-  type: 'ty',
-  code: 'cd',
-  candle_date_time_utc: 'cdttmu',
-  candle_date_time_kst: 'cdttmk',
-  opening_price: 'op',
-  high_price: 'hp',
-  low_price: 'lp',
-  trade_price: 'tp',
-  candle_acc_trade_volume: 'catv',
-  candle_acc_trade_price: 'catp',
-  timestamp: 'tms',
-  stream_type: 'st',
-};
+/** SIMPLE-format keys of a `candle.*` message: the client's own table, so the two cannot drift. */
+export const CANDLE_SIMPLE_KEYS: SimpleKeyTable = CANDLE_WIRE_SIMPLE_KEYS;
 
 /**
  * Upbit pushes a candle at most once a second, and only when a trade changed it (§2.3.4);

@@ -1,8 +1,8 @@
 /**
  * The request side of an Upbit socket: the desired data types, sent whole with a fresh ticket
  * whenever the socket opens or the set changes, never more than 5 requests a second per
- * connection (shared/upbit-api.md §2.6) — the latest set is delayed, never dropped — and
- * never twice the same set on one connection.
+ * connection (https://docs.upbit.com/kr/reference/rate-limits) — the latest set is delayed,
+ * never dropped — and never twice the same set on one connection.
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
@@ -11,7 +11,7 @@ import type { TypeRequestWire } from '../wire.js';
 
 export type SocketFormat = 'DEFAULT' | 'SIMPLE';
 
-/** Upbit allows 5 request messages per second per connection (§2.6). */
+/** Upbit allows 5 request messages per second per connection (https://docs.upbit.com/kr/reference/rate-limits). */
 const MAX_SENDS_PER_SECOND = 5;
 
 type RequestElement = { ticket: string } | TypeRequestWire | { format: SocketFormat };
@@ -31,7 +31,15 @@ export class RequestSender {
   /** The data-type part of the last request on the current socket, to skip no-op resends. */
   #lastSentBody: string | null = null;
 
-  constructor(opts: { format: SocketFormat; label: string; logger: Logger; now: () => number }) {
+  readonly #onEmpty: () => void;
+
+  /**
+   * `onEmpty` is called, instead of a send, when the set is empty on an open socket (at attach,
+   * or when a change to the empty set is flushed): Upbit has no unsubscribe message and rejects
+   * a request without types, so the socket closes the connection instead.
+   */
+  constructor(opts: { format: SocketFormat; label: string; logger: Logger; now: () => number; onEmpty: () => void }) {
+    this.#onEmpty = opts.onEmpty;
     this.#format = opts.format;
     this.#label = opts.label;
     this.#log = opts.logger;
@@ -40,8 +48,7 @@ export class RequestSender {
 
   /**
    * Replace the desired set. While a socket is attached it is sent again; calls in the same
-   * tick are coalesced into one request. An empty set sends nothing (Upbit rejects a request
-   * without types), so the previous streams continue until the next connection.
+   * tick are coalesced into one request. An empty set is handed to `onEmpty` (see the constructor).
    */
   set(types: TypeRequestWire[]): void {
     this.#types = types;
@@ -49,13 +56,19 @@ export class RequestSender {
     this.#timer = setTimeout(this.#flush, this.#delay());
   }
 
-  /** A socket just opened: the whole set goes out on it now. */
+  /** Nothing is wanted: no connection is needed. */
+  isEmpty(): boolean {
+    return this.#types.length === 0;
+  }
+
+  /** A socket just opened: the whole set goes out on it now (or, if empty, `onEmpty`). */
   attach(ws: WebSocket): void {
     this.#clearTimer();
     this.#socket = ws;
     this.#sendTimes = [];
     this.#lastSentBody = null;
-    this.#send(ws);
+    if (this.#types.length === 0) this.#onEmpty();
+    else this.#send(ws);
   }
 
   /** The socket closed (or, without an argument, whatever socket there was): stop sending. */
@@ -83,6 +96,10 @@ export class RequestSender {
     this.#timer = null;
     const ws = this.#socket;
     if (ws === null || ws.readyState !== WebSocket.OPEN) return;
+    if (this.#types.length === 0) {
+      this.#onEmpty();
+      return;
+    }
     const delay = this.#delay();
     if (delay > 0) {
       this.#timer = setTimeout(this.#flush, delay);

@@ -18,6 +18,8 @@ export const FLAP_WINDOW_MS = 60_000;
 export const FLAPPING_MIN_DROPS = 3;
 
 export type ConnectionStatus =
+  /** Nothing is subscribed, so no connection is kept (see `UpbitSocket.setRequest`). */
+  | ({ state: 'idle' } & Drops)
   | ({ state: 'connecting'; attempt: number } & Drops)
   | ({ state: 'live'; since: number } & Drops)
   /** `retryAt` is when the next attempt starts (socket clock): count down from it. */
@@ -50,6 +52,8 @@ export interface SocketStats {
 
 export function sameStatus(a: ConnectionStatus, b: ConnectionStatus): boolean {
   switch (a.state) {
+    case 'idle':
+      return b.state === 'idle' && sameDrops(a, b);
     case 'connecting':
       return b.state === 'connecting' && a.attempt === b.attempt && sameDrops(a, b);
     case 'live':

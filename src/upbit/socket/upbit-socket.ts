@@ -52,6 +52,8 @@ interface ConnectionOutcome {
   reason: string;
   /** Set when the server refused us (credentials): offline at once, and no fast retry. */
   refused: boolean;
+  /** We closed it (1000) because nothing was wanted any more: not a drop, no backoff. */
+  idle?: boolean;
   /** The server said we asked too often (HTTP 429/418): no retry before RATE_LIMITED_WAIT_MS. */
   rateLimited?: boolean;
 }
@@ -77,6 +79,10 @@ export class UpbitSocket {
   #status: ConnectionStatus | null = null;
   /** Ends the open connection as refused; null while none is open. */
   #refuseCurrent: ((r: Refusal) => void) | null = null;
+  /** Closes the open connection because nothing is wanted; null while none is open. */
+  #closeIdleCurrent: (() => void) | null = null;
+  /** Ends the idle wait of {@link run} once something is wanted again; null when not waiting. */
+  #wake: (() => void) | null = null;
   /** When short-lived connections dropped, within FLAP_WINDOW_MS (see ConnectionStatus `drops`). */
   #drops: number[] = [];
   #lastInvalidLogAt = Number.NEGATIVE_INFINITY;
@@ -107,17 +113,25 @@ export class UpbitSocket {
     this.#stableAfterMs = opts.stableAfterMs ?? 30_000;
     this.#random = opts.random ?? Math.random;
     this.#now = opts.now ?? Date.now;
-    this.#sender = new RequestSender({ format: opts.format, label: opts.label, logger: opts.logger, now: this.#now });
+    this.#sender = new RequestSender({ format: opts.format, label: opts.label, logger: opts.logger, now: this.#now, onEmpty: () => this.#closeIdleCurrent?.() });
   }
 
   /**
    * Replace the desired data-type elements of the request (the ticket and the format are
    * added here). While connected the whole set is sent again; calls in the same tick are
-   * coalesced into one request. An empty set sends nothing (Upbit rejects a request without
-   * types), so the previous streams continue until the next reconnect.
+   * coalesced into one request.
+   *
+   * An empty set ends the streams cleanly: Upbit has no unsubscribe message, a request must
+   * name at least one type (`NO_TYPE`, https://docs.upbit.com/kr/reference/websocket-guide), and
+   * a connection sends nothing until it is subscribed
+   * (https://docs.upbit.com/kr/docs/websocket-best-practice). So the connection is closed with
+   * 1000 (normal closure), and {@link run} stays idle, without connecting, until a non-empty set
+   * comes; it then connects at once, with no backoff. Emptied and refilled in the same tick, the
+   * connection stays and gets one request.
    */
   setRequest(types: TypeRequestWire[]): void {
     this.#sender.set(types);
+    if (types.length > 0) this.#wake?.();
   }
 
   stats(): SocketStats {
@@ -156,6 +170,15 @@ export class UpbitSocket {
       let failedBeforeOpen = 0; // consecutive attempts that never opened
       let lastAttemptAt = Number.NEGATIVE_INFINITY;
       while (!signal.aborted) {
+        if (this.#sender.isEmpty()) {
+          this.#setStatus({ state: 'idle' });
+          // Filled and emptied again before this resumed: keep waiting.
+          while (this.#sender.isEmpty()) if (!(await this.#waitForRequest(signal))) return;
+          // A fresh start: whatever went wrong before the idle spell is history.
+          streak = 0;
+          attempt = 0;
+          failedBeforeOpen = 0;
+        }
         // Timers may fire a millisecond early on our clock: re-check rather than trust them.
         for (let wait = lastAttemptAt + MIN_ATTEMPT_SPACING_MS - this.#now(); wait > 0; wait = lastAttemptAt + MIN_ATTEMPT_SPACING_MS - this.#now()) {
           if (!(await sleepUnlessAborted(wait, signal))) return;
@@ -170,6 +193,10 @@ export class UpbitSocket {
 
         const outcome = await this.#attempt(signal);
         if (signal.aborted) return;
+        if (outcome.idle === true) {
+          this.#log.info({}, `${this.#label} stream closed: nothing subscribed`);
+          continue;
+        }
 
         const usable = outcome.opened && !outcome.refused;
         if (usable) {
@@ -202,9 +229,26 @@ export class UpbitSocket {
     } finally {
       this.#sender.detach();
       this.#refuseCurrent = null;
+      this.#closeIdleCurrent = null;
       this.#status = null; // a later run() reports from scratch
       this.#running = false;
     }
+  }
+
+  /** Resolves true once a non-empty request is set, false if `signal` aborts first. */
+  #waitForRequest(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
+    if (!this.#sender.isEmpty()) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const done = (wanted: boolean): void => {
+        this.#wake = null;
+        signal.removeEventListener('abort', onAbort);
+        resolve(wanted);
+      };
+      const onAbort = (): void => done(false);
+      this.#wake = () => done(true);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Fresh handshake headers, then one connection. */
@@ -250,6 +294,7 @@ export class UpbitSocket {
       let reason: string | null = null;
       let refused = false;
       let rateLimited = false;
+      let idle = false;
       let bug: { error: unknown } | null = null;
       let lastActivityAt = 0;
       /** When the oldest unanswered ping went out; null when none is outstanding. */
@@ -271,6 +316,15 @@ export class UpbitSocket {
         bug ??= { error };
         ws.terminate();
       };
+      // Nothing is wanted any more: a normal closure, as for a stop.
+      const closeIdle = (): void => {
+        if (reason !== null || ws.readyState !== WebSocket.OPEN) return;
+        idle = true;
+        explain('nothing subscribed');
+        ws.close(1000, 'nothing subscribed');
+        clearTimeout(closeTimer);
+        closeTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+      };
 
       const onOpen = (): void => {
         const t = this.#now();
@@ -278,8 +332,11 @@ export class UpbitSocket {
         lastActivityAt = t;
         this.#stats.connects += 1;
         this.#refuseCurrent = refuse;
+        this.#closeIdleCurrent = closeIdle;
         try {
           this.#sender.attach(ws);
+          // Emptied while connecting: closing already, never live.
+          if (idle) return;
           this.#log.info({ host: this.#host }, `${this.#label} stream live`);
           this.#pruneDrops();
           this.#setStatus(this.#drops.length > 0 ? { state: 'live', since: t, drops: [...this.#drops] } : { state: 'live', since: t });
@@ -366,6 +423,7 @@ export class UpbitSocket {
           return;
         }
         ws.close(1000);
+        clearTimeout(closeTimer);
         closeTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
       };
 
@@ -382,6 +440,7 @@ export class UpbitSocket {
         ws.off('error', onError);
         ws.off('close', onClose);
         if (this.#refuseCurrent === refuse) this.#refuseCurrent = null;
+        if (this.#closeIdleCurrent === closeIdle) this.#closeIdleCurrent = null;
         this.#sender.detach(ws);
         if (bug !== null) {
           reject(bug.error instanceof Error ? bug.error : new Error(`A ${this.#label} client callback threw`, { cause: bug.error }));
@@ -393,6 +452,7 @@ export class UpbitSocket {
           reason: reason ?? 'connection closed',
           refused,
           rateLimited,
+          idle,
         });
       };
 
