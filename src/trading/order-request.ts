@@ -11,8 +11,11 @@
 import type { Decimal } from 'decimal.js';
 
 import type { OrderRequest } from '../upbit/rest/types.js';
-import type { TimeInForce } from '../upbit/order-types.js';
+import type { Side, TimeInForce } from '../upbit/order-types.js';
 import type { OrderDraft } from './money.js';
+
+/** A best-price order is immediate-or-cancel or fill-or-kill, never maker-only. */
+type BestTimeInForce = Exclude<TimeInForce, 'post_only'>;
 
 interface IntentBase {
   market: string;
@@ -20,7 +23,7 @@ interface IntentBase {
 
 /** A limit order: unit price and base volume. */
 export interface LimitIntent extends IntentBase {
-  side: 'bid' | 'ask';
+  side: Side;
   ordType: 'limit';
   price: Decimal;
   volume: Decimal;
@@ -46,7 +49,7 @@ export interface BestBuyIntent extends IntentBase {
   side: 'bid';
   ordType: 'best';
   total: Decimal;
-  timeInForce: 'ioc' | 'fok';
+  timeInForce: BestTimeInForce;
 }
 
 /** A best-price sell of `volume`, immediate-or-cancel or fill-or-kill. */
@@ -54,7 +57,7 @@ export interface BestSellIntent extends IntentBase {
   side: 'ask';
   ordType: 'best';
   volume: Decimal;
-  timeInForce: 'ioc' | 'fok';
+  timeInForce: BestTimeInForce;
 }
 
 /** What to place. Each order type carries exactly the amounts it takes. */
