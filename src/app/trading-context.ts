@@ -7,14 +7,10 @@
  * Acquisitions and releases are made together and released in reverse order by `close()`,
  * also when opening fails half-way.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { StateNotSavedError } from '../sim/exchange/engine.js';
-import { parseSnapshot } from '../sim/exchange/snapshot.js';
-import { startSimServer, type SimServer } from '../sim/server.js';
-import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
+import { startSimServer } from '../sim/server.js';
+import { openEmbeddedExchange, type EmbeddedExchange } from './embedded-exchange.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
@@ -22,7 +18,7 @@ import { OrderService } from '../trading/order-service.js';
 import { createPaperVenue } from '../trading/paper/index.js';
 import { accountIdOf, RestVenue } from '../trading/rest-venue.js';
 import type { Venue } from '../trading/venue.js';
-import { loadCredentials, Secret, type ApiKeys } from '../upbit/credentials.js';
+import { loadCredentials, type ApiKeys } from '../upbit/credentials.js';
 import { UpbitRestClient } from '../upbit/rest/index.js';
 import { UsageError } from './errors.js';
 import { MarketCheck, restMarketListSource, type MarketListSource } from './market-check.js';
@@ -32,8 +28,7 @@ import { isEarlierJournalOf, resolveTradingMode, tradingLockKey, UPBIT_API_URL, 
 /** How long a command waits for another process trading the same account to finish. */
 const LOCK_WAIT_MS = 10_000;
 
-/** KRW a new embedded-exchange account starts with. */
-export const EMBEDDED_SIM_KRW = '10000000';
+export { EMBEDDED_SIM_KRW, embeddedSimStateFile, embeddedStateProblem } from './embedded-exchange.js';
 
 export interface TradingFlagsInput {
   sim: boolean;
@@ -77,11 +72,6 @@ export interface TradingContext {
   readonly recovered: readonly RecoveredOrder[];
   /** No new order from now on; in-flight ones are awaited up to `deadlineMs`, then everything is released. Safe to call twice. */
   close(deadlineMs?: number): Promise<void>;
-}
-
-/** The embedded exchange's files: `<dataDir>/sim/state.json` (accounts, keys, orders). */
-export function embeddedSimStateFile(dataDir: string): string {
-  return path.join(dataDir, 'sim', 'state.json');
 }
 
 type Release = () => void | Promise<void>;
@@ -149,10 +139,14 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       let accountKeys: ApiKeys;
       if (mode.kind === 'sim' && mode.embedded) {
         const embedded = await startEmbeddedSim(flags.dataDir, log, acquire);
-        options.notice(`using the built-in exchange; state in ${path.dirname(embedded.stateFile)}`);
-        apiUrl = embedded.server.restUrl;
+        options.notice(
+          embedded.role === 'host'
+            ? `using the built-in exchange; state in ${path.dirname(embedded.stateFile)}`
+            : `using the built-in exchange run by pid ${embedded.hostPid}; state in ${path.dirname(embedded.stateFile)}`,
+        );
+        apiUrl = embedded.restUrl;
         accountKeys = embedded.keys;
-        stateProblem = embedded.stateProblem;
+        stateProblem = () => embedded.problem();
       } else {
         if (keys === undefined) {
           throw new UsageError(
@@ -231,69 +225,14 @@ function absorbEarlierJournals(journal: OrderJournal, mode: TradingMode, log: Lo
   }
 }
 
-interface EmbeddedSim {
-  server: SimServer;
-  keys: ApiKeys;
-  stateFile: string;
-  stateProblem: () => UsageError | undefined;
-}
-
-/** One line for a state the built-in exchange could not save: what, why, what to do, and that the change was not made. */
-export function embeddedStateProblem(stateFile: string, error: unknown, when: 'start' | 'change'): UsageError {
-  const why = error instanceof Error ? error.message : String(error);
-  const fix = `Make ${path.dirname(stateFile)} writable (or free disk space there), or pass another --data-dir`;
-  return new UsageError(
-    when === 'start'
-      ? `Cannot write the built-in exchange's state to ${stateFile} (${why}). ${fix}.`
-      : `Cannot save the built-in exchange's state to ${stateFile} (${why}), so the exchange refused the change and did not make it: no order was placed or cancelled by it. ${fix}, then run the command again.`,
-    1,
-    { cause: error },
-  );
-}
-
 /**
- * The built-in exchange for one command, on port 0, its accounts and orders loaded from and
- * saved to `<dataDir>/sim/state.json`. Its one account's keys are made on the first run and
- * kept in that file (owner-only), so balances carry over from command to command.
+ * The built-in exchange for one command: hosted by this command on port 0 (its accounts and
+ * orders loaded from and saved to `<dataDir>/sim/state.json`) or, while another process (the
+ * TUI) hosts it, that process's exchange, with the account's keys from the state file (see
+ * docs/embedded-exchange.md). Balances carry over from command to command either way.
  */
-async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: string, release: Release) => void): Promise<EmbeddedSim> {
-  const stateFile = embeddedSimStateFile(dataDir);
-  await mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
-  // Also held by `upbit-tui sim --state` on the same file.
-  const stateLock = await lockStateFile(stateFile);
-  acquire('state file lock', () => stateLock.release());
-  const saved = await readStateFile(stateFile);
-  let stored: Array<{ accessKey: string; secretKey: string }> = [];
-  if (saved !== undefined) {
-    try {
-      stored = parseSnapshot(saved, 'KRW').map((a) => ({ accessKey: a.accessKey, secretKey: a.secretKey }));
-    } catch (error) {
-      throw corruptState(stateFile, error instanceof Error ? error.message : String(error), error);
-    }
-  }
-  // Keys like Upbit's: 40 hex characters from a CSPRNG.
-  const account = stored[0] ?? { accessKey: randomBytes(20).toString('hex'), secretKey: randomBytes(20).toString('hex') };
-
-  // Every change is on disk before the exchange answers it (see createStatePersister).
-  const persister = createStatePersister({ file: stateFile, logger: log.child({ component: 'state' }), warn: (message) => log.warn({ file: stateFile }, message) });
-  let server: SimServer;
-  try {
-    server = await startSimServer({
-      port: 0,
-      logger: log.child({ component: 'sim' }),
-      exchangeSnapshot: saved,
-      accounts: [{ accessKey: account.accessKey, secretKey: account.secretKey, krw: EMBEDDED_SIM_KRW }],
-      // A new account is on disk before it is used; a state only read is not written again.
-      persist: persister.persist,
-    });
-  } catch (error) {
-    if (error instanceof StateNotSavedError) throw embeddedStateProblem(stateFile, error.cause, 'start');
-    throw error;
-  }
-  acquire('embedded exchange', () => server.close());
-  const stateProblem = (): UsageError | undefined => {
-    const failure = persister.failure();
-    return failure === undefined ? undefined : embeddedStateProblem(stateFile, failure, 'change');
-  };
-  return { server, keys: { accessKey: account.accessKey, secretKey: new Secret(account.secretKey), source: `file ${stateFile}` }, stateFile, stateProblem };
+async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: string, release: Release) => void): Promise<EmbeddedExchange> {
+  const embedded = await openEmbeddedExchange({ dataDir, logger: log });
+  acquire('embedded exchange', () => embedded.close());
+  return embedded;
 }

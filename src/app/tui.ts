@@ -1,7 +1,7 @@
 import { describeError } from '../runtime/errors.js';
 import { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
-import { SIM_CATALOG, startSimServer } from '../sim/index.js';
+import { SIM_CATALOG } from '../sim/index.js';
 import { MarketStore } from '../trading/market-store.js';
 import { renderApp } from '../ui/render.js';
 import type { TaskSource } from '../ui/task-source.js';
@@ -9,6 +9,7 @@ import type { ColorMode } from '../ui/theme.js';
 import { QuotationClient, type ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
 import { connectionNotice } from './connection-notice.js';
+import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange } from './embedded-exchange.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
 import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
@@ -19,8 +20,13 @@ const LAG_WARN_MS = 100;
 
 export interface TuiOptions {
   markets: MarketCode[];
-  /** Start the embedded exchange in-process and connect to it. */
+  /**
+   * Use the data directory's built-in exchange: host it in this process, or attach to the
+   * process that runs it (a CLI command, another TUI), with the account of its state file.
+   */
   sim: boolean;
+  /** Where the built-in exchange keeps its state (`<dataDir>/sim/state.json`), as for the CLI's `--sim`. */
+  dataDir: string;
   seed: number | undefined;
   wsUrl: string;
   /** The user gave `--ws-url` (no `try --sim` hint then). @default false */
@@ -53,6 +59,8 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   } else {
     unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger);
   }
+  // Before the kernel, as the check above: a state that cannot be used is one line, not "a bug".
+  const exchange = opts.sim ? await openEmbeddedExchange({ dataDir: opts.dataDir, seed: opts.seed, logger }) : null;
   const kernel = new Kernel({
     logger: logger.child({ c: 'kernel' }),
     loopMonitor: { warnAboveMs: LAG_WARN_MS },
@@ -77,7 +85,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   kernel.attachProcess();
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    await startParts(kernel, opts, logger, unchecked, logDrops);
+    await startParts(kernel, opts, logger, unchecked, logDrops, exchange);
   } catch (error) {
     // Whatever did start is released in order and the error printed after the terminal is back.
     void kernel.shutdown({ kind: 'error', error });
@@ -98,15 +106,31 @@ export function kernelTaskSource(kernel: Kernel): TaskSource {
   };
 }
 
-async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unchecked: UncheckedMarkets | null, logDrops: { tell: (text: string) => void; text: string | null }): Promise<void> {
+async function startParts(
+  kernel: Kernel,
+  opts: TuiOptions,
+  logger: Logger,
+  unchecked: UncheckedMarkets | null,
+  logDrops: { tell: (text: string) => void; text: string | null },
+  exchange: EmbeddedExchange | null,
+): Promise<void> {
+  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   let wsUrl = opts.wsUrl;
-  if (opts.sim) {
-    const sim = await startSimServer({ seed: opts.seed, logger: logger.child({ c: 'sim' }) });
-    kernel.acquire('embedded exchange', () => sim.close());
-    wsUrl = sim.wsUrl;
+  if (exchange !== null) {
+    const keeper = keepEmbeddedExchange(exchange, {
+      dataDir: opts.dataDir,
+      seed: opts.seed,
+      logger,
+      onChange: (next, previous) =>
+        store.setNotice(next.wsUrl === previous.wsUrl ? null : `The built-in exchange now listens at ${next.wsUrl}; restart upbit-tui --sim to see its prices.`, 'exchange'),
+      onProblem: (error) => store.setNotice(`The built-in exchange stopped with its process and cannot be restarted here (${error instanceof Error ? error.message : String(error)}).`, 'exchange'),
+    });
+    kernel.acquire('embedded exchange', () => keeper.close());
+    kernel.spawn('embedded-exchange', (signal) => keeper.run(signal));
+    wsUrl = exchange.wsUrl;
+    if (exchange.role === 'attached' && opts.seed !== undefined) store.setNotice(`--seed has no effect: the built-in exchange is run by pid ${exchange.hostPid}.`, 'exchange');
   }
 
-  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   const host = new URL(wsUrl).host;
   const client = new QuotationClient({
     url: wsUrl,
