@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { sleep } from '../runtime/backoff.js';
-import { ensureDirectory } from '../runtime/dirs.js';
+import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import type { Logger } from '../runtime/logger.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
 import { StateNotSavedError } from '../sim/exchange/engine.js';
@@ -335,7 +335,7 @@ export function hostGone(record: Pick<HostRecord, 'pid' | 'command'>): UsageErro
 
 /** The folder of the state cannot be written (or locked), and no process hosts the exchange there. */
 function cannotKeepState(stateFile: string, error: unknown): UsageError {
-  const why = error instanceof Error ? error.message.replace(/\.? Check the data directory is writable\.$/, '') : String(error);
+  const why = error instanceof DirectoryError ? error.problem : error instanceof Error ? error.message.replace(/\.? Check the data directory is writable\.$/, '') : String(error);
   return new UsageError(
     `The built-in exchange cannot keep its state in ${path.dirname(stateFile)} (${why}), and no other upbit-tui runs it there. Make that folder writable, or pass another --data-dir.`,
     1,
