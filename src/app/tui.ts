@@ -85,7 +85,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   kernel.attachProcess();
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    await startParts(kernel, opts, logger, unchecked, logDrops, exchange);
+    startParts(kernel, opts, logger, unchecked, logDrops, exchange);
   } catch (error) {
     // Whatever did start is released in order and the error printed after the terminal is back.
     void kernel.shutdown({ kind: 'error', error });
@@ -106,14 +106,14 @@ export function kernelTaskSource(kernel: Kernel): TaskSource {
   };
 }
 
-async function startParts(
+function startParts(
   kernel: Kernel,
   opts: TuiOptions,
   logger: Logger,
   unchecked: UncheckedMarkets | null,
   logDrops: { tell: (text: string) => void; text: string | null },
   exchange: EmbeddedExchange | null,
-): Promise<void> {
+): void {
   const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   let wsUrl = opts.wsUrl;
   if (exchange !== null) {

@@ -70,7 +70,8 @@ function accessKeysOf(dataDir: string): string[] {
 }
 
 function balanceOf(doc: Record<string, unknown>, currency: string): string {
-  return String(arrayOf(doc['balances']).find((b) => b['currency'] === currency)?.['balance'] ?? '0');
+  const balance = arrayOf(doc['balances']).find((b) => b['currency'] === currency)?.['balance'];
+  return typeof balance === 'string' ? balance : '0';
 }
 
 describe('TUI --sim and CLI --sim on one data directory', () => {
