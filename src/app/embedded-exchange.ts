@@ -415,3 +415,17 @@ export function keepEmbeddedExchange(first: EmbeddedExchange, options: KeeperOpt
     close: () => current.close(),
   };
 }
+
+/**
+ * Quotes from the built-in exchange for paper trading on simulated quotes (`--sim --paper`):
+ * the running host's, when a process runs the data directory's exchange (so paper orders fill
+ * at the prices the TUI shows), else an exchange of its own for the run (no account, nothing
+ * saved: the paper wallet is the state). No keys are involved either way.
+ */
+export async function openEmbeddedQuotes(dataDir: string, logger: Logger): Promise<{ restUrl: string; hostPid: number | null; close(): Promise<void> }> {
+  const log = logger.child({ component: 'embedded-exchange' });
+  const hosted = await findHost(embeddedHostFile(dataDir), log);
+  if (hosted !== undefined) return { restUrl: hosted.restUrl, hostPid: hosted.pid, close: () => Promise.resolve() };
+  const sim = await startSimServer({ port: 0, logger: log.child({ component: 'sim' }) });
+  return { restUrl: sim.restUrl, hostPid: null, close: () => sim.close() };
+}

@@ -9,8 +9,7 @@
  */
 import path from 'node:path';
 
-import { startSimServer } from '../sim/server.js';
-import { openEmbeddedExchange, type EmbeddedExchange } from './embedded-exchange.js';
+import { openEmbeddedExchange, openEmbeddedQuotes, type EmbeddedExchange } from './embedded-exchange.js';
 import type { Logger } from '../runtime/logger.js';
 import { acquireProcessLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
@@ -125,9 +124,9 @@ export async function openTradingContext(flags: TradingFlagsInput, options: Open
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
       const embeddedQuotes = mode.quotes === 'sim' && mode.apiUrl === null;
       if (embeddedQuotes) {
-        const sim = await startSimServer({ port: 0, logger: log.child({ component: 'sim' }) });
+        const sim = await openEmbeddedQuotes(flags.dataDir, log);
         acquire('embedded exchange', () => sim.close());
-        options.notice('using the built-in exchange for quotes.');
+        options.notice(sim.hostPid === null ? 'using the built-in exchange for quotes.' : `using the built-in exchange run by pid ${sim.hostPid} for quotes.`);
         quotesUrl = sim.restUrl;
       }
       const quotes = new UpbitRestClient({ baseUrl: quotesUrl, logger: log });

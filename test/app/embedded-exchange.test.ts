@@ -204,6 +204,24 @@ describe('the built-in exchange of a data directory', () => {
     expect(third.restUrl).toBe(host.restUrl);
   });
 
+  it('paper trading on simulated quotes reads the running host\'s prices, or runs an exchange of its own when none', async () => {
+    const flags = { sim: true, paper: true, live: false, apiUrl: undefined, keyFile: undefined };
+    const alone = dataDir();
+    const own: string[] = [];
+    const first = await openTradingContext({ ...flags, dataDir: alone }, { env: {}, logger: memoryLogger(), notice: (line) => own.push(line) });
+    cleanups.push(() => first.close());
+    expect(own).toContain('using the built-in exchange for quotes.');
+
+    const dir = dataDir();
+    await open(dir);
+    const notices: string[] = [];
+    const ctx = await openTradingContext({ ...flags, dataDir: dir }, { env: {}, logger: memoryLogger(), notice: (line) => notices.push(line) });
+    cleanups.push(() => ctx.close());
+    expect(notices).toContain(`using the built-in exchange run by pid ${process.pid} for quotes.`);
+    const [ticker] = await ctx.venue.tickers(['KRW-BTC']);
+    expect(ticker?.market).toBe('KRW-BTC');
+  });
+
   it('a folder that cannot be written: attached while a host runs, and one clear line when none does', async () => {
     const dir = dataDir();
     const host = await open(dir);
