@@ -4,6 +4,7 @@
  * while the TUI runs goes to the TUI's exchange, and the CLI's earlier orders and account are
  * in the exchange a TUI starts later. `npm test` builds before running these.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { waitFor } from '../helpers/wait-for.js';
 const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
 const PRICE = /\d{1,3}(,\d{3})+/;
 const TIMEOUT = 60_000;
+const HOST_FIXTURE = path.join(ROOT, 'test/fixtures/app/embedded-host.ts');
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -31,8 +33,8 @@ function home(): string {
   return dir;
 }
 
-/** The TUI on `dataDir`, once it shows prices and says in the host file that it runs the exchange. */
-async function startTui(dataDir: string): Promise<{ run: PtyRun; pid: number }> {
+/** The TUI on `dataDir`, once it shows prices (and, unless another process hosts, says in the host file that it runs the exchange). */
+async function startTui(dataDir: string, hosting = true): Promise<{ run: PtyRun; pid: number }> {
   const run = runInPty(['--sim', '--data-dir', dataDir]);
   cleanups.push(async () => {
     run.kill('SIGKILL');
@@ -51,7 +53,7 @@ async function startTui(dataDir: string): Promise<{ run: PtyRun; pid: number }> 
     throw new Error(`${String(error)}\nscreen:\n${screen.join('\n')}`);
   });
   const pid = run.childPid();
-  await waitFor(() => readHostRecord(embeddedHostFile(dataDir))?.pid === pid, 'the TUI hosting the built-in exchange', 5000);
+  if (hosting) await waitFor(() => readHostRecord(embeddedHostFile(dataDir))?.pid === pid, 'the TUI hosting the built-in exchange', 5000);
   return { run, pid };
 }
 
@@ -136,6 +138,34 @@ describe('TUI --sim and CLI --sim on one data directory', () => {
     expect(balance.code).toBe(0);
     expect(balance.stderr).toContain(`run by pid ${tui.pid}`);
     expect(Number(balanceOf(jsonOf(balance), 'BTC'))).toBeGreaterThan(0);
+    tui.run.write('q');
+    expect(await exitCodeOf(tui.run)).toBe(0);
+  }, TIMEOUT);
+
+  it('a TUI attached to another process\'s exchange hosts it itself, on the same port, when that process dies', async () => {
+    const dir = home();
+    const data = path.join(dir, 'data');
+    const host = spawn(process.execPath, ['--import', 'tsx', HOST_FIXTURE, data], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => host.kill('SIGKILL'));
+    let out = '';
+    host.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await waitFor(() => out.includes('host'), 'the other process hosting the exchange', 15_000);
+    const before = readHostRecord(embeddedHostFile(data));
+    expect(before?.pid).toBe(host.pid);
+
+    const tui = await startTui(data, false);
+    expect(readHostRecord(embeddedHostFile(data))?.pid).toBe(host.pid);
+    host.kill('SIGKILL');
+    await waitFor(() => readHostRecord(embeddedHostFile(data))?.pid === tui.pid, 'the TUI hosting the exchange after its host died', 10_000);
+    expect(readHostRecord(embeddedHostFile(data))?.restUrl).toBe(before?.restUrl);
+    // Its quotation socket reconnected to the same address, now its own exchange: prices, not STALE.
+    await waitFor(async () => {
+      const text = (await tui.run.screen()).join('\n');
+      return text.includes('live') && !text.includes('STALE') && PRICE.test(text);
+    }, 'live prices again', 10_000);
+    const balance = await runCli(['balance', '--sim', '--data-dir', data, '--json'], dir);
+    expect(balance.code).toBe(0);
+    expect(balance.stderr).toContain(`run by pid ${tui.pid}`);
     tui.run.write('q');
     expect(await exitCodeOf(tui.run)).toBe(0);
   }, TIMEOUT);
