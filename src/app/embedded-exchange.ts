@@ -14,6 +14,7 @@ import { sleep } from '../runtime/backoff.js';
 import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import type { Logger } from '../runtime/logger.js';
 import { LockedError, type ProcessLock } from '../runtime/process-lock.js';
+import { openSqlite, type SqliteDatabase } from '../runtime/sqlite.js';
 import { StateNotSavedError } from '../sim/exchange/engine.js';
 import { parseSnapshot } from '../sim/exchange/snapshot.js';
 import { IDENTIFY_PATH, identityProof } from '../sim/identity.js';
@@ -30,6 +31,8 @@ const PUBLISH_WAIT_MS = 5_000;
 /** How long the identity check of a published host may take (it is on loopback). */
 const IDENTIFY_TIMEOUT_MS = 2_000;
 const DISCOVERY_VERSION = 1;
+/** How long a closing host waits for the commands attached to it to finish (a command takes seconds). */
+export const CLIENT_WAIT_MS = 10_000;
 
 /** The embedded exchange's state: `<dataDir>/sim/state.json` (accounts, keys, orders). */
 export function embeddedSimStateFile(dataDir: string): string {
@@ -39,6 +42,16 @@ export function embeddedSimStateFile(dataDir: string): string {
 /** Where the host says it listens: `<dataDir>/sim/host.json`, owner-only, next to the state. */
 export function embeddedHostFile(dataDir: string): string {
   return path.join(dataDir, 'sim', 'host.json');
+}
+
+/**
+ * The clients' lease: `<dataDir>/sim/clients.lock`, an SQLite file on which every attached
+ * command holds a shared lock (an open read transaction) while it uses the host, and on which
+ * a closing host waits for the exclusive lock: an OS lock, gone with its process, as the state
+ * file's lock is (src/runtime/process-lock.ts).
+ */
+export function embeddedLeaseFile(dataDir: string): string {
+  return path.join(dataDir, 'sim', 'clients.lock');
 }
 
 /** What `host.json` holds. The token is the host's secret for the identity check, never sent. */
@@ -51,6 +64,8 @@ export interface HostRecord {
   wsUrl: string;
   privateWsUrl: string;
   token: string;
+  /** The host is closing: it waits for its attached commands, then stops; not to be attached to. */
+  closing?: true;
 }
 
 export interface EmbeddedExchange {
@@ -85,6 +100,15 @@ export interface OpenEmbeddedExchangeOptions {
   /** Waiting for a holder of the state to publish where it listens. @default 5000 */
   publishWaitMs?: number;
   signal?: AbortSignal;
+  /**
+   * When attached, keep the host from closing under this process until it closes (a lease the
+   * host waits for, see {@link CLIENT_WAIT_MS}). A long-lived client (the TUI) does not: it
+   * hosts the exchange itself when its host goes (see {@link keepEmbeddedExchange}).
+   * @default true
+   */
+  holdHost?: boolean;
+  /** When hosting: how long closing waits for attached commands to finish. @default CLIENT_WAIT_MS */
+  clientWaitMs?: number;
 }
 
 /**
@@ -98,6 +122,8 @@ export async function openEmbeddedExchange(options: OpenEmbeddedExchangeOptions)
   const hostFile = embeddedHostFile(options.dataDir);
   const log = options.logger.child({ component: 'embedded-exchange' });
   const deadline = Date.now() + (options.publishWaitMs ?? PUBLISH_WAIT_MS);
+  // A closing host may wait for its attached commands that long before it lets the state go.
+  const closingDeadline = deadline + CLIENT_WAIT_MS;
   for (;;) {
     options.signal?.throwIfAborted();
     let lock: ProcessLock | undefined;
@@ -120,9 +146,16 @@ export async function openEmbeddedExchange(options: OpenEmbeddedExchangeOptions)
     }
     // Held by someone (or the folder is read-only): attach to it if it says where it is.
     const found = await findHost(hostFile, log);
-    if (found !== undefined) return attach(found, stateFile, hostFile, log);
-    if (!(refused instanceof LockedError)) throw cannotKeepState(stateFile, refused);
-    if (Date.now() >= deadline) {
+    if (found !== undefined && found.closing !== true) {
+      const lease = options.holdHost === false ? () => undefined : takeLease(options.dataDir, hostFile, found, log);
+      // Undefined: the host began closing after it was found; it is opened again below.
+      if (lease !== undefined) return attach(found, stateFile, hostFile, log, lease);
+    }
+    if (!(refused instanceof LockedError) && found === undefined) throw cannotKeepState(stateFile, refused);
+    if (found?.closing === true && Date.now() >= closingDeadline) {
+      throw new UsageError(`The built-in exchange of ${path.dirname(stateFile)} is still closing in another process (pid ${found.pid}, "${found.command}"). Wait for it to exit, then run this again.`, 1);
+    }
+    if (found?.closing !== true && refused instanceof LockedError && Date.now() >= deadline) {
       throw new UsageError(
         `${refused.message.replace(/ Quit that process.*$/, '')} It runs the built-in exchange without sharing it (\`upbit-tui sim --state ${stateFile}\`, or an older upbit-tui). Quit it and run this again, or pass another --data-dir.`,
         1,
@@ -185,7 +218,7 @@ export function readHostRecord(hostFile: string): HostRecord | undefined {
   if (version !== DISCOVERY_VERSION || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined;
   if (typeof command !== 'string' || typeof since !== 'string' || typeof token !== 'string' || token.length < 32) return undefined;
   if (!isLoopbackUrl(restUrl, 'http:') || !isLoopbackUrl(wsUrl, 'ws:') || !isLoopbackUrl(privateWsUrl, 'ws:')) return undefined;
-  return { version, pid, command, since, restUrl, wsUrl, privateWsUrl, token };
+  return { version, pid, command, since, restUrl, wsUrl, privateWsUrl, token, ...(r['closing'] === true ? { closing: true as const } : {}) };
 }
 
 /** Only loopback: keys are never sent off the machine on the word of a file. */
@@ -240,6 +273,12 @@ async function host(stateFile: string, hostFile: string, lock: ProcessLock, opti
     if (error instanceof StateNotSavedError) throw embeddedStateProblem(stateFile, error.cause, 'start');
     throw error;
   }
+  try {
+    // Made before the host file, so a client on a folder that turns read-only can still take its lease.
+    openSqlite(embeddedLeaseFile(options.dataDir), { timeout: 0 }).close();
+  } catch (error) {
+    log.warn({ err: error }, 'cannot make the clients\' lease; attached commands will not be waited for');
+  }
   const record: HostRecord = {
     version: DISCOVERY_VERSION,
     pid: process.pid,
@@ -274,15 +313,24 @@ async function host(stateFile: string, hostFile: string, lock: ProcessLock, opti
     hostAlive: () => true,
     close() {
       closed ??= (async () => {
+        const ours = (): boolean => readHostRecord(hostFile)?.token === token;
         try {
-          // First, so no process attaches to a closing exchange; only our own record.
-          if (readHostRecord(hostFile)?.token === token) rmSync(hostFile, { force: true });
+          // First, so no process attaches to a closing exchange; a newcomer waits for it to stop, then hosts.
+          if (ours()) await writeFileAtomically(hostFile, `${JSON.stringify({ ...record, closing: true })}\n`);
         } catch (error) {
-          log.warn({ err: error, hostFile }, 'could not remove the host file; the next process sees it is stale');
+          log.warn({ err: error, hostFile }, 'could not mark the host file closing');
         }
+        // Commands attached to this exchange finish first (their orders are in flight); a TUI attached to it hosts it itself once it is gone.
+        const releaseClients = await waitForClients(options.dataDir, options.clientWaitMs ?? CLIENT_WAIT_MS, log);
         try {
           await server.close();
         } finally {
+          releaseClients();
+          try {
+            if (ours()) rmSync(hostFile, { force: true });
+          } catch (error) {
+            log.warn({ err: error, hostFile }, 'could not remove the host file; the next process sees it is stale');
+          }
           lock.release();
         }
       })();
@@ -291,10 +339,16 @@ async function host(stateFile: string, hostFile: string, lock: ProcessLock, opti
   };
 }
 
-async function attach(record: HostRecord, stateFile: string, hostFile: string, log: Logger): Promise<EmbeddedExchange> {
+async function attach(record: HostRecord, stateFile: string, hostFile: string, log: Logger, releaseLease: () => void): Promise<EmbeddedExchange> {
   // The host wrote its account to the state file before it listened, and so before it published.
-  const account = accountOf(await readStateFile(stateFile), stateFile);
-  if (account === undefined) throw corruptState(stateFile, 'it holds no account, though a process runs the exchange on it');
+  let account: { accessKey: string; secretKey: string } | undefined;
+  try {
+    account = accountOf(await readStateFile(stateFile), stateFile);
+    if (account === undefined) throw corruptState(stateFile, 'it holds no account, though a process runs the exchange on it');
+  } catch (error) {
+    releaseLease();
+    throw error;
+  }
   log.info({ hostPid: record.pid, restUrl: record.restUrl }, 'attached to the built-in exchange of another process');
   const hostAlive = (): boolean => readHostRecord(hostFile)?.token === record.token && isAlive(record.pid);
   return {
@@ -307,8 +361,76 @@ async function attach(record: HostRecord, stateFile: string, hostFile: string, l
     stateFile,
     problem: () => (hostAlive() ? undefined : hostGone(record)),
     hostAlive,
-    close: () => Promise.resolve(),
+    close: () => {
+      releaseLease();
+      return Promise.resolve();
+    },
   };
+}
+
+/**
+ * A shared lock on the clients' lease, taken before the host file is read again: a host that
+ * removed its record (it is closing) is not attached to. Returns its release (idempotent), or
+ * undefined when the host is closing. A lease that cannot be opened (a read-only folder the
+ * host never made it in) is done without: the command is then told if the host goes.
+ */
+function takeLease(dataDir: string, hostFile: string, record: HostRecord, log: Logger): (() => void) | undefined {
+  let db: SqliteDatabase;
+  try {
+    db = openSqlite(embeddedLeaseFile(dataDir), { timeout: 0 });
+  } catch (error) {
+    log.warn({ err: error }, 'cannot open the clients\' lease; attached without it');
+    return () => undefined;
+  }
+  try {
+    db.exec('BEGIN');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    db.close();
+    if (isBusy(error)) return undefined;
+    log.warn({ err: error }, 'cannot take the clients\' lease; attached without it');
+    return () => undefined;
+  }
+  const now = readHostRecord(hostFile);
+  if (now?.token !== record.token || now.closing === true) {
+    db.close();
+    return undefined;
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    db.close();
+  };
+}
+
+/** Until no attached command holds the lease (or `waitMs` has passed): the exclusive lock, kept until the host is closed. */
+async function waitForClients(dataDir: string, waitMs: number, log: Logger): Promise<() => void> {
+  let db: SqliteDatabase;
+  try {
+    db = openSqlite(embeddedLeaseFile(dataDir), { timeout: 0 });
+  } catch (error) {
+    log.warn({ err: error }, 'cannot open the clients\' lease; closing without waiting for attached commands');
+    return () => undefined;
+  }
+  const started = Date.now();
+  for (;;) {
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+      if (Date.now() - started > 100) log.info({ waitedMs: Date.now() - started }, 'attached commands finished; closing the built-in exchange');
+      return () => db.close();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() - started >= waitMs) {
+        log.warn({ err: error, waitedMs: Date.now() - started }, 'closing the built-in exchange while commands may still be attached to it');
+        return () => db.close();
+      }
+    }
+    await sleep(50);
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED');
 }
 
 function accountOf(saved: unknown, stateFile: string): { accessKey: string; secretKey: string } | undefined {
@@ -424,8 +546,19 @@ export function keepEmbeddedExchange(first: EmbeddedExchange, options: KeeperOpt
  */
 export async function openEmbeddedQuotes(dataDir: string, logger: Logger): Promise<{ restUrl: string; hostPid: number | null; close(): Promise<void> }> {
   const log = logger.child({ component: 'embedded-exchange' });
-  const hosted = await findHost(embeddedHostFile(dataDir), log);
-  if (hosted !== undefined) return { restUrl: hosted.restUrl, hostPid: hosted.pid, close: () => Promise.resolve() };
+  const hostFile = embeddedHostFile(dataDir);
+  const hosted = await findHost(hostFile, log);
+  const lease = hosted === undefined ? undefined : takeLease(dataDir, hostFile, hosted, log);
+  if (hosted !== undefined && lease !== undefined) {
+    return {
+      restUrl: hosted.restUrl,
+      hostPid: hosted.pid,
+      close: () => {
+        lease();
+        return Promise.resolve();
+      },
+    };
+  }
   const sim = await startSimServer({ port: 0, logger: log.child({ component: 'sim' }) });
   return { restUrl: sim.restUrl, hostPid: null, close: () => sim.close() };
 }

@@ -15,6 +15,12 @@ import { fetchMarketList } from '../upbit/market-list.js';
 import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
 import { enterAltScreen } from './terminal.js';
 
+/**
+ * The TUI as a client of the built-in exchange hosts it itself when its host goes, so it holds
+ * no lease on it; as its host, it waits for attached commands within the kernel's step deadline.
+ */
+const TUI_EXCHANGE = { holdHost: false, clientWaitMs: 1500 } as const;
+
 /** Event-loop lag p99 above this is logged by the kernel and highlighted in the status bar. */
 const LAG_WARN_MS = 100;
 
@@ -60,7 +66,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
     unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger);
   }
   // Before the kernel, as the check above: a state that cannot be used is one line, not "a bug".
-  const exchange = opts.sim ? await openEmbeddedExchange({ dataDir: opts.dataDir, seed: opts.seed, logger }) : null;
+  const exchange = opts.sim ? await openEmbeddedExchange({ ...TUI_EXCHANGE, dataDir: opts.dataDir, seed: opts.seed, logger }) : null;
   const kernel = new Kernel({
     logger: logger.child({ c: 'kernel' }),
     loopMonitor: { warnAboveMs: LAG_WARN_MS },
@@ -118,6 +124,7 @@ function startParts(
   let wsUrl = opts.wsUrl;
   if (exchange !== null) {
     const keeper = keepEmbeddedExchange(exchange, {
+      ...TUI_EXCHANGE,
       dataDir: opts.dataDir,
       seed: opts.seed,
       logger,

@@ -36,7 +36,7 @@ function dataDir(): string {
   return dir;
 }
 
-async function open(dir: string, extra: { publishWaitMs?: number; port?: number } = {}): Promise<EmbeddedExchange> {
+async function open(dir: string, extra: { publishWaitMs?: number; port?: number; holdHost?: boolean; clientWaitMs?: number } = {}): Promise<EmbeddedExchange> {
   const exchange = await openEmbeddedExchange({ dataDir: dir, logger: memoryLogger(), ...extra });
   cleanups.push(() => exchange.close());
   return exchange;
@@ -75,7 +75,7 @@ function writeHostFile(dir: string, record: Record<string, unknown>): void {
 }
 
 describe('the built-in exchange of a data directory', () => {
-  it('is hosted by the first opener, which says where in an owner-only host file; the next one attaches to it, same account', async () => {
+  it('is hosted by the first opener, which says where in an owner-only host file; the next one attaches to it, same account; closing, the host waits for it', async () => {
     const dir = dataDir();
     const host = await open(dir);
     expect(host.role).toBe('host');
@@ -98,11 +98,22 @@ describe('the built-in exchange of a data directory', () => {
     expect(seen.uuid).toBe(order.uuid);
     await waitFor(() => readFileSync(embeddedSimStateFile(dir), 'utf8').includes(order.uuid), 'the order in the state file');
 
-    // The host's close removes its host file: the next opener hosts, with the same account.
-    await host.close();
-    expect(readHostRecord(embeddedHostFile(dir))).toBeUndefined();
-    const next = await open(dir);
+    // Closing, the host waits for the command attached to it: its orders still go through, no newcomer attaches.
+    let closed = false;
+    const closing = host.close().then(() => (closed = true));
+    await waitFor(() => readHostRecord(embeddedHostFile(dir))?.closing, 'the host file marked closing');
+    const late = await restOf(client).placeOrder({ market: 'KRW-BTC', side: 'bid', ordType: 'price', price: new Money('10000'), identifier: `late-${Date.now()}` });
+    expect(late.uuid).toBeTruthy();
+    // A newcomer meanwhile waits for the host to stop, then hosts (with the same account).
+    const newcomer = open(dir);
+    expect(closed).toBe(false);
+    const closedAt = Date.now();
+    await client.close();
+    await closing;
+    expect(Date.now() - closedAt).toBeLessThan(2000);
+    const next = await newcomer;
     expect(next.role).toBe('host');
+    expect(readHostRecord(embeddedHostFile(dir))?.closing).toBeUndefined();
     expect(next.keys.accessKey).toBe(host.keys.accessKey);
     expect((await restOf(next).getOrder({ uuid: order.uuid })).uuid).toBe(order.uuid);
   });
@@ -146,7 +157,7 @@ describe('the built-in exchange of a data directory', () => {
 
   it('a command attached to a host that stops gets one line saying what happened and what to do', async () => {
     const dir = dataDir();
-    const host = await open(dir);
+    const host = await open(dir, { clientWaitMs: 100 });
     const ctx = await openTradingContext({ sim: true, paper: false, live: false, apiUrl: undefined, dataDir: dir, keyFile: undefined }, { env: {}, logger: memoryLogger(), notice: () => undefined });
     cleanups.push(() => ctx.close());
     expect(ctx.venue.accountId).toBeDefined();
@@ -168,7 +179,7 @@ describe('the built-in exchange of a data directory', () => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     await waitFor(() => out.includes('host'), 'the child hosting the exchange', 15_000);
-    const client = await open(dir);
+    const client = await open(dir, { holdHost: false });
     expect(client.role).toBe('attached');
     expect(client.hostPid).toBe(child.pid);
     expect(client.hostAlive()).toBe(true);
@@ -184,7 +195,7 @@ describe('the built-in exchange of a data directory', () => {
   it('a long-lived client (the TUI) hosts the exchange itself, on the same port, once its host has gone', async () => {
     const dir = dataDir();
     const host = await open(dir);
-    const client = await open(dir);
+    const client = await open(dir, { holdHost: false });
     const changes: Array<[string, string]> = [];
     const keeper = keepEmbeddedExchange(client, { dataDir: dir, logger: memoryLogger(), pollMs: 20, onChange: (next, previous) => changes.push([next.restUrl, previous.restUrl]) });
     const controller = new AbortController();
@@ -230,6 +241,7 @@ describe('the built-in exchange of a data directory', () => {
     if (blocked.how === 'temp folder') return; // neither chmod nor chattr here: the case below cannot be made
     const client = await open(dir);
     expect(client.role).toBe('attached');
+    await client.close();
     blocked.undo();
     await host.close();
 
