@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { embeddedHostFile, embeddedSimStateFile, keepEmbeddedExchange, openEmbeddedExchange, readHostRecord, type EmbeddedExchange } from '../../src/app/embedded-exchange.js';
+import { embeddedHostFile, readHostRecord } from '../../src/app/embedded-discovery.js';
+import { embeddedSimStateFile, keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange } from '../../src/app/embedded-exchange.js';
 import { UsageError } from '../../src/app/errors.js';
 import { lockStateFile } from '../../src/app/sim-state.js';
 import { openTradingContext } from '../../src/app/trading-context.js';

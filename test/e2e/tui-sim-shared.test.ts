@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { embeddedHostFile, embeddedSimStateFile, openEmbeddedExchange, readHostRecord, type EmbeddedExchange } from '../../src/app/embedded-exchange.js';
+import { embeddedHostFile, readHostRecord } from '../../src/app/embedded-discovery.js';
+import { embeddedSimStateFile, openEmbeddedExchange, type EmbeddedExchange } from '../../src/app/embedded-exchange.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { UpbitRestClient } from '../../src/upbit/rest/index.js';
 import { arrayOf, jsonOf, runCli } from '../cli/trade-helpers.js';
