@@ -10,24 +10,19 @@
  * failure ends a command's kernel). The order service is released first: no new order, those
  * in flight awaited up to `drainDeadlineMs`.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { StateNotSavedError } from '../exchange/engine.js';
-import { parseSnapshot } from '../exchange/snapshot.js';
-import { startSimServer, type SimServer } from '../sim/server.js';
-import { corruptState, createStatePersister, lockStateFile, readStateFile } from './sim-state.js';
 import { cancellation } from '../runtime/errors.js';
 import type { Kernel } from '../runtime/kernel.js';
+import { openEmbeddedExchange, openEmbeddedQuotes, type EmbeddedExchange } from './embedded-exchange.js';
 import type { Logger } from '../runtime/logger.js';
-import { acquireProcessLock, openSectionLock } from '../runtime/process-lock.js';
+import { openSectionLock } from '../runtime/process-lock.js';
 import { openJournal, journalPath, tradingLockPath, type OrderJournal } from '../trading/journal/index.js';
 import { OrderService } from '../trading/order-service.js';
 import { createPaperVenue } from '../trading/paper/index.js';
 import { accountIdOf, RestVenue } from '../trading/rest-venue.js';
 import type { Venue } from '../trading/venue.js';
-import { loadCredentials, Secret, type ApiKeys } from '../upbit/credentials.js';
+import { loadCredentials, type ApiKeys } from '../upbit/credentials.js';
 import { UpbitRestClient } from '../upbit/rest/index.js';
 import { UsageError } from './errors.js';
 import { MarketCheck, restMarketListSource, type MarketListSource } from './market-check.js';
@@ -37,8 +32,7 @@ import { isEarlierJournalOf, resolveTradingMode, tradingLockKey, UPBIT_API_URL, 
 /** How long a short critical section waits for another process's (milliseconds, unless a disk stalls). */
 const LOCK_WAIT_MS = 10_000;
 
-/** KRW a new embedded-exchange account starts with. */
-export const EMBEDDED_SIM_KRW = '10000000';
+export { EMBEDDED_SIM_KRW, embeddedSimStateFile, embeddedStateProblem } from './embedded-exchange.js';
 
 export interface TradingFlagsInput {
   sim: boolean;
@@ -84,11 +78,6 @@ export interface TradingContext {
   readonly recovered: readonly RecoveredOrder[];
 }
 
-/** The embedded exchange's files: `<dataDir>/sim/state.json` (accounts, keys, orders). */
-export function embeddedSimStateFile(dataDir: string): string {
-  return path.join(dataDir, 'sim', 'state.json');
-}
-
 type Release = () => void | Promise<void>;
 
 /** Open the trading context on `kernel`: every part is a release acquired on it as it is opened. */
@@ -126,17 +115,6 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
       waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
     });
     acquire('trading set-up lock', () => setupLock.close());
-    if (mode.kind === 'sim' && mode.embedded) {
-      // The one exception, until the built-in exchange is hosted once for every process (issue
-      // 8 §4): this command runs it in-process on the state file, so a second command waits
-      // for the first to finish rather than be refused the state file.
-      const embeddedLock = await acquireProcessLock(tradingLockPath(flags.dataDir, lockKey), {
-        what: lockedWhat(mode, keyAccount, flags.dataDir),
-        waitMs: options.lockWaitMs ?? LOCK_WAIT_MS,
-        signal: options.signal,
-      });
-      acquire('built-in exchange lock', () => embeddedLock.release());
-    }
 
     // Set by the built-in exchange, which saves its state at every change.
     let stateProblem = (): UsageError | undefined => undefined;
@@ -146,9 +124,9 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
       const embeddedQuotes = mode.quotes === 'sim' && mode.apiUrl === null;
       if (embeddedQuotes) {
-        const sim = await startSimServer({ port: 0, logger: log.child({ component: 'sim' }) });
+        const sim = await openEmbeddedQuotes(flags.dataDir, log);
         acquire('embedded exchange', () => sim.close());
-        options.notice('using the built-in exchange for quotes.');
+        options.notice(sim.hostPid === null ? 'using the built-in exchange for quotes.' : `using the built-in exchange run by pid ${sim.hostPid} for quotes.`);
         quotesUrl = sim.restUrl;
       }
       const quotes = new UpbitRestClient({ baseUrl: quotesUrl, logger: log });
@@ -160,10 +138,14 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
       let accountKeys: ApiKeys;
       if (mode.kind === 'sim' && mode.embedded) {
         const embedded = await startEmbeddedSim(flags.dataDir, log, acquire);
-        options.notice(`using the built-in exchange; state in ${path.dirname(embedded.stateFile)}`);
-        apiUrl = embedded.server.restUrl;
+        options.notice(
+          embedded.role === 'host'
+            ? `using the built-in exchange; state in ${path.dirname(embedded.stateFile)}`
+            : `using the built-in exchange run by pid ${embedded.hostPid}; state in ${path.dirname(embedded.stateFile)}`,
+        );
+        apiUrl = embedded.restUrl;
         accountKeys = embedded.keys;
-        stateProblem = embedded.stateProblem;
+        stateProblem = () => embedded.problem();
       } else {
         if (keys === undefined) {
           throw new UsageError(
@@ -234,69 +216,14 @@ function absorbEarlierJournals(journal: OrderJournal, mode: TradingMode, log: Lo
   }
 }
 
-interface EmbeddedSim {
-  server: SimServer;
-  keys: ApiKeys;
-  stateFile: string;
-  stateProblem: () => UsageError | undefined;
-}
-
-/** One line for a state the built-in exchange could not save: what, why, what to do, and that the change was not made. */
-export function embeddedStateProblem(stateFile: string, error: unknown, when: 'start' | 'change'): UsageError {
-  const why = error instanceof Error ? error.message : String(error);
-  const fix = `Make ${path.dirname(stateFile)} writable (or free disk space there), or pass another --data-dir`;
-  return new UsageError(
-    when === 'start'
-      ? `Cannot write the built-in exchange's state to ${stateFile} (${why}). ${fix}.`
-      : `Cannot save the built-in exchange's state to ${stateFile} (${why}), so the exchange refused the change and did not make it: no order was placed or cancelled by it. ${fix}, then run the command again.`,
-    1,
-    { cause: error },
-  );
-}
-
 /**
- * The built-in exchange for one command, on port 0, its accounts and orders loaded from and
- * saved to `<dataDir>/sim/state.json`. Its one account's keys are made on the first run and
- * kept in that file (owner-only), so balances carry over from command to command.
+ * The built-in exchange for one command: hosted by this command on port 0 (its accounts and
+ * orders loaded from and saved to `<dataDir>/sim/state.json`) or, while another process (the
+ * TUI) hosts it, that process's exchange, with the account's keys from the state file (see
+ * docs/embedded-exchange.md). Balances carry over from command to command either way.
  */
-async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: string, release: Release) => void): Promise<EmbeddedSim> {
-  const stateFile = embeddedSimStateFile(dataDir);
-  await mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
-  // Also held by `upbit-tui sim --state` on the same file.
-  const stateLock = await lockStateFile(stateFile);
-  acquire('state file lock', () => stateLock.release());
-  const saved = await readStateFile(stateFile);
-  let stored: Array<{ accessKey: string; secretKey: string }> = [];
-  if (saved !== undefined) {
-    try {
-      stored = parseSnapshot(saved, 'KRW').map((a) => ({ accessKey: a.accessKey, secretKey: a.secretKey }));
-    } catch (error) {
-      throw corruptState(stateFile, error instanceof Error ? error.message : String(error), error);
-    }
-  }
-  // Keys like Upbit's: 40 hex characters from a CSPRNG.
-  const account = stored[0] ?? { accessKey: randomBytes(20).toString('hex'), secretKey: randomBytes(20).toString('hex') };
-
-  // Every change is on disk before the exchange answers it (see createStatePersister).
-  const persister = createStatePersister({ file: stateFile, logger: log.child({ component: 'state' }), warn: (message) => log.warn({ file: stateFile }, message) });
-  let server: SimServer;
-  try {
-    server = await startSimServer({
-      port: 0,
-      logger: log.child({ component: 'sim' }),
-      exchangeSnapshot: saved,
-      accounts: [{ accessKey: account.accessKey, secretKey: account.secretKey, krw: EMBEDDED_SIM_KRW }],
-      // A new account is on disk before it is used; a state only read is not written again.
-      persist: persister.persist,
-    });
-  } catch (error) {
-    if (error instanceof StateNotSavedError) throw embeddedStateProblem(stateFile, error.cause, 'start');
-    throw error;
-  }
-  acquire('embedded exchange', () => server.close());
-  const stateProblem = (): UsageError | undefined => {
-    const failure = persister.failure();
-    return failure === undefined ? undefined : embeddedStateProblem(stateFile, failure, 'change');
-  };
-  return { server, keys: { accessKey: account.accessKey, secretKey: new Secret(account.secretKey), source: `file ${stateFile}` }, stateFile, stateProblem };
+async function startEmbeddedSim(dataDir: string, log: Logger, acquire: (name: string, release: Release) => void): Promise<EmbeddedExchange> {
+  const embedded = await openEmbeddedExchange({ dataDir, logger: log });
+  acquire('embedded exchange', () => embedded.close());
+  return embedded;
 }

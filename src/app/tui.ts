@@ -1,7 +1,7 @@
 import { describeError } from '../runtime/errors.js';
 import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
-import { SIM_CATALOG, startSimServer } from '../sim/index.js';
+import { SIM_CATALOG } from '../sim/index.js';
 import { MarketStore } from '../trading/market-store.js';
 import { renderApp } from '../ui/render.js';
 import type { TaskSource } from '../ui/task-source.js';
@@ -10,19 +10,31 @@ import { MarketFeed } from '../trading/feed/index.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
 import { connectionNotice } from './connection-notice.js';
+import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange } from './embedded-exchange.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
 import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
 import { openRoot } from './root.js';
 import { enterAltScreen } from './terminal.js';
 
+/**
+ * The TUI as a client of the built-in exchange hosts it itself when its host goes, so it holds
+ * no lease on it; as its host, it waits for attached commands within the kernel's step deadline.
+ */
+const TUI_EXCHANGE = { holdHost: false, clientWaitMs: 1500 } as const;
+
 /** Event-loop lag p99 above this is logged by the kernel and highlighted in the status bar. */
 const LAG_WARN_MS = 100;
 
 export interface TuiOptions {
   markets: MarketCode[];
-  /** Start the embedded exchange in-process and connect to it. */
+  /**
+   * Use the data directory's built-in exchange: host it in this process, or attach to the
+   * process that runs it (a CLI command, another TUI), with the account of its state file.
+   */
   sim: boolean;
+  /** Where the built-in exchange keeps its state (`<dataDir>/sim/state.json`), as for the CLI's `--sim`. */
+  dataDir: string;
   seed: number | undefined;
   wsUrl: string;
   /** The user gave `--ws-url` (no `try --sim` hint then). @default false */
@@ -55,6 +67,8 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   } else {
     unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger);
   }
+  // Before the kernel, as the check above: a state that cannot be used is one line, not "a bug".
+  const exchange = opts.sim ? await openEmbeddedExchange({ ...TUI_EXCHANGE, dataDir: opts.dataDir, seed: opts.seed, logger }) : null;
   // The one composition root (./root.ts): logger, loop monitor, fatal report, the log file
   // released last, signals and uncaught errors to the kernel.
   const { kernel } = openRoot({ frontEnd: 'tui', log, logFile: opts.logFile, loopMonitor: { warnAboveMs: LAG_WARN_MS } });
@@ -73,7 +87,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   }
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    await startParts(kernel, opts, logger, unchecked, logDrops);
+    startParts(kernel, opts, logger, unchecked, logDrops, exchange);
   } catch (error) {
     // Whatever did start is released in order and the error printed after the terminal is back.
     void kernel.shutdown({ kind: 'error', error });
@@ -94,15 +108,32 @@ export function kernelTaskSource(kernel: Kernel): TaskSource {
   };
 }
 
-async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unchecked: UncheckedMarkets | null, logDrops: { tell: (text: string) => void; text: string | null }): Promise<void> {
+function startParts(
+  kernel: Kernel,
+  opts: TuiOptions,
+  logger: Logger,
+  unchecked: UncheckedMarkets | null,
+  logDrops: { tell: (text: string) => void; text: string | null },
+  exchange: EmbeddedExchange | null,
+): void {
+  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   let wsUrl = opts.wsUrl;
-  if (opts.sim) {
-    const sim = await startSimServer({ seed: opts.seed, logger: logger.child({ c: 'sim' }) });
-    kernel.acquire('embedded exchange', () => sim.close());
-    wsUrl = sim.wsUrl;
+  if (exchange !== null) {
+    const keeper = keepEmbeddedExchange(exchange, {
+      ...TUI_EXCHANGE,
+      dataDir: opts.dataDir,
+      seed: opts.seed,
+      logger,
+      onChange: (next, previous) =>
+        store.setNotice(next.wsUrl === previous.wsUrl ? null : `The built-in exchange now listens at ${next.wsUrl}; restart upbit-tui --sim to see its prices.`, 'exchange'),
+      onProblem: (error) => store.setNotice(`The built-in exchange stopped with its process and cannot be restarted here (${error instanceof Error ? error.message : String(error)}).`, 'exchange'),
+    });
+    kernel.acquire('embedded exchange', () => keeper.close());
+    kernel.spawn('embedded-exchange', (signal) => keeper.run(signal));
+    wsUrl = exchange.wsUrl;
+    if (exchange.role === 'attached' && opts.seed !== undefined) store.setNotice(`--seed has no effect: the built-in exchange is run by pid ${exchange.hostPid}.`, 'exchange');
   }
 
-  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
   const host = new URL(wsUrl).host;
   // The feed owns the quotation connection; the watchlist (the ticker table) is one demand.
   const feed = new MarketFeed({

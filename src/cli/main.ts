@@ -10,7 +10,7 @@ import { guardStream, writeGuarded } from './output.js';
 import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
 import { keysHelp } from './key-help.js';
-import { registerTradeCommands } from './trade-commands.js';
+import { pathFlag, registerTradeCommands } from './trade-commands.js';
 import { applyUsageErrors } from './usage-errors.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
@@ -68,6 +68,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .addOption(new Option('--colors <convention>', 'price colours: korean (rise red, fall blue) or global (rise green, fall red)').choices(['korean', 'global']).default('korean'))
     .option('--no-color', 'no colours at all (so does a non-empty NO_COLOR, unless FORCE_COLOR is set)')
     .option('--seed <n>', 'seed of the built-in exchange (--sim)', parseIntOption('--seed', 0, 2 ** 31 - 1))
+    .option('--data-dir <dir>', 'where the built-in exchange keeps its state (--sim), shared with the trading commands')
     .addHelpText(
       'after',
       `
@@ -83,7 +84,7 @@ Examples:
   upbit-tui balance --sim                     balances on the built-in exchange (also: orders, buy, sell, cancel)`,
     )
     .enablePositionalOptions()
-    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number }, command: Command) => {
+    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number; dataDir?: string }, command: Command) => {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('the TUI needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
       }
@@ -94,6 +95,7 @@ Examples:
       await startTui({
         markets: o.markets,
         sim: o.sim,
+        dataDir: o.dataDir === undefined ? paths.dataDir : pathFlag('--data-dir', o.dataDir, 'DIR'),
         seed: o.seed,
         wsUrl: o.wsUrl,
         wsUrlChosen: command.getOptionValueSource('wsUrl') === 'cli',

@@ -14,6 +14,7 @@ import type { SimFaults } from './faults.js';
 import { createFaults, scheduleConnectionDrops } from './faults.js';
 import { httpFaultMiddleware } from './faults-http.js';
 import { HttpRouter } from './http-router.js';
+import { withIdentity } from './identity.js';
 import { attachMarketData, createSimMarketView } from './market-data/index.js';
 import type { Exchange, ExchangeSnapshot } from '../exchange/engine.js';
 import type { PrivateAuthFailure } from './private-ws.js';
@@ -110,6 +111,13 @@ export interface SimOptions {
    * @default nothing is saved
    */
   persist?: (state: ExchangeSnapshot) => void;
+  /**
+   * A secret that lets another process check this server is the one it was told of: with it,
+   * `GET /upbit-tui/identify?challenge=HEX` answers HMAC-SHA256(token, challenge) (see
+   * ./identity.ts and docs/embedded-exchange.md).
+   * @default no such endpoint
+   */
+  instanceToken?: string;
 }
 
 export interface SimServer {
@@ -177,7 +185,7 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
   router.use(httpFaultMiddleware({ faults, rng: createRng(faultSeed), logger }));
   // Books, trades, candles: the `trade`/`orderbook` streams and quotation REST (released with the hub).
   const marketData = attachMarketData({ engine, hub, router, now: options.now, logger });
-  const http = createServer(router.handle);
+  const http = createServer(options.instanceToken === undefined ? router.handle : withIdentity(options.instanceToken, router.handle));
   // autoPong off: the connection answers pings itself so a silent fault can withhold them.
   const wss = new WebSocketServer({ noServer: true, autoPong: false, clientTracking: false, maxPayload: MAX_REQUEST_BYTES });
   // Accounts, JWT auth and rate-limit middleware, exchange REST routes, the private stream.

@@ -1,8 +1,8 @@
 /**
  * Commands run side by side on one data directory keep every order: paper commands share the
- * wallet through its short locked sections, `--sim` commands wait for each other (the built-in
- * exchange runs in the command's process), and one that holds the built-in exchange too long
- * is named, with exit code 6 and nothing sent. See also side-by-side.test.ts.
+ * wallet through its short locked sections, `--sim` commands share the one built-in exchange
+ * of the data directory (the first hosts it, the others attach), and no trading lock held for
+ * a run keeps a command waiting. See also side-by-side.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { openTradingContext } from '../../src/app/trading-context.js';
-import { toExitError, EXIT } from '../../src/cli/trade-commands.js';
-import { UsageError } from '../../src/app/errors.js';
 import { acquireProcessLock } from '../../src/runtime/process-lock.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { tradingLockPath } from '../../src/trading/journal/index.js';
@@ -61,26 +59,23 @@ describe('commands side by side on one data directory', () => {
     expect((await openIdentifiers(dir, mode)).sort()).toEqual([...placed].sort());
   }, TIMEOUT);
 
-  it('the built-in exchange held by another command past the wait is refused with exit 6, the holder named, nothing sent', async () => {
-    // The one run-long lock left: a `--sim` command runs the built-in exchange in its own process.
+  it('sim: a trading lock held for a whole run (as an earlier upbit-tui did) no longer keeps a --sim command waiting', async () => {
+    // The built-in exchange is hosted by one process and attached to by the others (docs/embedded-exchange.md).
     const dataDir = home();
     const held = await acquireProcessLock(tradingLockPath(dataDir, 'sim:embedded'), { what: 'x', command: 'upbit-tui buy --sim' });
     try {
-      const error = await openTradingContext(
-        testKernel().kernel,
+      const { kernel } = testKernel({ stepDeadlineMs: 3_000 });
+      const ctx = await openTradingContext(
+        kernel,
         { sim: true, paper: false, live: false, apiUrl: undefined, dataDir, keyFile: undefined },
         { env: {}, logger: silentLogger, notice: () => undefined, lockWaitMs: 100 },
-      ).catch((e: unknown) => e);
-      const exit = toExitError(error);
-      expect(exit).toBeInstanceOf(UsageError);
-      expect((exit as UsageError).exitCode).toBe(EXIT.busy);
-      expect((exit as Error).message).toMatch(
-        new RegExp(`^The simulated account at sim:embedded \\(data in .*\\) is in use by another upbit-tui process \\(pid ${process.pid}, "upbit-tui buy --sim", since .*\\)\\. Quit that process or wait for it to finish, then try again\\. Nothing was sent\\.$`),
       );
+      expect(ctx.mode.kind).toBe('sim');
+      await kernel.shutdown({ kind: 'user' });
     } finally {
       held.release();
     }
-  });
+  }, TIMEOUT);
 
   it('paper: a trading lock held for a whole run (as an earlier upbit-tui did) no longer keeps a command waiting', async () => {
     const dataDir = home();
