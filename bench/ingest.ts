@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
 import { MarketStore } from '../src/trading/market-store.js';
-import { QuotationClient } from '../src/upbit/quotation-client.js';
+import { QuotationClient, type QuotationClientOptions } from '../src/upbit/quotation-client.js';
 import { parseQuotationFrame } from '../src/upbit/parse.js';
 import type { Ticker } from '../src/upbit/types.js';
 import { benchMarkets, buildTickerFrames } from './ingest/frames.js';
@@ -141,16 +141,38 @@ export interface InProcessResult {
   ratio: { ours: Summary; oursRules: Summary; oursRulesIndexed: Summary };
 }
 
+/** What the project's path hands the quotation client: its callbacks into the store. */
+export type OursCallbacks = Required<Pick<QuotationClientOptions, 'onTicker' | 'onStatus' | 'onInvalid' | 'onActivity'>>;
+
 /**
- * What the app does with one frame (src/app/tui.ts and QuotationClient#onFrame): note the
- * activity, parse, apply each ticker to the store (its every-tick listeners run inside).
+ * The one place that builds "ours" behind the quotation client, wired as src/app/tui.ts wires
+ * it: the frame's receive time (read once by the socket) goes to the store with the activity
+ * and every ticker, every-tick listeners run inside `applyTicker`. Both the loopback run and
+ * {@link projectPath} go through it: when the market feed sits between the client and the
+ * store, re-point this function and both measure the feed.
+ */
+export function oursCallbacks(store: MarketStore): OursCallbacks {
+  return {
+    onTicker: (t, at) => store.applyTicker(t, at),
+    onStatus: (s) => store.setConnection(s),
+    onInvalid: () => store.noteInvalid(),
+    onActivity: (at) => store.noteActivity(at),
+  };
+}
+
+/**
+ * What the app does with one frame in process: what UpbitSocket's message handler and
+ * QuotationClient#onFrame (private) do, through {@link oursCallbacks}: one clock read, the
+ * activity, the parse, each ticker to the store.
  */
 export function projectPath(store: MarketStore): (frame: Buffer) => void {
+  const ours = oursCallbacks(store);
   return (frame) => {
-    store.noteActivity();
+    const at = Date.now();
+    ours.onActivity(at);
     for (const ev of parseQuotationFrame(frame)) {
-      if (ev.kind === 'ticker') store.applyTicker(ev.ticker);
-      else if (ev.kind === 'invalid') store.noteInvalid();
+      if (ev.kind === 'ticker') ours.onTicker(ev.ticker, at);
+      else if (ev.kind === 'invalid') ours.onInvalid(ev.reason);
     }
   };
 }
@@ -384,15 +406,14 @@ export async function receiveOurs(run: Run, codes: readonly string[], rules: num
   const armed = rules > 0 ? armRules(store, codes, rules) : null;
   const ac = new AbortController();
   const c = counter(run.n, () => ac.abort());
+  const ours = oursCallbacks(store);
   const client = new QuotationClient({
     url: url(run),
-    onTicker: (t) => {
-      store.applyTicker(t);
+    ...ours,
+    onTicker: (t, at) => {
+      ours.onTicker(t, at);
       c.tick();
     },
-    onStatus: (s) => store.setConnection(s),
-    onInvalid: () => store.noteInvalid(),
-    onActivity: () => store.noteActivity(),
   });
   client.setSubscriptions([{ type: 'ticker', codes: [...codes] }]);
   const timer = setTimeout(() => ac.abort(), run.deadlineMs);

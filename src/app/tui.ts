@@ -111,14 +111,15 @@ async function startParts(kernel: Kernel, opts: TuiOptions, logger: Logger, unch
   const client = new QuotationClient({
     url: wsUrl,
     logger: logger.child({ c: 'quotation' }),
-    onTicker: (t) => store.applyTicker(t),
+    // Both on Date.now: the frame's receive time, read once by the socket, is the store's too.
+    onTicker: (t, at) => store.applyTicker(t, at),
     onStatus: (s: ConnectionStatus) => {
       store.setConnection(s);
       store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true }));
     },
     onInvalid: () => store.noteInvalid(),
     // Pongs too: a link whose markets do not trade is alive, not silent.
-    onActivity: () => store.noteActivity(),
+    onActivity: (at) => store.noteActivity(at),
   });
   client.setSubscriptions([{ type: 'ticker', codes: opts.markets }]);
   logDrops.tell = (text) => store.setNotice(text, 'log');
