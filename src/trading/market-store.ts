@@ -388,9 +388,7 @@ export class MarketStore {
 
   #build(version: number, now: number, msgPerSec: number, silent: boolean): MarketSnapshot {
     for (const row of this.#changed) {
-      const history = new Array<number>(row.size);
-      for (let i = 0; i < row.size; i += 1) history[i] = row.ring[(row.head + i) % row.ring.length] ?? 0;
-      row.published = { market: row.market, ticker: row.ticker, history, receivedAt: row.receivedAt, stale: row.stale };
+      row.published = { market: row.market, ticker: row.ticker, history: ringHistory(row), receivedAt: row.receivedAt, stale: row.stale };
       row.changed = false;
     }
     this.#changed = [];
@@ -411,4 +409,18 @@ export class MarketStore {
       notice: this.#notice,
     };
   }
+}
+
+/**
+ * A row's history, oldest first, as a new array (a published one is never mutated): the ring
+ * read in its two runs, head to the end and then from 0, without a division per element. Every
+ * flush copies the history of every changed row, so this is most of a flush's work.
+ */
+function ringHistory(row: LiveRow): number[] {
+  const { ring, head, size } = row;
+  const history = new Array<number>(size);
+  const firstRun = Math.min(size, ring.length - head);
+  for (let i = 0; i < firstRun; i += 1) history[i] = ring[head + i] ?? 0;
+  for (let i = firstRun; i < size; i += 1) history[i] = ring[i - firstRun] ?? 0;
+  return history;
 }
