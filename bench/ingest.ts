@@ -472,7 +472,10 @@ async function runLoopbackMode(sender: Sender, opts: IngestOptions, rate: number
   for (const v of LOOPBACK_VARIANTS) await receiveOn(warmRun, v);
   for (let r = 0; r < opts.repeats; r++) {
     const got: Partial<Record<LoopbackVariant, LoopbackSample>> = {};
-    for (const v of LOOPBACK_VARIANTS) {
+    // The order rotates from repeat to repeat: whatever the position in a round costs (the
+    // collection of the previous run's garbage, a cold cache) falls on every variant in turn.
+    for (let i = 0; i < LOOPBACK_VARIANTS.length; i++) {
+      const v = LOOPBACK_VARIANTS[(r + i) % LOOPBACK_VARIANTS.length] ?? 'raw';
       const s = await receive(v);
       got[v] = s;
       cpu[v].push(s.cpuMsPer100k);
