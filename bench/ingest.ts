@@ -8,11 +8,12 @@
  *  (a) in process, over a pre-built array of frames, the variants interleaved in slices of
  *      5,000 frames (ours, raw, ours + rules, ours, raw, …) so machine noise hits all of them;
  *  (b) over a loopback WebSocket from a sender child process, once flat out and once at a
- *      fixed rate, received by the real QuotationClient + MarketStore (wired as src/app/tui.ts
+ *      fixed rate, received by the real market feed (src/trading/feed/: its QuotationClient) + MarketStore (wired as src/app/tui.ts
  *      wires them, flush loop running) and by a bare `ws` client that only JSON.parses; CPU
  *      time of this (receiving) process per 100k messages, and throughput;
- *  (c) both with `rules` armed-rule-like every-tick listeners spread over the markets, and (in
- *      process only) the same rules behind one listener and a per-market map, for comparison.
+ *  (c) both with `rules` armed-rule-like every-tick listeners spread over the markets, once as
+ *      every-market listeners (each tick runs all of them) and once each registered for its own
+ *      market (the store's per-market index: each tick runs its market's rules).
  *
  * Run through bench/run.ts (`npm run bench`); the functions are exported for the smoke test
  * (test/bench/ingest.test.ts). How to read and reproduce the figures: docs/performance.md.
@@ -23,8 +24,9 @@ import { fileURLToPath } from 'node:url';
 
 import WebSocket from 'ws';
 
+import { MarketFeed } from '../src/trading/feed/index.js';
 import { MarketStore } from '../src/trading/market-store.js';
-import { QuotationClient } from '../src/upbit/quotation-client.js';
+import type { QuotationClientOptions } from '../src/upbit/quotation-client.js';
 import { parseQuotationFrame } from '../src/upbit/parse.js';
 import type { Ticker } from '../src/upbit/types.js';
 import { benchMarkets, buildTickerFrames } from './ingest/frames.js';
@@ -84,7 +86,7 @@ export function summarize(samples: readonly number[]): Summary {
  * How the rules reach the store: one every-market listener each, filtering by market itself
  * (`onTick(owner, fn)`), or one listener per rule registered for its market only
  * (`onTick(owner, fn, { markets: [m] })`: the store's per-market index, so a tick costs only
- * its own market's rules; measured in process only, for comparison).
+ * its own market's rules, the way the monitor will register them).
  */
 export type RuleDispatch = 'listener-per-rule' | 'market-index';
 
@@ -141,16 +143,38 @@ export interface InProcessResult {
   ratio: { ours: Summary; oursRules: Summary; oursRulesIndexed: Summary };
 }
 
+/** What the project's path hands the quotation client: its callbacks into the store. */
+export type OursCallbacks = Required<Pick<QuotationClientOptions, 'onTicker' | 'onStatus' | 'onInvalid' | 'onActivity'>>;
+
 /**
- * What the app does with one frame (src/app/tui.ts and QuotationClient#onFrame): note the
- * activity, parse, apply each ticker to the store (its every-tick listeners run inside).
+ * The one place that builds "ours" behind the quotation client, wired as src/app/tui.ts wires
+ * it: the frame's receive time (read once by the socket) goes to the store with the activity
+ * and every ticker, every-tick listeners run inside `applyTicker`. Both the loopback run and
+ * {@link projectPath} go through it: when the market feed sits between the client and the
+ * store, re-point this function and both measure the feed.
+ */
+export function oursCallbacks(store: MarketStore): OursCallbacks {
+  return {
+    onTicker: (t, at) => store.applyTicker(t, at),
+    onStatus: (s) => store.setConnection(s),
+    onInvalid: () => store.noteInvalid(),
+    onActivity: (at) => store.noteActivity(at),
+  };
+}
+
+/**
+ * What the app does with one frame in process: what UpbitSocket's message handler and
+ * QuotationClient#onFrame (private) do, through {@link oursCallbacks}: one clock read, the
+ * activity, the parse, each ticker to the store.
  */
 export function projectPath(store: MarketStore): (frame: Buffer) => void {
+  const ours = oursCallbacks(store);
   return (frame) => {
-    store.noteActivity();
+    const at = Date.now();
+    ours.onActivity(at);
     for (const ev of parseQuotationFrame(frame)) {
-      if (ev.kind === 'ticker') store.applyTicker(ev.ticker);
-      else if (ev.kind === 'invalid') store.noteInvalid();
+      if (ev.kind === 'ticker') ours.onTicker(ev.ticker, at);
+      else if (ev.kind === 'invalid') ours.onInvalid(ev.reason);
     }
   };
 }
@@ -301,8 +325,12 @@ export async function startSender(timeoutMs = 15_000): Promise<Sender> {
   };
 }
 
-export type LoopbackVariant = 'raw' | 'ours' | 'oursRules';
-export const LOOPBACK_VARIANTS: readonly LoopbackVariant[] = ['ours', 'raw', 'oursRules'];
+/**
+ * `oursRules`: the rules as every-market listeners (each tick runs all of them);
+ * `oursRulesIndexed`: each registered for its own market (each tick runs its market's).
+ */
+export type LoopbackVariant = 'raw' | 'ours' | 'oursRules' | 'oursRulesIndexed';
+export const LOOPBACK_VARIANTS: readonly LoopbackVariant[] = ['ours', 'raw', 'oursRules', 'oursRulesIndexed'];
 
 export interface LoopbackSample {
   /** Messages between the first and the last (the measured span). */
@@ -378,28 +406,24 @@ export function receiveRaw(run: Run, codes: readonly string[]): Promise<Loopback
   });
 }
 
-/** The project's path: QuotationClient + MarketStore wired as src/app/tui.ts wires them. */
-export async function receiveOurs(run: Run, codes: readonly string[], rules: number): Promise<LoopbackSample> {
+/**
+ * The project's path as src/app/tui.ts wires it: the market feed (which owns the quotation
+ * client and hands each ticker to the store with the frame's one clock read) and the store;
+ * the benchmark's markets are one demand, whose listener counts the ticks.
+ */
+export async function receiveOurs(run: Run, codes: readonly string[], rules: number, by: RuleDispatch = 'listener-per-rule'): Promise<LoopbackSample> {
   const store = new MarketStore({ markets: [...codes] });
-  const armed = rules > 0 ? armRules(store, codes, rules) : null;
+  const armed = rules > 0 ? armRules(store, codes, rules, by) : null;
   const ac = new AbortController();
   const c = counter(run.n, () => ac.abort());
-  const client = new QuotationClient({
-    url: url(run),
-    onTicker: (t) => {
-      store.applyTicker(t);
-      c.tick();
-    },
-    onStatus: (s) => store.setConnection(s),
-    onInvalid: () => store.noteInvalid(),
-    onActivity: () => store.noteActivity(),
-  });
-  client.setSubscriptions([{ type: 'ticker', codes: [...codes] }]);
+  const feed = new MarketFeed({ url: url(run), tickers: store });
+  const release = feed.demand('bench', { type: 'ticker', codes: [...codes], listener: () => c.tick() });
   const timer = setTimeout(() => ac.abort(), run.deadlineMs);
   try {
-    await Promise.all([client.run(ac.signal), store.run(ac.signal)]);
+    await Promise.all([feed.run(ac.signal), store.run(ac.signal)]);
   } finally {
     clearTimeout(timer);
+    release();
     armed?.off();
   }
   store.flush();
@@ -420,9 +444,9 @@ export interface LoopbackModeResult {
    * Per repeat, raw CPU per message divided by ours (= our messages per CPU-second over the bare
    * client's): 1 is "costs what a bare JSON.parse costs", 0.5 is "twice the CPU".
    */
-  cpuRatio: { ours: Summary; oursRules: Summary };
+  cpuRatio: { ours: Summary; oursRules: Summary; oursRulesIndexed: Summary };
   /** Per repeat, ours' throughput over the bare client's (meaningful flat out). */
-  throughputRatio: { ours: Summary; oursRules: Summary };
+  throughputRatio: { ours: Summary; oursRules: Summary; oursRulesIndexed: Summary };
 }
 
 export interface LoopbackResult {
@@ -435,41 +459,48 @@ async function runLoopbackMode(sender: Sender, opts: IngestOptions, rate: number
   // Generous: a receiver that keeps up takes n/rate s (or well under a second per 100k flat out).
   const deadlineMs = 30_000 + (rate > 0 ? (n * 3000) / rate : n / 5);
   const run: Run = { port: sender.port, n, rate, markets: opts.markets, ticksPerMarket: opts.ticksPerMarket, deadlineMs };
-  const receive = (v: LoopbackVariant): Promise<LoopbackSample> => (v === 'raw' ? receiveRaw(run, codes) : receiveOurs(run, codes, v === 'oursRules' ? opts.rules : 0));
-  const cpu: Record<LoopbackVariant, number[]> = { raw: [], ours: [], oursRules: [] };
-  const tput: Record<LoopbackVariant, number[]> = { raw: [], ours: [], oursRules: [] };
-  const ratio = { cpuOurs: [] as number[], cpuRules: [] as number[], tOurs: [] as number[], tRules: [] as number[] };
+  const receiveOn = (r: Run, v: LoopbackVariant): Promise<LoopbackSample> =>
+    v === 'raw' ? receiveRaw(r, codes) : v === 'ours' ? receiveOurs(r, codes, 0) : receiveOurs(r, codes, opts.rules, v === 'oursRules' ? 'listener-per-rule' : 'market-index');
+  const receive = (v: LoopbackVariant): Promise<LoopbackSample> => receiveOn(run, v);
+  const cpu: Record<LoopbackVariant, number[]> = { raw: [], ours: [], oursRules: [], oursRulesIndexed: [] };
+  const tput: Record<LoopbackVariant, number[]> = { raw: [], ours: [], oursRules: [], oursRulesIndexed: [] };
+  const ratio = { cpuOurs: [] as number[], cpuRules: [] as number[], cpuIndexed: [] as number[], tOurs: [] as number[], tRules: [] as number[], tIndexed: [] as number[] };
   // Warm-up round on a short run, not recorded.
   const warmRun: Run = { ...run, n: Math.max(2, Math.min(n, 10_000)), rate: 0 };
-  for (const v of LOOPBACK_VARIANTS) await (v === 'raw' ? receiveRaw(warmRun, codes) : receiveOurs(warmRun, codes, v === 'oursRules' ? opts.rules : 0));
+  for (const v of LOOPBACK_VARIANTS) await receiveOn(warmRun, v);
   for (let r = 0; r < opts.repeats; r++) {
     const got: Partial<Record<LoopbackVariant, LoopbackSample>> = {};
-    for (const v of LOOPBACK_VARIANTS) {
+    // The order rotates from repeat to repeat: whatever the position in a round costs (the
+    // collection of the previous run's garbage, a cold cache) falls on every variant in turn.
+    for (let i = 0; i < LOOPBACK_VARIANTS.length; i++) {
+      const v = LOOPBACK_VARIANTS[(r + i) % LOOPBACK_VARIANTS.length] ?? 'raw';
       const s = await receive(v);
       got[v] = s;
       cpu[v].push(s.cpuMsPer100k);
       tput[v].push(s.msgPerSec);
     }
     const raw = got.raw;
-    if (raw !== undefined && got.ours !== undefined && got.oursRules !== undefined) {
+    if (raw !== undefined && got.ours !== undefined && got.oursRules !== undefined && got.oursRulesIndexed !== undefined) {
       ratio.cpuOurs.push(raw.cpuMsPer100k / got.ours.cpuMsPer100k);
       ratio.cpuRules.push(raw.cpuMsPer100k / got.oursRules.cpuMsPer100k);
+      ratio.cpuIndexed.push(raw.cpuMsPer100k / got.oursRulesIndexed.cpuMsPer100k);
       ratio.tOurs.push(got.ours.msgPerSec / raw.msgPerSec);
       ratio.tRules.push(got.oursRules.msgPerSec / raw.msgPerSec);
+      ratio.tIndexed.push(got.oursRulesIndexed.msgPerSec / raw.msgPerSec);
       const label = rate === 0 ? 'flat out' : `${rate} msg/s`;
       opts.progress?.(
-        `loopback ${label} ${r + 1}/${opts.repeats}: CPU ms/100k ours ${got.ours.cpuMsPer100k.toFixed(0)} raw ${raw.cpuMsPer100k.toFixed(0)} ours+rules ${got.oursRules.cpuMsPer100k.toFixed(0)}; msg/s ours ${fmt(got.ours.msgPerSec)} raw ${fmt(raw.msgPerSec)}`,
+        `loopback ${label} ${r + 1}/${opts.repeats}: CPU ms/100k ours ${got.ours.cpuMsPer100k.toFixed(0)} raw ${raw.cpuMsPer100k.toFixed(0)} ours+rules ${got.oursRules.cpuMsPer100k.toFixed(0)} ours+rules by market ${got.oursRulesIndexed.cpuMsPer100k.toFixed(0)}; msg/s ours ${fmt(got.ours.msgPerSec)} raw ${fmt(raw.msgPerSec)}`,
       );
     }
   }
-  const all = <T>(f: (v: LoopbackVariant) => T): Record<LoopbackVariant, T> => ({ raw: f('raw'), ours: f('ours'), oursRules: f('oursRules') });
+  const all = <T>(f: (v: LoopbackVariant) => T): Record<LoopbackVariant, T> => ({ raw: f('raw'), ours: f('ours'), oursRules: f('oursRules'), oursRulesIndexed: f('oursRulesIndexed') });
   return {
     rate,
     messages: n,
     cpuMsPer100k: all((v) => summarize(cpu[v])),
     msgPerSec: all((v) => summarize(tput[v])),
-    cpuRatio: { ours: summarize(ratio.cpuOurs), oursRules: summarize(ratio.cpuRules) },
-    throughputRatio: { ours: summarize(ratio.tOurs), oursRules: summarize(ratio.tRules) },
+    cpuRatio: { ours: summarize(ratio.cpuOurs), oursRules: summarize(ratio.cpuRules), oursRulesIndexed: summarize(ratio.cpuIndexed) },
+    throughputRatio: { ours: summarize(ratio.tOurs), oursRules: summarize(ratio.tRules), oursRulesIndexed: summarize(ratio.tIndexed) },
   };
 }
 
@@ -555,14 +586,20 @@ export function ingestTable(r: IngestResult): TableRow[] {
       row(`(b) loopback ${label}: raw CPU`, 'ms/100k', m.cpuMsPer100k.raw),
       row(`(b) loopback ${label}: ours CPU`, 'ms/100k', m.cpuMsPer100k.ours),
       row(`(b) loopback ${label}: ${rules} CPU`, 'ms/100k', m.cpuMsPer100k.oursRules),
+      row(`(b) loopback ${label}: ${rules} by market index CPU`, 'ms/100k', m.cpuMsPer100k.oursRulesIndexed),
       row(`(b) loopback ${label}: raw`, 'msg/s', m.msgPerSec.raw),
       row(`(b) loopback ${label}: ours`, 'msg/s', m.msgPerSec.ours),
       row(`(b) loopback ${label}: ${rules}`, 'msg/s', m.msgPerSec.oursRules),
       row(`(b) ${label} CPU ratio ours / raw`, '×', m.cpuRatio.ours),
       row(`(c) ${label} CPU ratio ${rules} / raw`, '×', m.cpuRatio.oursRules),
+      row(`(c) ${label} CPU ratio ${rules} by market index / raw`, '×', m.cpuRatio.oursRulesIndexed),
     );
     if (m.rate === 0) {
-      rows.push(row(`(b) ${label} throughput ratio ours / raw`, '×', m.throughputRatio.ours), row(`(c) ${label} throughput ratio ${rules} / raw`, '×', m.throughputRatio.oursRules));
+      rows.push(
+        row(`(b) ${label} throughput ratio ours / raw`, '×', m.throughputRatio.ours),
+        row(`(c) ${label} throughput ratio ${rules} / raw`, '×', m.throughputRatio.oursRules),
+        row(`(c) ${label} throughput ratio ${rules} by market index / raw`, '×', m.throughputRatio.oursRulesIndexed),
+      );
     }
   }
   return rows;

@@ -95,6 +95,8 @@ interface LiveRow {
   receivedAt: number | null;
   stale: boolean;
   published: MarketRow;
+  /** In `#changed`: its published row is rebuilt at the next flush. */
+  changed: boolean;
 }
 
 /**
@@ -104,6 +106,8 @@ interface LiveRow {
  */
 export class MarketStore {
   readonly #now: () => number;
+  /** The store's clock (`options.now`): a socket feeding it reads the same one, once per frame. */
+  readonly clock: () => number;
   readonly #historyLength: number;
   readonly #intervalMs: number;
   readonly #silentAfterMs: number;
@@ -112,7 +116,8 @@ export class MarketStore {
   readonly #listeners = new Set<() => void>();
   #rows = new Map<MarketCode, LiveRow>();
   #markets: readonly MarketCode[];
-  #changed = new Set<LiveRow>();
+  /** Rows to republish at the next flush, each once (its `changed` flag): no hashing per tick. */
+  #changed: LiveRow[] = [];
   #dirty = false;
   #running = false;
   #connection: ConnectionStatus = { state: 'connecting', attempt: 1 };
@@ -139,6 +144,7 @@ export class MarketStore {
       throw new RangeError(`historyLength must be a positive integer, got ${historyLength}`);
     }
     this.#now = options.now ?? Date.now;
+    this.clock = this.#now;
     this.#ticks = new TickListeners(options.logger ?? silentLogger);
     this.#historyLength = historyLength;
     this.#silentAfterMs = options.silentAfterMs ?? 5_000;
@@ -156,18 +162,28 @@ export class MarketStore {
    * see every tick, not coalesced frames, and a rule's market need not be on the table. Only
    * the table's rows (and so its snapshot) are limited to the markets set. Never throws for a
    * listener: see {@link onTick}.
+   *
+   * `receivedAt` is when the frame carrying it arrived, read once per frame by whoever received
+   * it (the socket hands its `at` through), and must be on the store's clock; by default the
+   * store reads its own clock.
    */
-  applyTicker(t: Ticker): void {
+  applyTicker(t: Ticker, receivedAt?: number): void {
     const row = this.#rows.get(t.market);
-    const at = this.#now();
+    const at = receivedAt ?? this.#now();
     this.#lastActivityAt = at;
     if (row !== undefined) {
       row.ticker = t;
       row.receivedAt = at;
-      row.ring[(row.head + row.size) % row.ring.length] = t.tradePrice;
-      if (row.size < row.ring.length) row.size += 1;
-      else row.head = (row.head + 1) % row.ring.length;
-      this.#changed.add(row);
+      const ring = row.ring;
+      const cap = ring.length;
+      if (row.size < cap) {
+        ring[row.head + row.size < cap ? row.head + row.size : row.head + row.size - cap] = t.tradePrice;
+        row.size += 1;
+      } else {
+        ring[row.head] = t.tradePrice;
+        row.head = row.head + 1 < cap ? row.head + 1 : 0;
+      }
+      this.#markChanged(row);
       this.#lastMessageAt = at;
       this.#pendingCount += 1;
       this.#dirty = true;
@@ -207,15 +223,22 @@ export class MarketStore {
   setMarkets(codes: readonly MarketCode[]): void {
     const next = new Map<MarketCode, LiveRow>();
     for (const m of codes) next.set(m, this.#rows.get(m) ?? this.#newRow(m));
-    for (const row of this.#changed) if (!next.has(row.market)) this.#changed.delete(row);
+    this.#changed = this.#changed.filter((row) => {
+      if (next.has(row.market)) return true;
+      row.changed = false;
+      return false;
+    });
     this.#rows = next;
     this.#markets = [...next.keys()];
     this.#dirty = true;
   }
 
-  /** A sign of life of the connection that carried no tick (a pong, another frame). O(1). */
-  noteActivity(): void {
-    this.#lastActivityAt = this.#now();
+  /**
+   * A sign of life of the connection that carried no tick (a pong, another frame). O(1).
+   * `at` as for {@link applyTicker}: the time the socket read for the frame, on the store's clock.
+   */
+  noteActivity(at?: number): void {
+    this.#lastActivityAt = at ?? this.#now();
   }
 
   /** Its times (`since`, `retryAt`, `drops`) must be on the store's clock. */
@@ -318,7 +341,13 @@ export class MarketStore {
 
   #newRow(market: MarketCode): LiveRow {
     const published: MarketRow = { market, ticker: null, history: [], receivedAt: null, stale: false };
-    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, stale: false, published };
+    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, stale: false, published, changed: false };
+  }
+
+  #markChanged(row: LiveRow): void {
+    if (row.changed) return;
+    row.changed = true;
+    this.#changed.push(row);
   }
 
   /** Counted from the later of the last sign of life and the connection's opening. */
@@ -340,7 +369,7 @@ export class MarketStore {
         (c.state !== 'live' || silent || at < c.since || now - at >= this.#marketStaleAfterMs);
       if (stale !== row.stale) {
         row.stale = stale;
-        this.#changed.add(row);
+        this.#markChanged(row);
         changed = true;
       }
     }
@@ -362,11 +391,10 @@ export class MarketStore {
 
   #build(version: number, now: number, msgPerSec: number, silent: boolean): MarketSnapshot {
     for (const row of this.#changed) {
-      const history = new Array<number>(row.size);
-      for (let i = 0; i < row.size; i += 1) history[i] = row.ring[(row.head + i) % row.ring.length] ?? 0;
-      row.published = { market: row.market, ticker: row.ticker, history, receivedAt: row.receivedAt, stale: row.stale };
+      row.published = { market: row.market, ticker: row.ticker, history: ringHistory(row), receivedAt: row.receivedAt, stale: row.stale };
+      row.changed = false;
     }
-    this.#changed.clear();
+    this.#changed = [];
     const rows = new Map<MarketCode, MarketRow>();
     for (const [m, row] of this.#rows) rows.set(m, row.published);
     return {
@@ -384,4 +412,18 @@ export class MarketStore {
       notice: this.#notice,
     };
   }
+}
+
+/**
+ * A row's history, oldest first, as a new array (a published one is never mutated): the ring
+ * read in its two runs, head to the end and then from 0, without a division per element. Every
+ * flush copies the history of every changed row, so this is most of a flush's work.
+ */
+function ringHistory(row: LiveRow): number[] {
+  const { ring, head, size } = row;
+  const history = new Array<number>(size);
+  const firstRun = Math.min(size, ring.length - head);
+  for (let i = 0; i < firstRun; i += 1) history[i] = ring[head + i] ?? 0;
+  for (let i = firstRun; i < size; i += 1) history[i] = ring[i - firstRun] ?? 0;
+  return history;
 }

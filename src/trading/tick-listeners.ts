@@ -54,7 +54,9 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
 
   /** Every listener of every market, then the tick's market's own, each group in subscription order. */
   tell(t: T, at: number): void {
-    this.#tellAll(this.#every, t, at);
+    // Each group only when it has listeners: most ticks of most markets have none.
+    if (this.#every.size !== 0) this.#tellAll(this.#every, t, at);
+    if (this.#byMarket.size === 0) return;
     const own = this.#byMarket.get(t.market);
     if (own !== undefined) this.#tellAll(own, t, at);
   }

@@ -5,7 +5,7 @@
  * unusable, and a last price must be one an Upbit market could print.
  */
 import { describeValue } from './json-narrow.js';
-import { krwTickSize } from './tick-size.js';
+import { krwTickSize, krwTickSizeNumber } from './tick-size.js';
 import { UPBIT_RULES } from './trading-rules.js';
 
 /**
@@ -36,7 +36,7 @@ export function implausiblePrice(market: string, price: number): string | null {
   if (price < FINEST_TICK) return `is below the finest tick of any Upbit market (${price})`;
   if (price > MAX_PLAUSIBLE_PRICE) return `is beyond any price a market can have (${price})`;
   if (market.startsWith('KRW-')) {
-    const grid = Number(krwTickSize(price)) / KRW_GRID_SLACK;
+    const grid = krwTickSizeNumber(price) / KRW_GRID_SLACK;
     const units = price / grid;
     if (Math.abs(units - Math.round(units)) > 1e-6) return `is off the KRW price grid by orders of magnitude (${price}, tick ${krwTickSize(price)})`;
   }

@@ -37,8 +37,12 @@ export interface QuotationClientOptions extends SocketTuning {
   format?: 'DEFAULT' | 'SIMPLE';
   /** @default silentLogger */
   logger?: Logger;
-  /** Called synchronously from the socket's message handler; keep it cheap, never throw. */
-  onTicker: (t: Ticker) => void;
+  /**
+   * Called synchronously from the socket's message handler; keep it cheap, never throw. `at` is
+   * when its frame arrived, on the socket's clock (`now`), read once per frame: a store on the
+   * same clock can take it instead of reading the clock again per tick.
+   */
+  onTicker: (t: Ticker, at: number) => void;
   /** Every trade, order book and candle, synchronously, in order; the same rules as `onTicker`. @default dropped */
   onMarketData?: (ev: MarketDataEvent) => void;
   /** Called only when the status changes. */
@@ -64,7 +68,7 @@ export const QUOTATION_BACKOFF = { baseMs: 250, capMs: 3_000 } as const;
 export class QuotationClient {
   readonly #socket: UpbitSocket;
   readonly #log: Logger;
-  readonly #onTicker: (t: Ticker) => void;
+  readonly #onTicker: (t: Ticker, at: number) => void;
   readonly #onMarketData: ((ev: MarketDataEvent) => void) | undefined;
   #subs: Subscription[] = [];
 
@@ -121,7 +125,7 @@ export class QuotationClient {
     for (const ev of parseQuotationFrame(data)) {
       switch (ev.kind) {
         case 'ticker':
-          this.#onTicker(ev.ticker);
+          this.#onTicker(ev.ticker, at);
           break;
         case 'trade':
         case 'orderbook':

@@ -18,6 +18,24 @@ export function krwTickSize(price: number): string {
   return KRW_FINEST_TICK;
 }
 
+/**
+ * The same table as numbers (each tick is `Number` of its string, so the same double), for the
+ * quotation hot path: the parser checks every KRW tick's price against it and must not convert
+ * a string per message. The string table stays the one source.
+ */
+const KRW_TICK_NUMBERS: readonly number[] = KRW_TICKS.map(([, tick]) => Number(tick));
+const KRW_TICK_MINS: readonly number[] = KRW_TICKS.map(([min]) => min);
+const KRW_FINEST_TICK_NUMBER = Number(KRW_FINEST_TICK);
+
+/** `Number(krwTickSize(price))`, without building or parsing a string. */
+export function krwTickSizeNumber(price: number): number {
+  const n = KRW_TICK_MINS.length;
+  for (let i = 0; i < n; i++) {
+    if (price >= (KRW_TICK_MINS[i] ?? Number.POSITIVE_INFINITY)) return KRW_TICK_NUMBERS[i] ?? KRW_FINEST_TICK_NUMBER;
+  }
+  return KRW_FINEST_TICK_NUMBER;
+}
+
 /** How many decimals a tick string has: `"0.01"` → 2, `"1000"` → 0. */
 export function tickDecimals(tick: string): number {
   const dot = tick.indexOf('.');

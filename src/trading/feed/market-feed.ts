@@ -92,7 +92,10 @@ export class MarketFeed {
       url,
       format,
       logger,
-      onTicker: (t) => tickers.applyTicker(t),
+      // The socket reads the store's clock once per frame and hands that time on, so the store
+      // does not read it again per tick (docs/performance.md).
+      now: tuning.now ?? tickers.clock,
+      onTicker: (t, at) => tickers.applyTicker(t, at),
       onMarketData: (ev) => this.#onMarketData(ev),
       onStatus: (s) => {
         tickers.setConnection(s);
@@ -100,7 +103,7 @@ export class MarketFeed {
       },
       onInvalid: () => tickers.noteInvalid(),
       // Pongs too: a link whose markets do not trade is alive, not silent.
-      onActivity: () => tickers.noteActivity(),
+      onActivity: (at) => tickers.noteActivity(at),
     });
   }
 
