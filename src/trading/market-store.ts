@@ -47,8 +47,8 @@ export type NoticeSource = 'connection' | 'markets' | 'log' | 'exchange';
 export interface MarketStoreOptions {
   markets: MarketCode[];
   /**
-   * How often, at most, subscribers are told about a new snapshot. 10–15 suits Ink (research
-   * perf-reliability §1.4); it is the only throttle, Ink's maxFps sits well above it.
+   * How often, at most, subscribers are told about a new snapshot. 10–15 suits Ink
+   * (docs/terminal-rendering.md#one-throttle); it is the only throttle, Ink's maxFps sits well above it.
    * @default 12
    */
   flushHz?: number;
