@@ -1,8 +1,15 @@
 import { Text } from 'ink';
+import { memo } from 'react';
 import type { MarketSnapshot } from '../trading/market-store.js';
+import type { PriceSource } from './AccountSummary.js';
 import { truncate } from './format.js';
 import { statusText } from './status-text.js';
 import { connectionColor, toneColor, type Theme } from './theme.js';
+import type { TradingSource } from './trading-source.js';
+import { TradingStatus } from './TradingStatus.js';
+
+/** Its props are stable: the bar's own re-renders (every ticker flush) pass it by. */
+const MemoTradingStatus = memo(TradingStatus);
 
 export interface StatusBarProps {
   snapshot: MarketSnapshot;
@@ -11,10 +18,15 @@ export interface StatusBarProps {
   /** Loop-lag p99 above this is highlighted (yellow; red above twice it). */
   lagWarnMs: number;
   theme: Theme;
+  /**
+   * The trading session (mode badge, account summary) and the ticker store it prices the
+   * account at. Both stable. @default none: no trading part on the line
+   */
+  trading?: { source: TradingSource; prices: PriceSource };
 }
 
 /** Connection state, throughput and freshness on one line; the notice, if any, below it. */
-export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme }: StatusBarProps) {
+export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, trading }: StatusBarProps) {
   // Without colour (`none`), urgency is marked in the text instead.
   const { lead, connection, rest } = statusText(snapshot, { lagWarnMs, markers: theme.warn === undefined });
   const color = connectionColor(theme, snapshot.connection, snapshot.silent);
@@ -22,6 +34,7 @@ export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme }: S
     <>
       <Text wrap="truncate-end">
         {lead !== '' && (theme.attributes ? <Text bold>{lead}</Text> : lead)}
+        {trading !== undefined && <MemoTradingStatus trading={trading.source} prices={trading.prices} theme={theme} />}
         {color === undefined ? connection : <Text color={color}>{connection}</Text>}
         {rest.map((run, i) => {
           const runColor = toneColor(theme, run.tone);
