@@ -80,7 +80,7 @@ describe('the TUI runs the trading session', () => {
     const rest = new UpbitRestClient({ baseUrl: exchange.restUrl, logger: memoryLogger() });
     cleanups.push(() => rest.close());
     const [ticker] = await rest.tickers(['KRW-BTC']);
-    const price = String(Math.floor((ticker?.tradePrice ?? 0) / 2 / 1000) * 1000);
+    const price = String(Math.floor(Number(ticker?.tradePrice ?? 0) / 2 / 1000) * 1000);
     const startedAt = Date.now();
     const buy = await runCli(['buy', 'KRW-BTC', '--price', price, '--volume', '0.001', '--sim', '--data-dir', data, '--json'], dir);
     expect(buy.code, buy.stderr).toBe(0);
@@ -96,6 +96,10 @@ describe('the TUI runs the trading session', () => {
     const text = await screenWith(run, (t) => t.includes(`SIM KRW ${won(String(krw))} ·`) && t.includes('1 open order'), `KRW ${won(String(krw))} and the open order on the status bar`);
     expect(text).toMatch(/total ≈ 10,000,000 KRW|total ≈ 9,99\d,\d{3} KRW/);
 
+    // The session's work is kernel tasks, listed by the tasks panel.
+    run.write('t');
+    const tasks = await screenWith(run, (t) => t.includes('TASK') && t.includes('account-sync'), 'the tasks panel', 5000);
+    for (const name of ['private-stream', 'order-service', 'account-sync']) expect(tasks).toMatch(new RegExp(`${name}\\s+-\\s+running`));
     run.write('q');
     expect(await exitCodeOf(run)).toBe(0);
   }, TIMEOUT);
@@ -106,8 +110,14 @@ describe('the TUI runs the trading session', () => {
     expect(await exitCodeOf(run, 15_000)).toBe(2);
     const modes = await sttyAfter(run);
     // Cooked mode and echo again: the terminal is the user's.
-    expect(modes).toMatch(/\bicanon\b/);
-    expect(modes).toMatch(/\becho\b/);
+    expect(modes).toMatch(/(^|\s)icanon(\s|$)/);
+    expect(modes).toMatch(/(^|\s)echo(\s|$)/);
+    // The UI was up (the session opens in the background), left the alternate screen, then said why.
+    const raw = run.output();
+    const left = raw.lastIndexOf('\x1b[?1049l');
+    expect(raw.indexOf('\x1b[?1049h')).toBeGreaterThanOrEqual(0);
+    expect(left).toBeGreaterThan(raw.indexOf('\x1b[?1049h'));
+    expect(raw.indexOf('upbit-tui: --live needs')).toBeGreaterThan(left);
     const main = (await run.mainScreen()).join('\n');
     const lines = main.split('\n').filter((l) => l.includes('upbit-tui'));
     expect(lines).toEqual([expect.stringMatching(/^upbit-tui: --live needs your Upbit API keys: set UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY/)]);
