@@ -12,7 +12,7 @@
  * with the exit code a CLI command would have: never "a bug".
  */
 import { UsageError } from './errors.js';
-import { describeError, isCancellation } from '../runtime/errors.js';
+import { isCancellation } from '../runtime/errors.js';
 import { DirectoryError, ensureDirectory } from '../runtime/dirs.js';
 import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
@@ -37,6 +37,8 @@ const DRAIN_MS = 1500;
 
 export interface TuiTradingOptions {
   logger: Logger;
+  /** Read for the keys (and scrubbed of them). @default process.env */
+  env?: NodeJS.ProcessEnv;
   /** The built-in exchange the TUI already opened for `--sim` (its keeper): traded on, not opened again. */
   embedded?: { current(): EmbeddedExchange };
   /** The ticker store: prices for the pre-trade check. */
@@ -59,6 +61,7 @@ export function startTuiTrading(kernel: Kernel, flags: TradingFlagsInput, o: Tui
         { ...flags, dataDir },
         {
           logger: o.logger,
+          ...(o.env === undefined ? {} : { env: o.env }),
           // Every line to the log; the screen gets the recovery's (below): the badge says the mode.
           notice: (line) => log.info({ notice: line }, 'trading notice'),
           signal,
@@ -97,7 +100,7 @@ export function userLine(error: unknown, dataDir: string): UsageError | undefine
   if (error instanceof JournalError || error instanceof PaperWalletError) return new UsageError(error.message, 1, { cause: error });
   if (error instanceof UpbitError) {
     const code = error.kind === 'connection' || error.kind === 'rate-limit' ? 4 : error.kind === 'outcome-unknown' ? 5 : error.kind === 'bug' ? 1 : error.kind === 'credentials' && error.status === null ? 2 : 3;
-    return new UsageError(`The trading session could not be opened: ${describeError(error)}`, code, { cause: error });
+    return new UsageError(error.message, code, { cause: error });
   }
   return undefined;
 }
