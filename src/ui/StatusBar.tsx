@@ -6,10 +6,11 @@ import { truncate } from './format.js';
 import { statusText } from './status-text.js';
 import { connectionColor, toneColor, type Theme } from './theme.js';
 import type { TradingSource } from './trading-source.js';
-import { TradingStatus } from './TradingStatus.js';
+import { TradingAccount, TradingBadge } from './TradingStatus.js';
 
-/** Its props are stable: the bar's own re-renders (every ticker flush) pass it by. */
-const MemoTradingStatus = memo(TradingStatus);
+/** Their props are stable: the bar's own re-renders (every ticker flush) pass them by. */
+const MemoTradingBadge = memo(TradingBadge);
+const MemoTradingAccount = memo(TradingAccount);
 
 export interface StatusBarProps {
   snapshot: MarketSnapshot;
@@ -34,8 +35,9 @@ export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, tra
     <>
       <Text wrap="truncate-end">
         {lead !== '' && (theme.attributes ? <Text bold>{lead}</Text> : lead)}
-        {trading !== undefined && <MemoTradingStatus trading={trading.source} prices={trading.prices} theme={theme} />}
+        {trading !== undefined && <MemoTradingBadge trading={trading.source} theme={theme} />}
         {color === undefined ? connection : <Text color={color}>{connection}</Text>}
+        {trading !== undefined && <MemoTradingAccount trading={trading.source} prices={trading.prices} />}
         {rest.map((run, i) => {
           const runColor = toneColor(theme, run.tone);
           return runColor === undefined ? (

@@ -72,7 +72,7 @@ describe('the TUI runs the trading session', () => {
     const data = path.join(dir, 'data');
     const run = tui(['--sim', '--data-dir', data]);
     // The built-in exchange's new account: 10,000,000 KRW, shown once the session read it.
-    await screenWith(run, (t) => t.includes('BTC') && PRICE.test(t) && t.includes('SIM KRW 10,000,000') && t.includes('0 open orders'), 'prices and the SIM account');
+    await screenWith(run, (t) => t.includes('BTC') && PRICE.test(t) && /SIM · live · KRW 10,000,000 · /.test(t) && t.includes('0 open orders'), 'prices and the SIM account');
 
     // A limit buy well under the market: it stays open and locks its KRW.
     const exchange = await openEmbeddedExchange({ dataDir: data, logger: memoryLogger() });
@@ -93,7 +93,7 @@ describe('the TUI runs the trading session', () => {
     expect(typeof krw).toBe('string');
     expect(won(String(krw))).not.toBe('10,000,000');
     // The private stream tells the TUI at once; its REST read within 5 s otherwise.
-    const text = await screenWith(run, (t) => t.includes(`SIM KRW ${won(String(krw))} ·`) && t.includes('1 open order'), `KRW ${won(String(krw))} and the open order on the status bar`);
+    const text = await screenWith(run, (t) => t.includes(`· KRW ${won(String(krw))} · `) && t.includes('1 open order'), `KRW ${won(String(krw))} and the open order on the status bar`);
     expect(text).toMatch(/total ≈ 10,000,000 KRW|total ≈ 9,99\d,\d{3} KRW/);
 
     // The session's work is kernel tasks, listed by the tasks panel.

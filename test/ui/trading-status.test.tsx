@@ -32,9 +32,10 @@ vi.mock('../../src/ui/TradingStatus.js', async (importOriginal) => {
   const real = await importOriginal<typeof TradingStatusModule>();
   // A Profiler's onRender runs when its subtree renders: when the status bar renders it again
   // (its memo failed) and when the summary's own subscription does.
-  const Counted = (props: ComponentProps<typeof real.TradingStatus>) =>
-    createElement(Profiler, { id: 'trading-status', onRender: () => void (counted.renders += 1) }, createElement(real.TradingStatus, props));
-  return { ...real, TradingStatus: Counted };
+  const onRender = (): void => void (counted.renders += 1);
+  const CountedBadge = (props: ComponentProps<typeof real.TradingBadge>) => createElement(Profiler, { id: 'badge', onRender }, createElement(real.TradingBadge, props));
+  const CountedAccount = (props: ComponentProps<typeof real.TradingAccount>) => createElement(Profiler, { id: 'account', onRender }, createElement(real.TradingAccount, props));
+  return { ...real, TradingBadge: CountedBadge, TradingAccount: CountedAccount };
 });
 
 const RED = '\u001B[31m';
@@ -89,7 +90,7 @@ function lastStatusLine(frames: readonly string[]): string {
   const line = frames
     .join('\n')
     .split('\n')
-    .findLast((l) => /SIM|PAPER|LIVE|account:/.test(stripAnsi(l)));
+    .findLast((l) => / · (KRW|account:)/.test(stripAnsi(l)));
   if (line === undefined) throw new Error(`no status line in:\n${frames.join('\n')}`);
   return line;
 }
@@ -102,7 +103,7 @@ describe('the mode badge', () => {
   ])('%s reads %s at the head of the status line', async (mode, badge) => {
     const { store, account, slot } = parts(mode, [balance('KRW', '1000000')]);
     const line = await statusLine(store, slot, 'korean', () => account.getSnapshot().loaded);
-    expect(stripAnsi(line).startsWith(`${badge} KRW 1,000,000 · `)).toBe(true);
+    expect(stripAnsi(line).startsWith(`${badge} · connecting… · KRW 1,000,000 · `)).toBe(true);
   });
 
   it('LIVE is red and bold with colour; SIM and PAPER are not', async () => {
@@ -120,7 +121,7 @@ describe('the mode badge', () => {
     const { store, account, slot } = parts('live', [balance('KRW', '1000000')]);
     const line = await statusLine(store, slot, 'none', () => account.getSnapshot().loaded);
     expect(line).toBe(stripAnsi(line));
-    expect(line.startsWith('LIVE! KRW 1,000,000 · ')).toBe(true);
+    expect(line.startsWith('LIVE! · connecting… · KRW 1,000,000 · ')).toBe(true);
     expect(modeBadgeText('sim', true)).toBe('SIM');
     expect(modeBadgeText('paper', true)).toBe('PAPER');
   });
@@ -131,14 +132,14 @@ describe('the account summary', () => {
     // 9,989,995.5 KRW available + 10,000 locked + 0.01 BTC at 130,000,000 = 11,299,995.5
     const { store, account, slot } = parts('sim', [balance('KRW', '9989995.5', '10000'), balance('BTC', '0.01')]);
     const line = stripAnsi(await statusLine(store, slot, 'korean', () => account.getSnapshot().loaded));
-    expect(line).toContain('SIM KRW 9,989,995 · total ≈ 11,299,995 KRW · 0 open orders · connecting…');
+    expect(line).toContain('SIM · connecting… · KRW 9,989,995 · total ≈ 11,299,995 KRW · 0 open orders · last');
   });
 
   it('counts holdings it has no price for instead of guessing them', async () => {
     // XRP: no ticker in the watchlist; its average buy price is no price.
     const { store, account, slot } = parts('paper', [balance('KRW', '5000000'), balance('BTC', '0.1'), balance('XRP', '100')]);
     const line = stripAnsi(await statusLine(store, slot, 'korean', () => account.getSnapshot().loaded));
-    expect(line).toContain('PAPER KRW 5,000,000 · total ≈ 18,000,000 KRW (+1 unpriced) · ');
+    expect(line).toContain('PAPER · connecting… · KRW 5,000,000 · total ≈ 18,000,000 KRW (+1 unpriced) · ');
   });
 
   it('says account: loading… while the session opens, and until the balances were read', async () => {
@@ -147,11 +148,11 @@ describe('the account summary', () => {
     store.flush();
     const opening = tradingSlot();
     const line = stripAnsi(await statusLine(store, opening, 'korean', () => true));
-    expect(line.startsWith('account: loading… · connecting…')).toBe(true);
+    expect(line.startsWith('connecting… · account: loading… · last')).toBe(true);
     cleanup();
     const unread = parts('live', null);
     const unreadLine = stripAnsi(await statusLine(unread.store, unread.slot, 'korean', () => true));
-    expect(unreadLine.startsWith('LIVE account: loading… · connecting…')).toBe(true);
+    expect(unreadLine.startsWith('LIVE · connecting… · account: loading… · last')).toBe(true);
     expect(accountSummaryText(null, null, () => undefined)).toBe('account: loading…');
   });
 
@@ -198,7 +199,7 @@ describe('the account summary', () => {
     account.applySync([balance('KRW', '900000'), balance('BTC', '0.01')]);
     await until(() => counted.renders > afterPrice, 'the summary drawn for the new balance');
     app.unmount();
-    expect(stripAnsi(lastStatusLine(app.frames))).toContain('SIM KRW 900,000 · total ≈ 2,210,000 KRW');
+    expect(stripAnsi(lastStatusLine(app.frames))).toContain('SIM · connecting… · KRW 900,000 · total ≈ 2,210,000 KRW');
   });
 });
 
