@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { MarketSnapshot } from '../trading/market-store.js';
 import type { PriceSource } from './AccountSummary.js';
 import { truncate } from './format.js';
-import { statusText } from './status-text.js';
+import { statusText, type StatusRun } from './status-text.js';
 import { connectionColor, toneColor, type Theme } from './theme.js';
 import type { TradingSource } from './trading-source.js';
 import { TradingAccount, TradingBadge } from './TradingStatus.js';
@@ -29,7 +29,8 @@ export interface StatusBarProps {
 /** Connection state, throughput and freshness on one line; the notice, if any, below it. */
 export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, trading }: StatusBarProps) {
   // Without colour (`none`), urgency is marked in the text instead.
-  const { lead, connection, rest } = statusText(snapshot, { lagWarnMs, markers: theme.warn === undefined });
+  // With trading, the account goes after the age and why the link is down, before throughput.
+  const { lead, connection, rest, tail } = statusText(snapshot, { lagWarnMs, markers: theme.warn === undefined, split: trading !== undefined });
   const color = connectionColor(theme, snapshot.connection, snapshot.silent);
   return (
     <>
@@ -37,17 +38,9 @@ export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, tra
         {lead !== '' && (theme.attributes ? <Text bold>{lead}</Text> : lead)}
         {trading !== undefined && <MemoTradingBadge trading={trading.source} theme={theme} />}
         {color === undefined ? connection : <Text color={color}>{connection}</Text>}
+        <Runs runs={rest} theme={theme} />
         {trading !== undefined && <MemoTradingAccount trading={trading.source} prices={trading.prices} />}
-        {rest.map((run, i) => {
-          const runColor = toneColor(theme, run.tone);
-          return runColor === undefined ? (
-            run.text
-          ) : (
-            <Text key={i} color={runColor}>
-              {run.text}
-            </Text>
-          );
-        })}
+        <Runs runs={tail} theme={theme} />
       </Text>
       {showNotice && snapshot.notice !== null && (
         <Text wrap="truncate-end" color={theme.warn}>
@@ -56,4 +49,17 @@ export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, tra
       )}
     </>
   );
+}
+
+function Runs({ runs, theme }: { runs: readonly StatusRun[]; theme: Theme }) {
+  return runs.map((run, i) => {
+    const runColor = toneColor(theme, run.tone);
+    return runColor === undefined ? (
+      run.text
+    ) : (
+      <Text key={i} color={runColor}>
+        {run.text}
+      </Text>
+    );
+  });
 }

@@ -72,7 +72,7 @@ describe('the TUI runs the trading session', () => {
     const data = path.join(dir, 'data');
     const run = tui(['--sim', '--data-dir', data]);
     // The built-in exchange's new account: 10,000,000 KRW, shown once the session read it.
-    await screenWith(run, (t) => t.includes('BTC') && PRICE.test(t) && /SIM · live · KRW 10,000,000 · /.test(t) && t.includes('0 open orders'), 'prices and the SIM account');
+    await screenWith(run, (t) => t.includes('BTC') && PRICE.test(t) && /SIM · live · last [\d.]+s ago · KRW 10,000,000 · /.test(t) && t.includes('0 open orders'), 'prices and the SIM account');
 
     // A limit buy well under the market: it stays open and locks its KRW.
     const exchange = await openEmbeddedExchange({ dataDir: data, logger: memoryLogger() });
