@@ -16,7 +16,10 @@ import { startTuiTrading, TUI_TRADING_TASK, userLine } from '../../src/app/tui-t
 import { DirectoryError } from '../../src/runtime/dirs.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { LockedError } from '../../src/runtime/process-lock.js';
+import { Money } from '../../src/trading/decimal.js';
+import { journalPath, openJournal } from '../../src/trading/journal/index.js';
 import { MarketStore } from '../../src/trading/market-store.js';
+import { accountIdOf } from '../../src/trading/rest-venue.js';
 import { selectKrw } from '../../src/trading/session/index.js';
 import { CredentialsError } from '../../src/upbit/rest/errors.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -63,6 +66,32 @@ describe('the TUI\'s trading session', () => {
     expect(kernel.tasks().find((t) => t.name === TUI_TRADING_TASK)?.state).toBe('done');
     expect(fail).not.toHaveBeenCalled();
     expect(reportFatal).not.toHaveBeenCalled();
+  });
+
+  it('what the start-up recovery found about earlier orders goes on the notice line (and the log)', async () => {
+    const dir = await dataDir();
+    const logger = memoryLogger();
+    const exchange = await openEmbeddedExchange({ dataDir: dir, logger });
+    cleanups.push(() => exchange.close());
+    // An earlier run's buy whose request never reached the exchange: still pending in the journal.
+    const identity = { endpoint: 'sim:embedded', accountId: accountIdOf(exchange.keys.accessKey) };
+    const journal = openJournal(journalPath(dir, identity), identity);
+    const intent = journal.createIntent({ market: 'KRW-BTC', side: 'bid', ordType: 'price', total: new Money('10000'), source: 'cli' });
+    const { identifier } = journal.beginAttempt(intent.id);
+    journal.releaseClaim(identifier);
+    journal.close();
+
+    const { kernel } = testKernel({ stepDeadlineMs: 3_000 });
+    cleanups.push(async () => void (await kernel.shutdown({ kind: 'user' })));
+    const setNotice = vi.fn();
+    const source = startTuiTrading(kernel, { ...FLAGS, sim: true, dataDir: dir }, { logger, env: {}, embedded: { current: () => exchange }, prices: new MarketStore({ markets: ['KRW-BTC'] }), setNotice, fail: () => undefined });
+    await waitFor(() => source.getSnapshot(), 'the session open', 10_000);
+    expect(setNotice).toHaveBeenCalledTimes(1);
+    const text = String(setNotice.mock.calls[0]?.[0]);
+    expect(text).toContain(`an earlier run's order was NOT placed`);
+    expect(text).toContain(identifier);
+    const logged = logger.records.filter((r) => r.msg === 'trading notice').map((r) => String(r.fields['notice']));
+    expect(logged).toContain(text);
   });
 
   it('--live without keys: one line and exit 2 for the user, not a failed task', async () => {
