@@ -1,4 +1,3 @@
-import { describeError } from '../runtime/errors.js';
 import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
 import { SIM_CATALOG } from '../sim/index.js';
@@ -142,7 +141,7 @@ function startParts(
   exchange: EmbeddedExchange | null,
   failTrading: (line: UsageError) => void,
 ): void {
-  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
+  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ component: 'market-store' }) });
   let wsUrl = opts.wsUrl;
   let keeper: EmbeddedExchangeKeeper | undefined;
   if (exchange !== null) {
@@ -167,7 +166,7 @@ function startParts(
   const feed = new MarketFeed({
     url: wsUrl,
     tickers: store,
-    logger: logger.child({ c: 'quotation' }),
+    logger: logger.child({ component: 'quotation' }),
     onStatus: (s: ConnectionStatus) => store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true })),
   });
   kernel.acquire('watchlist demand', feed.demand('watchlist', { type: 'ticker', codes: opts.markets }));
@@ -180,7 +179,7 @@ function startParts(
       fetch: async (signal) => (await fetchMarketList(opts.apiUrl, { timeoutMs: 3000, signal })).map((m) => m.market),
       setNotice: (text) => store.setNotice(text, 'markets'),
       host: new URL(opts.apiUrl).host,
-      logger: logger.child({ c: 'markets' }),
+      logger: logger.child({ component: 'markets' }),
     };
     kernel.spawn('market-list-check', (signal) => recheckMarkets(unchecked, recheck, signal));
   }
@@ -228,7 +227,7 @@ function startParts(
     // A component that threw cannot be drawn again: the whole app stops, the terminal is
     // restored, then the error is printed (exit 1), instead of tasks running behind a dead UI.
     onFatal: (error, componentStack) => {
-      logger.error({ error: describeError(error), componentStack }, 'the UI failed while rendering; shutting down');
+      logger.error({ err: error, componentStack }, 'the UI failed while rendering; shutting down');
       void kernel.shutdown({ kind: 'error', error });
     },
   });
