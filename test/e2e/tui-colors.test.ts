@@ -9,7 +9,8 @@ import { BIN, ROOT, exitCodeOf, runInPty } from '../helpers/pty.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
-const PRICE = /\d{1,3}(,\d{3})+/;
+/** A price in a market row (not the status bar's KRW figures, which look alike). */
+const PRICE = /^.{0,3}[A-Z0-9]+\/KRW\b.*?\d{1,3}(,\d{3})+/m;
 /** Foreground and background colours (16, 256 and true colour) and dim. */
 const COLOUR_PARAMS = new Set(['2', '30', '31', '32', '33', '34', '35', '36', '37', '38', '40', '41', '42', '43', '44', '45', '46', '47', '48', '90', '91', '92', '93', '94', '95', '96', '97', '100', '101', '102', '103', '104', '105', '106', '107']);
 /** The colour variables the runner's own environment might carry: each run sets what it tests. */

@@ -10,7 +10,8 @@ import { waitFor } from '../helpers/wait-for.js';
 import path from 'node:path';
 
 const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
-const PRICE = /\d{1,3}(,\d{3})+/;
+/** A price in a market row (not the status bar's KRW figures, which look alike). */
+const PRICE = /^.{0,3}[A-Z0-9]+\/KRW\b.*?\d{1,3}(,\d{3})+/m;
 
 async function waitForPrices(run: PtyRun): Promise<string[]> {
   let last: string[] = [];

@@ -16,6 +16,8 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
 const PRICE = /\d{1,3}(,\d{3})+/;
+/** A price in a market row of a screen (not the status bar's KRW figures, which look alike). */
+const PRICE_ROW = /^.{0,3}[A-Z0-9]+\/KRW\b.*?\d{1,3}(,\d{3})+/m;
 
 beforeAll(() => {
   if (!built) throw new Error('dist/ is missing: run "npm run build" first (npm test does).');
@@ -27,7 +29,7 @@ async function waitForPrices(run: PtyRun): Promise<void> {
     async () => {
       last = await run.screen();
       const text = last.join('\n');
-      return text.includes('BTC') && PRICE.test(text);
+      return text.includes('BTC') && PRICE_ROW.test(text);
     },
     'a frame with prices',
     8000,
@@ -131,7 +133,7 @@ describe('stopped and continued from outside', () => {
     await waitFor(
       async () => {
         const text = (await run.screen()).join('\n');
-        return !text.includes('PROMPT-WHILE-STOPPED') && text.includes('BTC') && PRICE.test(text);
+        return !text.includes('PROMPT-WHILE-STOPPED') && text.includes('BTC') && PRICE_ROW.test(text);
       },
       'the frame redrawn over the prompt',
       5000,

@@ -13,7 +13,8 @@ import { waitFor } from '../helpers/wait-for.js';
 
 const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
 const SEED = '7';
-const PRICE = /\d{1,3}(,\d{3})+/;
+/** A price in a market row (not the status bar's KRW figures, which look alike). */
+const PRICE = /^.{0,3}[A-Z0-9]+\/KRW\b.*?\d{1,3}(,\d{3})+/m;
 
 /**
  * The layout of a screen without what differs between two runs: figures (prices, ages, msg/s,

@@ -18,7 +18,8 @@ import { ROOT, exitCodeOf, runInPty, sttyAfter, type PtyRun } from '../helpers/p
 import { waitFor } from '../helpers/wait-for.js';
 
 const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
-const PRICE = /\d{1,3}(,\d{3})+/;
+/** A price in a market row (not the status bar's KRW figures, which look alike). */
+const PRICE = /^.{0,3}[A-Z0-9]+\/KRW\b.*?\d{1,3}(,\d{3})+/m;
 const TIMEOUT = 60_000;
 
 const cleanups: Array<() => unknown> = [];
