@@ -1,6 +1,6 @@
 /**
  * The one composition root: every front end of upbit-tui starts here, so each is a kernel with
- * the same parts, built the same way (STYLE.md, "One composition root"):
+ * the same parts, built the same way (docs/architecture.md#one-composition-root):
  *
  * - `tui`: the ticker console (`app/tui.ts`), a kernel for the whole session;
  * - `cli`: each scriptable command (`balance`, `buy`, …, `sim`), a short-lived kernel

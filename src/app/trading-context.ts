@@ -57,6 +57,20 @@ export interface OpenTradingOptions {
   lockWaitMs?: number;
   /** How long the kernel's shutdown waits for orders already sent. Keep it under the kernel's step deadline. @default 10_000 */
   drainDeadlineMs?: number;
+  /**
+   * The data directory's built-in exchange, when this process already opened it (the TUI's
+   * `--sim`, which also shows its prices): used for `--sim` (and `--sim --paper`'s quotes)
+   * instead of opening it a second time. Its owner closes it. `current()`: the exchange in use
+   * now (its keeper opens it again when the host it attached to goes).
+   * @default none: opened here and released on the kernel
+   */
+  embedded?: { current(): EmbeddedExchange };
+  /**
+   * Listen to the account's private stream (`myOrder`, `myAsset`) in the venue's task, for a
+   * long-lived front end's trading session; a command, over in seconds, reconciles over REST.
+   * @default false
+   */
+  privateStream?: boolean;
 }
 
 export interface TradingContext {
@@ -123,7 +137,9 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
     if (mode.kind === 'paper') {
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
       const embeddedQuotes = mode.quotes === 'sim' && mode.apiUrl === null;
-      if (embeddedQuotes) {
+      if (embeddedQuotes && options.embedded !== undefined) {
+        quotesUrl = options.embedded.current().restUrl;
+      } else if (embeddedQuotes) {
         const sim = await openEmbeddedQuotes(flags.dataDir, log);
         acquire('embedded exchange', () => sim.close());
         options.notice(sim.hostPid === null ? 'using the built-in exchange for quotes.' : `using the built-in exchange run by pid ${sim.hostPid} for quotes.`);
@@ -136,8 +152,9 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
     } else {
       let apiUrl: string;
       let accountKeys: ApiKeys;
+      let privateWsUrl: string | undefined;
       if (mode.kind === 'sim' && mode.embedded) {
-        const embedded = await startEmbeddedSim(flags.dataDir, log, acquire);
+        const embedded = options.embedded?.current() ?? (await startEmbeddedSim(flags.dataDir, log, acquire));
         options.notice(
           embedded.role === 'host'
             ? `using the built-in exchange; state in ${path.dirname(embedded.stateFile)}`
@@ -145,7 +162,8 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
         );
         apiUrl = embedded.restUrl;
         accountKeys = embedded.keys;
-        stateProblem = () => embedded.problem();
+        privateWsUrl = embedded.privateWsUrl;
+        stateProblem = () => (options.embedded?.current() ?? embedded).problem();
       } else {
         if (keys === undefined) {
           throw new UsageError(
@@ -154,12 +172,19 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
         }
         apiUrl = mode.apiUrl ?? UPBIT_API_URL;
         accountKeys = keys;
+        privateWsUrl = privateStreamOf(apiUrl);
       }
       const rest = new UpbitRestClient({ baseUrl: apiUrl, keys: accountKeys, logger: log });
       acquire('rest client', () => rest.close());
       marketList = restMarketListSource(rest, { apiUrl, embedded: mode.kind === 'sim' && mode.embedded, dataDir: flags.dataDir });
-      // No private stream: a command is over in seconds; the service reconciles over REST.
-      venue = new RestVenue({ client: rest, keys: accountKeys, kind: mode.kind, logger: log.child({ component: 'venue' }) });
+      // A command has no private stream: it is over in seconds; the service reconciles over REST.
+      venue = new RestVenue({
+        client: rest,
+        keys: accountKeys,
+        kind: mode.kind,
+        ...(options.privateStream === true && privateWsUrl !== undefined ? { privateWsUrl } : {}),
+        logger: log.child({ component: 'venue' }),
+      });
     }
     acquire('venue', () => venue.close());
 
@@ -192,6 +217,21 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
     // What was opened stays acquired on the kernel, whose shutdown (which this failure leads to) releases it.
     log.warn({ err: error }, 'the trading context could not be opened');
     throw error;
+  }
+}
+
+/**
+ * The private WebSocket of the exchange at `apiUrl`: Upbit serves it on the REST host
+ * (`wss://api.upbit.com/websocket/v1/private`, https://docs.upbit.com/kr/reference/websocket-myorder),
+ * and so does the simulator (`upbit-tui sim`).
+ */
+function privateStreamOf(apiUrl: string): string | undefined {
+  try {
+    const url = new URL('/websocket/v1/private', apiUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,3 @@
-import { describeError } from '../runtime/errors.js';
 import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
 import { SIM_CATALOG } from '../sim/index.js';
@@ -10,7 +9,10 @@ import { MarketFeed } from '../trading/feed/index.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
 import { connectionNotice } from './connection-notice.js';
-import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange } from './embedded-exchange.js';
+import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange, type EmbeddedExchangeKeeper } from './embedded-exchange.js';
+import type { UsageError } from './errors.js';
+import { flushThenExit, writeStderr } from '../runtime/exit.js';
+import { startTuiTrading } from './tui-trading.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
 import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
@@ -42,6 +44,12 @@ export interface TuiOptions {
   apiUrl: string;
   colors: ColorMode;
   logFile: string;
+  /**
+   * How the TUI trades, with the trading commands' flags and meanings: `--sim` (above) the
+   * built-in exchange it shows, `--paper`, `--live` (needs keys), `--key-file`, and `--api-url`
+   * only when the user gave it. @default paper on live quotes, as a command without flags
+   */
+  trading?: { paper: boolean; live: boolean; keyFile: string | undefined; apiUrlChosen: boolean };
 }
 
 /**
@@ -71,7 +79,20 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   const exchange = opts.sim ? await openEmbeddedExchange({ ...TUI_EXCHANGE, dataDir: opts.dataDir, seed: opts.seed, logger }) : null;
   // The one composition root (./root.ts): logger, loop monitor, fatal report, the log file
   // released last, signals and uncaught errors to the kernel.
-  const { kernel } = openRoot({ frontEnd: 'tui', log, logFile: opts.logFile, loopMonitor: { warnAboveMs: LAG_WARN_MS } });
+  // A trading session that cannot open ends the TUI with its one line, said after the terminal is restored.
+  const end: { line: UsageError | null } = { line: null };
+  const { kernel } = openRoot({
+    frontEnd: 'tui',
+    log,
+    logFile: opts.logFile,
+    loopMonitor: { warnAboveMs: LAG_WARN_MS },
+    lifetime: {
+      exit: (code) => {
+        if (end.line !== null) writeStderr(`upbit-tui: ${end.line.message}`);
+        flushThenExit(code, 100);
+      },
+    },
+  });
   // The terminal going away (SSH drop: EIO; closed pipe: EPIPE) is a hang-up, not a crash.
   // Reading a hung-up terminal fails with EIO too. Acquired before the other parts, so released
   // after them: their last writes to a dead terminal (Ink's unmount) must not be a crash.
@@ -87,7 +108,10 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   }
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    startParts(kernel, opts, logger, unchecked, logDrops, exchange);
+    startParts(kernel, opts, logger, unchecked, logDrops, exchange, (line) => {
+      end.line ??= line;
+      void kernel.shutdown({ kind: 'done', exitCode: line.exitCode });
+    });
   } catch (error) {
     // Whatever did start is released in order and the error printed after the terminal is back.
     void kernel.shutdown({ kind: 'error', error });
@@ -115,11 +139,13 @@ function startParts(
   unchecked: UncheckedMarkets | null,
   logDrops: { tell: (text: string) => void; text: string | null },
   exchange: EmbeddedExchange | null,
+  failTrading: (line: UsageError) => void,
 ): void {
-  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ c: 'market-store' }) });
+  const store = new MarketStore({ markets: opts.markets, logger: logger.child({ component: 'market-store' }) });
   let wsUrl = opts.wsUrl;
+  let keeper: EmbeddedExchangeKeeper | undefined;
   if (exchange !== null) {
-    const keeper = keepEmbeddedExchange(exchange, {
+    const kept = keepEmbeddedExchange(exchange, {
       ...TUI_EXCHANGE,
       dataDir: opts.dataDir,
       seed: opts.seed,
@@ -128,8 +154,9 @@ function startParts(
         store.setNotice(next.wsUrl === previous.wsUrl ? null : `The built-in exchange now listens at ${next.wsUrl}; restart upbit-tui --sim to see its prices.`, 'exchange'),
       onProblem: (error) => store.setNotice(`The built-in exchange stopped with its process and cannot be restarted here (${error instanceof Error ? error.message : String(error)}).`, 'exchange'),
     });
-    kernel.acquire('embedded exchange', () => keeper.close());
-    kernel.spawn('embedded-exchange', (signal) => keeper.run(signal));
+    keeper = kept;
+    kernel.acquire('embedded exchange', () => kept.close());
+    kernel.spawn('embedded-exchange', (signal) => kept.run(signal));
     wsUrl = exchange.wsUrl;
     if (exchange.role === 'attached' && opts.seed !== undefined) store.setNotice(`--seed has no effect: the built-in exchange is run by pid ${exchange.hostPid}.`, 'exchange');
   }
@@ -139,7 +166,7 @@ function startParts(
   const feed = new MarketFeed({
     url: wsUrl,
     tickers: store,
-    logger: logger.child({ c: 'quotation' }),
+    logger: logger.child({ component: 'quotation' }),
     onStatus: (s: ConnectionStatus) => store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true })),
   });
   kernel.acquire('watchlist demand', feed.demand('watchlist', { type: 'ticker', codes: opts.markets }));
@@ -152,7 +179,7 @@ function startParts(
       fetch: async (signal) => (await fetchMarketList(opts.apiUrl, { timeoutMs: 3000, signal })).map((m) => m.market),
       setNotice: (text) => store.setNotice(text, 'markets'),
       host: new URL(opts.apiUrl).host,
-      logger: logger.child({ c: 'markets' }),
+      logger: logger.child({ component: 'markets' }),
     };
     kernel.spawn('market-list-check', (signal) => recheckMarkets(unchecked, recheck, signal));
   }
@@ -166,12 +193,33 @@ function startParts(
   });
   kernel.acquire('shutdown notice', offShutdown);
 
+  // After the quotation parts, so the first frame of prices never waits for the session.
+  const trading = startTuiTrading(
+    kernel,
+    {
+      sim: opts.sim,
+      paper: opts.trading?.paper ?? false,
+      live: opts.trading?.live ?? false,
+      // With --sim the TUI trades on the built-in exchange it shows (`keeper`).
+      apiUrl: opts.trading?.apiUrlChosen === true && !opts.sim ? opts.apiUrl : undefined,
+      dataDir: opts.dataDir,
+      keyFile: opts.trading?.keyFile,
+    },
+    {
+      logger,
+      ...(keeper === undefined ? {} : { embedded: keeper }),
+      prices: store,
+      setNotice: (text) => store.setNotice(text, 'trading'),
+      fail: failTrading,
+    },
+  );
 
   const screen = enterAltScreen({ stdout: process.stdout, stdin: process.stdin });
   kernel.onForce(() => screen.forceRestore());
   const ink = renderApp({
     store,
     tasks: kernelTaskSource(kernel),
+    trading,
     lagWarnMs: LAG_WARN_MS,
     colors: opts.colors,
     onQuit: () => void kernel.shutdown({ kind: 'user' }),
@@ -179,7 +227,7 @@ function startParts(
     // A component that threw cannot be drawn again: the whole app stops, the terminal is
     // restored, then the error is printed (exit 1), instead of tasks running behind a dead UI.
     onFatal: (error, componentStack) => {
-      logger.error({ error: describeError(error), componentStack }, 'the UI failed while rendering; shutting down');
+      logger.error({ err: error, componentStack }, 'the UI failed while rendering; shutting down');
       void kernel.shutdown({ kind: 'error', error });
     },
   });

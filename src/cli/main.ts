@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../app/errors.js';
 import { appPaths } from '../app/paths.js';
+import { resolveTradingMode } from '../app/trading-mode.js';
 import { endAfterHangup } from '../runtime/exit.js';
 import { SIGNAL_EXIT_CODES } from '../runtime/reason.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
@@ -56,19 +57,30 @@ export function parseUrlOption(schemes: string[]) {
   };
 }
 
+/**
+ * The mode flags' contradictions, with the trading commands' words (`resolveTradingMode`), so
+ * they are said before the TUI takes the terminal; keys are looked at when the session opens.
+ */
+function checkTuiTradingFlags(o: { sim: boolean; paper?: boolean; live?: boolean }): void {
+  resolveTradingMode({ sim: o.sim, paper: o.paper === true, live: o.live === true, apiUrl: undefined, hasKeys: true });
+}
+
 export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   const paths = appPaths(env);
   const program = new Command('upbit-tui')
     .description('A terminal trading console for the Upbit exchange. Live tickers over WebSocket; --sim runs a built-in exchange offline.')
     .version(packageVersion(), '-V, --version')
-    .option('--sim', 'start the built-in Upbit-compatible exchange and connect to it (offline, no keys)', false)
+    .option('--sim', 'start the built-in Upbit-compatible exchange and connect to it (offline, no keys); trade on it', false)
+    .option('--paper', 'paper trading: fill locally against live (or --sim) quotes (the default without --live)')
+    .option('--live', 'real orders on Upbit (needs API keys); the status bar says LIVE')
+    .option('--key-file <file>', 'API keys as JSON {"access_key","secret_key"}, mode 0600 (instead of UPBIT_ACCESS_KEY/UPBIT_SECRET_KEY)')
     .option('--markets <codes>', 'comma-separated market codes', parseMarketsOption, [...DEFAULT_MARKETS])
     .option('--ws-url <url>', 'quotation WebSocket URL', parseUrlOption(['wss', 'ws']), DEFAULT_WS_URL)
-    .option('--api-url <url>', 'REST base URL (used to check --markets)', parseUrlOption(['https', 'http']), DEFAULT_API_URL)
+    .option('--api-url <url>', 'REST base URL (checks --markets; trading goes there when given)', parseUrlOption(['https', 'http']), DEFAULT_API_URL)
     .addOption(new Option('--colors <convention>', 'price colours: korean (rise red, fall blue) or global (rise green, fall red)').choices(['korean', 'global']).default('korean'))
     .option('--no-color', 'no colours at all (so does a non-empty NO_COLOR, unless FORCE_COLOR is set)')
     .option('--seed <n>', 'seed of the built-in exchange (--sim)', parseIntOption('--seed', 0, 2 ** 31 - 1))
-    .option('--data-dir <dir>', 'where the built-in exchange keeps its state (--sim), shared with the trading commands')
+    .option('--data-dir <dir>', 'journals, paper wallet and built-in exchange state (--sim), shared with the trading commands')
     .addHelpText(
       'after',
       `
@@ -84,7 +96,9 @@ Examples:
   upbit-tui balance --sim                     balances on the built-in exchange (also: orders, buy, sell, cancel)`,
     )
     .enablePositionalOptions()
-    .action(async (o: { sim: boolean; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number; dataDir?: string }, command: Command) => {
+    .action(async (o: { sim: boolean; paper?: boolean; live?: boolean; keyFile?: string; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number; dataDir?: string }, command: Command) => {
+      // The trading commands' contradictions, refused before the terminal is taken over.
+      checkTuiTradingFlags(o);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw new UsageError('the TUI needs an interactive terminal (stdin and stdout must be a TTY). For scripts, use the subcommands, e.g. upbit-tui sim.');
       }
@@ -102,6 +116,12 @@ Examples:
         apiUrl: o.apiUrl,
         colors,
         logFile: paths.logFile,
+        trading: {
+          paper: o.paper === true,
+          live: o.live === true,
+          keyFile: o.keyFile === undefined ? undefined : pathFlag('--key-file', o.keyFile, 'FILE'),
+          apiUrlChosen: command.getOptionValueSource('apiUrl') === 'cli',
+        },
       });
     });
 

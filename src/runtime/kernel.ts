@@ -55,7 +55,7 @@ export interface SpawnOptions extends ChildOptions {
 
 /**
  * The one owner of the process's lifetime: a tree of named tasks, the stack of releases, the
- * signal handlers and the only call to `process.exit` (STYLE.md, principles 1–3).
+ * signal handlers and the only call to `process.exit` (docs/architecture.md#one-owner-of-lifetime).
  */
 export class Kernel {
   /** Event-loop lag, sampled from construction until shutdown. */

@@ -46,7 +46,7 @@ interface Route {
 /**
  * Routing for the simulator's REST side (`/v1/...`): exact segments or `{param}` segments,
  * one rate-limit group per route, and a middleware chain. Anything unrouted gets the
- * quotation API's 404 body, whose `name` is the integer status (shared/upbit-api.md §3.6).
+ * quotation API's 404 body, whose `name` is the integer status (docs/upbit-protocol.md#rest-errors).
  */
 export class HttpRouter {
   private readonly routes: Route[] = [];

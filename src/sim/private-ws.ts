@@ -18,7 +18,7 @@ import { STATUS_UP, encodeError, encodeSubscriptionList } from './wire-encode.js
 import { WsConnection, decodeRequest } from './ws-connection.js';
 
 /**
- * How the private endpoint answers a handshake whose JWT does not verify (§2.5, UNCERTAIN):
+ * How the private endpoint answers a handshake whose JWT does not verify (docs/upbit-protocol.md#websocket-errors: Upbit does not say):
  * refuse the upgrade with HTTP 401, or accept it, send `{"error":{"name":"INVALID_AUTH"}}`
  * and close.
  */
@@ -76,7 +76,7 @@ export function createPrivateHub(options: PrivateHubOptions): PrivateHub {
 
   return {
     upgrade(req, socket, head) {
-      // The token is checked before the connect limit, so the limit can count per account (§2.6).
+      // The token is checked before the connect limit, so the limit can count per account (docs/upbit-protocol.md#websocket-limits).
       const outcome = options.verifier.verify(req.headers.authorization);
       const scope = outcome.ok ? `account:${outcome.accessKey}` : `ip:${remoteIp(req)}`;
       if (!options.limiter.admitConnection(scope)) {
@@ -142,7 +142,7 @@ function orderMessage(event: Extract<ExchangeEvent, { type: 'order' }>): Private
   return new PrivateMessage(m, () => toSimpleKeys({ ...m }, MY_ORDER_SIMPLE_KEYS));
 }
 
-/** SIMPLE myAsset renames the nested `assets[]` keys too (`ast: [{cu, b, l}]`, §2.3.6). */
+/** SIMPLE myAsset renames the nested `assets[]` keys too (`ast: [{cu, b, l}]`, docs/upbit-protocol.md#myasset). */
 function assetMessage(event: Extract<ExchangeEvent, { type: 'asset' }>): PrivateMessage {
   const m = myAssetMessage(event);
   return new PrivateMessage(m, () => myAssetToSimple(m));
@@ -159,7 +159,7 @@ interface ConnectionContext {
  * One authenticated private socket: its subscriptions (myOrder by market or all, myAsset),
  * format, and (through {@link WsConnection}) request rate limit, idle timer and the WebSocket
  * faults `silent`, `latencyMs` and `slowMs`.
- * Realtime only: a subscription sends nothing until an event happens (§2.3.5–2.3.6).
+ * Realtime only: a subscription sends nothing until an event happens (docs/upbit-protocol.md#myorder, #myasset).
  */
 class PrivateConnection {
   format: WireFormat = 'DEFAULT';
@@ -225,7 +225,7 @@ class PrivateConnection {
     }
   }
 
-  /** Replace the subscriptions (§2.2); private types have no snapshot, so nothing is sent now. */
+  /** Replace the subscriptions (docs/upbit-protocol.md#websocket-requests); private types have no snapshot, so nothing is sent now. */
   private subscribe(streams: readonly RequestedStream[]): void {
     const subscriptions = new Map<string, Set<string>>();
     for (const { type, code, realtime } of streams) {

@@ -294,7 +294,7 @@ class QuotationConnection {
       this.sendError(request.name, request.message);
       return;
     }
-    // The format of the latest request applies to the whole connection (§2.2).
+    // The format of the latest request applies to the whole connection (docs/upbit-protocol.md#websocket-requests).
     this.format = request.format;
     if (request.streams.length > 0) this.subscribe(request.streams);
     if (request.listSubscriptions) this.sendControl(encodeSubscriptionList(request.ticket, this.listSubscriptions(), this.format));
@@ -334,7 +334,7 @@ class QuotationConnection {
     }
   }
 
-  /** The REALTIME subscriptions by type (and, for orderbook, level), codes as requested (§2.3.7). */
+  /** The REALTIME subscriptions by type (and, for orderbook, level), codes as requested (docs/upbit-protocol.md#subscription-list). */
   private listSubscriptions(): Array<{ type: string; codes: string[]; level?: number }> {
     const groups = new Map<string, { type: string; codes: string[]; level?: number }>();
     for (const { subscription } of this.live) {

@@ -11,7 +11,7 @@ import { sendJson } from './http-router.js';
 export { UPBIT_RATE_RULES };
 export type { RateRule };
 
-/** The deprecated fixed `min=` value Upbit still sends per group (§4.1, §7). */
+/** The deprecated fixed `min=` value Upbit still sends per group (docs/upbit-protocol.md#rate-limits). */
 export const REMAINING_REQ_MIN: Readonly<Record<RateGroup, number>> = {
   market: 600,
   candles: 600,
@@ -39,7 +39,7 @@ export interface RateLimitOptions {
    * @default 60_000
    */
   blockMs?: number;
-  /** WebSocket upgrades per IP (public) or per access key (private) (§2.6). @default { limit: 5, windowMs: 1_000 } */
+  /** WebSocket upgrades per IP (public) or per access key (private) (docs/upbit-protocol.md#websocket-limits). @default { limit: 5, windowMs: 1_000 } */
   wsConnect?: Partial<RateRule>;
   /** Monotonic ms clock; inject one where timing is the point. @default performance.now */
   clock?: () => number;
@@ -128,7 +128,7 @@ export class RateLimiter {
     ctx.res.setHeader('Remaining-Req', `group=${group}; min=${REMAINING_REQ_MIN[group]}; sec=${sec}`);
     // UNCERTAIN: Upbit's 429/418 bodies. Older clients (pyupbit) saw the plain text
     // "Too many API requests."; we send Upbit's usual JSON error shape with that message,
-    // a string name on exchange routes and the integer status on quotation ones (§3.6).
+    // a string name on exchange routes and the integer status on quotation ones (docs/upbit-protocol.md#rest-errors).
     // Clients must not rely on either.
     if (admission.kind === 'limited') {
       sendJson(ctx.res, 429, { error: { name: ctx.route.exchange ? 'too_many_requests' : 429, message: 'Too many API requests.' } });

@@ -1,7 +1,7 @@
 import type { WireFormat } from '../upbit/wire.js';
 
 /**
- * Parsing of quotation WebSocket request frames (shared/upbit-api.md §2.2, §2.5):
+ * Parsing of quotation WebSocket request frames (docs/upbit-protocol.md#websocket-requests, #websocket-errors):
  * `[{ticket}, {type, codes, is_only_snapshot?, is_only_realtime?}, …, {format}?]`, or the
  * `LIST_SUBSCRIPTIONS` method, or the text `PING`. A request is checked whole before any of
  * it takes effect, so an error leaves the connection's subscriptions as they were.
@@ -16,7 +16,7 @@ export interface RequestedStream {
   code: string;
   /** The market it streams: the code without an orderbook `.N` suffix. */
   market: string;
-  /** orderbook only: units per message, 1, 5, 15 or 30 (§2.2). */
+  /** orderbook only: units per message, 1, 5, 15 or 30 (docs/upbit-protocol.md#websocket-requests). */
   units?: number;
   /** orderbook only: the aggregation `level` of the type object, 0 for the native tick. */
   level?: number;
@@ -41,7 +41,7 @@ const PRIVATE_TYPES = new Set(['myOrder', 'myAsset']);
 /** Upbit's public types: one a hub does not serve is answered as "not streamed yet", not as unknown. */
 const KNOWN_PUBLIC_TYPES = new Set(['ticker', 'trade', 'orderbook']);
 const CANDLE_TYPE = /^candle\.(1s|1m|3m|5m|10m|15m|30m|60m|240m)$/;
-/** Orderbook unit counts a `.N` suffix may ask for; since 2025-07-02 any other N gets 30 (§2.2). */
+/** Orderbook unit counts a `.N` suffix may ask for; since 2025-07-02 any other N gets 30 (docs/upbit-protocol.md#websocket-requests). */
 const ORDERBOOK_UNITS: readonly number[] = [1, 5, 15, 30];
 const DEFAULT_ORDERBOOK_UNITS = 30;
 const UNIT_SUFFIX = /^(.+)\.(\d+)$/;

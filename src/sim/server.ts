@@ -224,7 +224,7 @@ export async function startSimServer(options: SimOptions = {}): Promise<SimServe
       socket.destroy();
       return;
     }
-    // 5 connects per second per IP (§2.6).
+    // 5 connects per second per IP (docs/upbit-protocol.md#websocket-limits).
     if (!exchangeSide.limiter.admitConnection(`ip:${remoteIp(req)}`)) {
       refuseUpgrade(socket, 429, { error: { name: 'too_many_requests', message: 'Too many WebSocket connection requests: at most 5 per second.' } });
       return;

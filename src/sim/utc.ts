@@ -1,4 +1,4 @@
-/** UTC calendar helpers in the formats Upbit's ticker uses (§2.3.1). */
+/** UTC calendar helpers in the formats Upbit's ticker uses (docs/upbit-protocol.md#ticker). */
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;

@@ -27,7 +27,7 @@ export function shape(object: object, table: SimpleKeyTable, format: WireFormat,
 
 /**
  * The frames for a batch of messages of one type: one frame per object, or a single frame
- * holding an array of them in the `*_LIST` formats (§2.2).
+ * holding an array of them in the `*_LIST` formats (docs/upbit-protocol.md#websocket-requests).
  */
 export function encodeFrames(objects: readonly object[], table: SimpleKeyTable, format: WireFormat, nested?: NestedKeyTables): Buffer[] {
   if (objects.length === 0) return [];
@@ -57,7 +57,7 @@ export class SharedMessage {
   }
 }
 
-/** The `LIST_SUBSCRIPTIONS` answer (§2.3.7); `level` only for orderbook entries. */
+/** The `LIST_SUBSCRIPTIONS` answer (docs/upbit-protocol.md#subscription-list); `level` only for orderbook entries. */
 export function encodeSubscriptionList(
   ticket: string,
   result: ReadonlyArray<{ type: string; codes: readonly string[]; level?: number }>,

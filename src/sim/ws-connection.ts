@@ -17,7 +17,7 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const MAX_QUEUED_FRAMES = 10_000;
 
 /**
- * Request messages allowed per connection: 5 per second and 100 per minute (§2.6), on both
+ * Request messages allowed per connection: 5 per second and 100 per minute (docs/upbit-protocol.md#websocket-limits), on both
  * endpoints.
  */
 const RATE_LIMITS: ReadonlyArray<{ count: number; windowMs: number }> = [

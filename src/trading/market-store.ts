@@ -42,13 +42,13 @@ export interface MarketSnapshot {
 }
 
 /** Who set a notice: the connection status, or the check of the requested markets. */
-export type NoticeSource = 'connection' | 'markets' | 'log' | 'exchange';
+export type NoticeSource = 'connection' | 'markets' | 'log' | 'exchange' | 'trading';
 
 export interface MarketStoreOptions {
   markets: MarketCode[];
   /**
-   * How often, at most, subscribers are told about a new snapshot. 10–15 suits Ink (research
-   * perf-reliability §1.4); it is the only throttle, Ink's maxFps sits well above it.
+   * How often, at most, subscribers are told about a new snapshot. 10–15 suits Ink
+   * (docs/terminal-rendering.md#one-throttle); it is the only throttle, Ink's maxFps sits well above it.
    * @default 12
    */
   flushHz?: number;
@@ -128,7 +128,7 @@ export class MarketStore {
   #invalidCount = 0;
   #shuttingDown = false;
   #notice: string | null = null;
-  readonly #notices: Record<NoticeSource, string | null> = { connection: null, markets: null, log: null, exchange: null };
+  readonly #notices: Record<NoticeSource, string | null> = { connection: null, markets: null, log: null, exchange: null, trading: null };
   #pendingCount = 0;
   /** Tick counts per flush-timer tick, for msgPerSec: [at, count] oldest first. */
   #rateBuckets: Array<[at: number, count: number]> = [];
@@ -274,7 +274,7 @@ export class MarketStore {
   setNotice(text: string | null, source: NoticeSource = 'connection'): void {
     if (this.#notices[source] === text) return;
     this.#notices[source] = text;
-    const joined = [this.#notices.markets, this.#notices.connection, this.#notices.exchange, this.#notices.log].filter((t): t is string => t !== null).join(' ');
+    const joined = [this.#notices.markets, this.#notices.connection, this.#notices.exchange, this.#notices.trading, this.#notices.log].filter((t): t is string => t !== null).join(' ');
     const notice = joined === '' ? null : joined;
     if (notice === this.#notice) return;
     this.#notice = notice;

@@ -1,5 +1,5 @@
 /**
- * Errors of the order service, classed by who must act (house style §8). Exchange refusals
+ * Errors of the order service, classed by who must act (docs/architecture.md#errors-name-who-must-act). Exchange refusals
  * are thrown as the REST client's own classes (`UserActionError`, `RateLimitError`, …), after
  * they have been journalled.
  */

@@ -1,6 +1,6 @@
 /**
- * The one order path for live, simulated and paper trading (issue 4 §4; research
- * perf-reliability §7.1):
+ * The one order path for live, simulated and paper trading (issue 4 §4;
+ * docs/upbit-protocol.md#order-identifier):
  *
  * 1. each attempt gets a fresh identifier, journalled `pending` (fsynced) before the POST;
  * 2. the POST is never retried; a lost answer makes the attempt `unknown`, resolved by

@@ -8,6 +8,7 @@ import { planFrame, tableColumns } from './layout.js';
 import { StatusBar } from './StatusBar.js';
 import { DEFAULT_LAG_WARN_MS } from './status-text.js';
 import type { TaskSource } from './task-source.js';
+import type { TradingSource } from './trading-source.js';
 import { orderTasks, taskColumns } from './task-text.js';
 import { TasksPanel } from './TasksPanel.js';
 import { TickerTable } from './TickerTable.js';
@@ -32,13 +33,15 @@ export interface AppProps {
   /** Called on every Ctrl+C (the kernel's interrupt: a second one forces exit). @default onQuit */
   onInterrupt?: () => void;
   colors: ColorMode;
+  /** The trading session, for the status bar's mode badge and account summary. @default none: a ticker console only */
+  trading?: TradingSource;
 }
 
-export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onInterrupt, colors }: AppProps) {
+export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onInterrupt, colors, trading }: AppProps) {
   const actions = useMemo<UiActions>(() => ({ quit: onQuit, interrupt: onInterrupt ?? onQuit }), [onQuit, onInterrupt]);
   return (
     <ActionsProvider actions={actions}>
-      <Screen store={store} tasks={tasks} lagWarnMs={lagWarnMs} colors={colors} />
+      <Screen store={store} tasks={tasks} lagWarnMs={lagWarnMs} colors={colors} trading={trading} />
     </ActionsProvider>
   );
 }
@@ -48,9 +51,10 @@ interface ScreenProps {
   tasks: TaskSource | undefined;
   lagWarnMs: number;
   colors: ColorMode;
+  trading: TradingSource | undefined;
 }
 
-function Screen({ store, tasks, lagWarnMs, colors }: ScreenProps) {
+function Screen({ store, tasks, lagWarnMs, colors, trading }: ScreenProps) {
   // Commits happen at the store's flush rate, never per tick.
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
@@ -62,6 +66,7 @@ function Screen({ store, tasks, lagWarnMs, colors }: ScreenProps) {
   const tableKeys = useModeKeys(MODE_KEYS.table, dispatch, ui.mode === 'table' && tasks !== undefined);
   const tasksKeys = useModeKeys(MODE_KEYS.tasks, dispatch, showTasks);
   const theme = themeFor(colors);
+  const tradingLine = useMemo(() => (trading === undefined ? undefined : { source: trading, prices: store }), [trading, store]);
   const cols = useMemo(() => tableColumns(columns), [columns]);
   const ordered = useMemo(() => orderTasks(taskRows), [taskRows]);
   const taskCols = useMemo(() => taskColumns(ordered, columns), [ordered, columns]);
@@ -101,7 +106,7 @@ function Screen({ store, tasks, lagWarnMs, colors }: ScreenProps) {
           theme={theme}
         />
       )}
-      {plan.showStatus && <StatusBar snapshot={snapshot} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} />}
+      {plan.showStatus && <StatusBar snapshot={snapshot} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} trading={tradingLine} />}
       {plan.showKeys && <KeyHint bindings={[...globalKeys, ...tableKeys, ...tasksKeys]} theme={theme} />}
     </Box>
   );

@@ -1,8 +1,16 @@
 import { Text } from 'ink';
+import { memo } from 'react';
 import type { MarketSnapshot } from '../trading/market-store.js';
+import type { PriceSource } from './AccountSummary.js';
 import { truncate } from './format.js';
-import { statusText } from './status-text.js';
+import { statusText, type StatusRun } from './status-text.js';
 import { connectionColor, toneColor, type Theme } from './theme.js';
+import type { TradingSource } from './trading-source.js';
+import { TradingAccount, TradingBadge } from './TradingStatus.js';
+
+/** Their props are stable: the bar's own re-renders (every ticker flush) pass them by. */
+const MemoTradingBadge = memo(TradingBadge);
+const MemoTradingAccount = memo(TradingAccount);
 
 export interface StatusBarProps {
   snapshot: MarketSnapshot;
@@ -11,28 +19,28 @@ export interface StatusBarProps {
   /** Loop-lag p99 above this is highlighted (yellow; red above twice it). */
   lagWarnMs: number;
   theme: Theme;
+  /**
+   * The trading session (mode badge, account summary) and the ticker store it prices the
+   * account at. Both stable. @default none: no trading part on the line
+   */
+  trading?: { source: TradingSource; prices: PriceSource };
 }
 
 /** Connection state, throughput and freshness on one line; the notice, if any, below it. */
-export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme }: StatusBarProps) {
+export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, trading }: StatusBarProps) {
   // Without colour (`none`), urgency is marked in the text instead.
-  const { lead, connection, rest } = statusText(snapshot, { lagWarnMs, markers: theme.warn === undefined });
+  // With trading, the account goes after the age and why the link is down, before throughput.
+  const { lead, connection, rest, tail } = statusText(snapshot, { lagWarnMs, markers: theme.warn === undefined, split: trading !== undefined });
   const color = connectionColor(theme, snapshot.connection, snapshot.silent);
   return (
     <>
       <Text wrap="truncate-end">
         {lead !== '' && (theme.attributes ? <Text bold>{lead}</Text> : lead)}
+        {trading !== undefined && <MemoTradingBadge trading={trading.source} theme={theme} />}
         {color === undefined ? connection : <Text color={color}>{connection}</Text>}
-        {rest.map((run, i) => {
-          const runColor = toneColor(theme, run.tone);
-          return runColor === undefined ? (
-            run.text
-          ) : (
-            <Text key={i} color={runColor}>
-              {run.text}
-            </Text>
-          );
-        })}
+        <Runs runs={rest} theme={theme} />
+        {trading !== undefined && <MemoTradingAccount trading={trading.source} prices={trading.prices} />}
+        <Runs runs={tail} theme={theme} />
       </Text>
       {showNotice && snapshot.notice !== null && (
         <Text wrap="truncate-end" color={theme.warn}>
@@ -41,4 +49,17 @@ export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme }: S
       )}
     </>
   );
+}
+
+function Runs({ runs, theme }: { runs: readonly StatusRun[]; theme: Theme }) {
+  return runs.map((run, i) => {
+    const runColor = toneColor(theme, run.tone);
+    return runColor === undefined ? (
+      run.text
+    ) : (
+      <Text key={i} color={runColor}>
+        {run.text}
+      </Text>
+    );
+  });
 }

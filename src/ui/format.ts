@@ -3,6 +3,7 @@
  * ASCII except the sparkline blocks and `…`, which are one column wide, so `.length` is the
  * display width (the layout relies on it).
  */
+import { Decimal } from '../trading/decimal.js';
 import { baseCurrency, quoteCurrency } from '../upbit/market-code.js';
 import { krwTickSize, tickDecimals } from '../upbit/tick-size.js';
 import { UPBIT_RULES, bandTick } from '../upbit/trading-rules.js';
@@ -94,6 +95,17 @@ export function formatCompact(value: number): string {
 /** `1234` → `1,234`. */
 export function formatCount(n: number): string {
   return numberFormat(0, false).format(n);
+}
+
+/**
+ * A KRW amount in whole won, rounded down (an available balance is never overstated):
+ * `9989995.5` → `9,989,995`. Takes the trading core's decimals (or their string), never a float.
+ */
+export function formatKrw(amount: Decimal): string {
+  const whole = amount.toFixed(0, Decimal.ROUND_DOWN);
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  return `${negative ? '-' : ''}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
 }
 
 /** A duration in plain words: `0.2s`, `2.1s`, `4s`, `42s`, `3m`, `2h`. Negative reads as 0. */

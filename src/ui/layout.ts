@@ -1,7 +1,7 @@
 /**
  * Frame geometry from the terminal size. The frame is never taller than rows − 1: Ink's own
  * renderer (used off a terminal) clears the whole screen on every frame once the previous one
- * was as tall as the terminal (research perf-reliability §1.1), and on a terminal the screen
+ * was as tall as the terminal (docs/terminal-rendering.md#frame-height), and on a terminal the screen
  * painter cuts what does not fit. With more rows than fit, the body shows a "+N more" line.
  */
 

@@ -65,7 +65,7 @@ export function renderApp({ onFatal, ...props }: RenderAppProps, streams: Render
           // Only rewrite changed lines (~26x fewer bytes per frame over SSH), when Ink has the fix.
           incrementalRendering: inkIncrementalRenderingIsSafe(),
           // Headroom above the store's ~12 Hz flush, so Ink does not add a second throttle
-          // interval (research perf-reliability §0.4).
+          // interval (docs/terminal-rendering.md#one-throttle).
           maxFps: 30,
         }),
   };

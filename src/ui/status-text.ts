@@ -54,6 +54,11 @@ export interface StatusText {
   connection: string;
   /** Everything after the connection words, adjacent plain runs merged. */
   rest: readonly StatusRun[];
+  /**
+   * With `split`: throughput, lag and invalid messages, cut from `rest` (which then ends with
+   * the age, flapping and why the link is down), for the account summary to go between. Else empty.
+   */
+  tail: readonly StatusRun[];
 }
 
 export interface StatusOptions {
@@ -64,6 +69,8 @@ export interface StatusOptions {
    * @default false
    */
   markers?: boolean;
+  /** Return the throughput and after as `tail`, apart from `rest`. @default false */
+  split?: boolean;
 }
 
 /** Above the threshold the UI and stop checks run late: `warn`; above twice it, `bad`. */
@@ -88,24 +95,34 @@ export function statusText(s: MarketSnapshot, opts: StatusOptions = {}): StatusT
   const flapping = flappingText(s.connection, now);
   if (flapping !== null) parts.push({ text: `${flapping}${mark('warn')}`, tone: 'warn' });
   if (s.connection.state === 'reconnecting' || s.connection.state === 'offline') parts.push({ text: s.connection.reason, tone: 'plain' });
+  const tailFrom = parts.length;
   parts.push({ text: `${formatCount(s.msgPerSec)} msg/s`, tone: 'plain' });
   if (s.lagP99Ms !== null) {
     const tone = lagTone(s.lagP99Ms, opts.lagWarnMs ?? DEFAULT_LAG_WARN_MS);
     parts.push({ text: `lag p99 ${Math.round(s.lagP99Ms)}ms${mark(tone)}`, tone });
   }
   if (s.invalidCount > 0) parts.push({ text: `${formatCount(s.invalidCount)} invalid`, tone: 'plain' });
-  const rest: StatusRun[] = [];
-  for (const part of parts) {
-    for (const run of [{ text: ' · ', tone: 'plain' } as const, part]) {
-      const last = rest.at(-1);
-      if (last !== undefined && last.tone === 'plain' && run.tone === 'plain') last.text += run.text;
-      else rest.push({ ...run });
-    }
-  }
+  const split = opts.split === true;
+  const rest = joinRuns(split ? parts.slice(0, tailFrom) : parts);
+  const tail = split ? joinRuns(parts.slice(tailFrom)) : [];
   return {
+    tail,
     lead: s.shuttingDown ? `${SHUTTING_DOWN} · ` : '',
     // Up, but nothing for seconds (no tick, no pong): the prices on screen may be dead.
     connection: s.silent && s.connection.state === 'live' ? `silent${mark('warn')}` : describeConnection(s.connection, now),
     rest,
   };
+}
+
+/** Each part after a ` · `, adjacent plain runs merged. */
+function joinRuns(parts: readonly StatusRun[]): StatusRun[] {
+  const runs: StatusRun[] = [];
+  for (const part of parts) {
+    for (const run of [{ text: ' · ', tone: 'plain' } as const, part]) {
+      const last = runs.at(-1);
+      if (last !== undefined && last.tone === 'plain' && run.tone === 'plain') last.text += run.text;
+      else runs.push({ ...run });
+    }
+  }
+  return runs;
 }

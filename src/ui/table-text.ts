@@ -1,6 +1,6 @@
 /**
  * The ticker table as pre-padded strings: one `<Text>` per row is much cheaper in Ink than a
- * box per cell (research perf-reliability §1.4). Pure, so widths are tested without rendering.
+ * box per cell (docs/terminal-rendering.md#cost-per-frame). Pure, so widths are tested without rendering.
  */
 import type { MarketRow } from '../trading/market-store.js';
 import type { Change } from '../upbit/types.js';

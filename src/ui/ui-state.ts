@@ -1,6 +1,6 @@
 /**
  * UI state that is not market data: which screen is open. A small pure reducer, so every
- * transition is tested without rendering (STYLE.md, principle 5).
+ * transition is tested without rendering (docs/architecture.md#high-rate-data-stays-out-of-react).
  */
 
 /** What the body of the frame shows, and so which keys are live. */

@@ -2,7 +2,7 @@
  * Upbit API keys: where they come from, and how the secret is kept out of every log line,
  * error, frame and crash dump.
  *
- * Two sources (shared/upbit-api.md §3.2):
+ * Two sources (docs/upbit-protocol.md#authentication):
  *
  * - the environment: `UPBIT_ACCESS_KEY` and `UPBIT_SECRET_KEY`, both or neither;
  * - a key file, JSON `{"access_key": "…", "secret_key": "…"}` — the names Upbit's JWT uses.

@@ -7,7 +7,7 @@ export interface MarketInfo {
   englishName: string;
 }
 
-/** Narrow one element of `GET /v1/market/all` (shared/upbit-api.md §3.3). */
+/** Narrow one element of `GET /v1/market/all` (docs/upbit-protocol.md#quotation-endpoints). */
 export function parseMarketInfo(value: unknown): MarketInfo | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;

@@ -1,6 +1,6 @@
 /**
  * The private WebSocket boundary: one inbound frame of `/websocket/v1/private` in, domain
- * {@link PrivateEvent}s out (shared/upbit-api.md §2.3.5 `myOrder`, §2.3.6 `myAsset`). Every
+ * {@link PrivateEvent}s out (docs/upbit-protocol.md#myorder, #myasset). Every
  * value is narrowed from `unknown`; nothing here throws, whatever the bytes — a bad frame
  * becomes `{kind: 'invalid', reason}`.
  *

@@ -5,7 +5,7 @@
  *
  * Strict where a wrong value would mislead a trader (the last price, the previous close,
  * the direction of change, when it happened); tolerant on the rest, because Upbit has added,
- * renamed and null-ed ticker fields over the years (shared/upbit-api.md §2.3.1: `market`
+ * renamed and null-ed ticker fields over the years (docs/upbit-protocol.md#ticker: `market`
  * before `code`, `null` 24 h figures before 2019-03, fields marked deprecated). A missing
  * optional figure is derived from the required ones or defaults to 0 / null; a figure that is
  * *present* but not a finite number still rejects the message, since that means corruption

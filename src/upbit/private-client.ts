@@ -1,16 +1,16 @@
 /**
  * The private WebSocket client: one connection to `/websocket/v1/private` carrying `myOrder`
- * and `myAsset` (shared/upbit-api.md §2.1, §2.3.5–2.3.6), with the same discipline as the
+ * and `myAsset` (docs/upbit-protocol.md#websocket-transport, #myorder, #myasset), with the same discipline as the
  * quotation stream ({@link UpbitSocket}: full-jitter reconnects, ≤ 5 attempts and requests a
  * second, keepalive pings, the whole desired set resent after every reconnect).
  *
  * What is particular here:
  * - Every connection attempt carries a freshly signed `Authorization: Bearer <JWT>` (a nonce
- *   is single-use, §3.2). The header is never logged.
+ *   is single-use, docs/upbit-protocol.md#authentication). The header is never logged.
  * - A refused key (HTTP 401 on the upgrade, or an `INVALID_AUTH` error frame) is a credentials
  *   problem: status `offline` with a sentence saying which variables to check, and a slower,
  *   capped backoff — never a hammering loop.
- * - myOrder/myAsset have no snapshot (§2.7), and fills can happen while we are away, so
+ * - myOrder/myAsset have no snapshot (docs/upbit-protocol.md#private-streams-have-no-snapshot), and fills can happen while we are away, so
  *   `onReconnected` fires after every connection (the first included) once the subscription
  *   request has gone out: the order service then reconciles open orders and balances over
  *   REST, and anything after that REST read arrives on the stream.
@@ -27,9 +27,9 @@ export type { ConnectionStatus } from './socket/status.js';
 
 /** The desired private streams: the source of truth, resent whole after every reconnect. */
 export interface PrivateSubscriptions {
-  /** Order events; `codes` omitted or empty means every market (§2.3.5). Null: none. */
+  /** Order events; `codes` omitted or empty means every market (docs/upbit-protocol.md#myorder). Null: none. */
   myOrder: { codes?: string[] } | null;
-  /** Balance events (§2.3.6; never takes codes). */
+  /** Balance events (docs/upbit-protocol.md#myasset; never takes codes). */
   myAsset: boolean;
 }
 
@@ -106,12 +106,12 @@ export class PrivateClient {
     const codes = subs.myOrder?.codes;
     this.#subs = { myOrder: subs.myOrder === null ? null : codes === undefined ? {} : { codes: [...codes] }, myAsset: subs.myAsset };
     const types: TypeRequestWire[] = [];
-    // `codes` omitted (not `[]`) for every market: the documented form (§2.3.5).
+    // `codes` omitted (not `[]`) for every market: the documented form (docs/upbit-protocol.md#myorder).
     if (this.#subs.myOrder !== null) {
       const wanted = this.#subs.myOrder.codes;
       types.push(wanted !== undefined && wanted.length > 0 ? { type: 'myOrder', codes: [...wanted] } : { type: 'myOrder' });
     }
-    // `codes` on myAsset is a WRONG_FORMAT error (§2.3.6).
+    // `codes` on myAsset is a WRONG_FORMAT error (docs/upbit-protocol.md#myasset).
     if (this.#subs.myAsset) types.push({ type: 'myAsset' });
     this.#socket.setRequest(types);
   }

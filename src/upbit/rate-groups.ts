@@ -1,6 +1,6 @@
 /**
  * Upbit's rate-limit groups as the `Remaining-Req` header names them, and their documented
- * per-group limits (shared/upbit-api.md §4.2). Quotation groups count per IP, exchange groups
+ * per-group limits (docs/upbit-protocol.md#rate-limit-groups). Quotation groups count per IP, exchange groups
  * per account. The simulator enforces these; the REST client budgets with them before the
  * server has said anything.
  */

@@ -3,7 +3,7 @@
  * boundary (see `parse.ts`). camelCase, timestamps in ms.
  *
  * Quotation figures stay JavaScript numbers: Upbit sends them as IEEE doubles on the wire
- * (§2.3 of shared/upbit-api.md), the table and sparkline do arithmetic on them, and nothing
+ * (docs/upbit-protocol.md#websocket-messages), the table and sparkline do arithmetic on them, and nothing
  * here is money we spend. Anything that becomes an order is converted to a decimal type at
  * the order boundary (src/trading), never computed in binary floats.
  */
@@ -57,7 +57,7 @@ export type QuotationEvent =
   /** Anything we could not use; counted and dropped, never thrown. */
   | { kind: 'invalid'; reason: string };
 
-// ---- private stream (myOrder / myAsset, shared/upbit-api.md §2.3.5–2.3.6) -----------------
+// ---- private stream (myOrder / myAsset, docs/upbit-protocol.md#myorder, #myasset) -----------------
 //
 // Unlike quotation figures, these are money the order path acts on: every amount is a
 // decimal.js `Decimal` made from the shortest round-trip text of the wire's double (see

@@ -1,5 +1,5 @@
 /**
- * Wire shapes exactly as Upbit names them (shared/upbit-api.md §2.3), and the DEFAULT → SIMPLE
+ * Wire shapes exactly as Upbit names them (docs/upbit-protocol.md#websocket-messages), and the DEFAULT → SIMPLE
  * key tables. The simulator encodes with these tables and the client decodes with them, so
  * the two cannot drift apart.
  */
@@ -7,7 +7,7 @@
 import type { MarketCode, MyOrderState } from './types.js';
 import type { OrdType, TimeInForce } from './order-types.js';
 
-/** A `ticker` message in DEFAULT format (§2.3.1). */
+/** A `ticker` message in DEFAULT format (docs/upbit-protocol.md#ticker). */
 export interface TickerWire {
   type: 'ticker';
   code: string;
@@ -44,7 +44,7 @@ export interface TickerWire {
   stream_type: 'SNAPSHOT' | 'REALTIME';
 }
 
-/** DEFAULT → SIMPLE keys for `ticker` (§2.3.1). */
+/** DEFAULT → SIMPLE keys for `ticker` (docs/upbit-protocol.md#ticker). */
 export const TICKER_SIMPLE_KEYS = {
   type: 'ty',
   code: 'cd',
@@ -81,7 +81,7 @@ export const TICKER_SIMPLE_KEYS = {
   stream_type: 'st',
 } as const satisfies Record<keyof TickerWire, string>;
 
-/** A `trade` message in DEFAULT format (§2.3.2). */
+/** A `trade` message in DEFAULT format (docs/upbit-protocol.md#trade). */
 export interface TradeWire {
   type: 'trade';
   code: string;
@@ -106,7 +106,7 @@ export interface TradeWire {
   stream_type: 'SNAPSHOT' | 'REALTIME';
 }
 
-/** DEFAULT → SIMPLE keys for `trade` (§2.3.2). */
+/** DEFAULT → SIMPLE keys for `trade` (docs/upbit-protocol.md#trade). */
 export const TRADE_SIMPLE_KEYS = {
   type: 'ty',
   code: 'cd',
@@ -128,7 +128,7 @@ export const TRADE_SIMPLE_KEYS = {
   stream_type: 'st',
 } as const satisfies Record<keyof TradeWire, string>;
 
-/** One level of an `orderbook` message: the i-th ask beside the i-th bid (§2.3.3). */
+/** One level of an `orderbook` message: the i-th ask beside the i-th bid (docs/upbit-protocol.md#orderbook). */
 export interface OrderbookUnitWire {
   ask_price: number;
   bid_price: number;
@@ -136,7 +136,7 @@ export interface OrderbookUnitWire {
   bid_size: number;
 }
 
-/** An `orderbook` message in DEFAULT format (§2.3.3): always a full top-N, never a delta. */
+/** An `orderbook` message in DEFAULT format (docs/upbit-protocol.md#orderbook): always a full top-N, never a delta. */
 export interface OrderbookWire {
   type: 'orderbook';
   /** The market code, without the `.N` unit suffix of the request. */
@@ -152,7 +152,7 @@ export interface OrderbookWire {
   stream_type: 'SNAPSHOT' | 'REALTIME';
 }
 
-/** DEFAULT → SIMPLE keys for `orderbook` (§2.3.3); the units use {@link ORDERBOOK_UNIT_SIMPLE_KEYS}. */
+/** DEFAULT → SIMPLE keys for `orderbook` (docs/upbit-protocol.md#orderbook); the units use {@link ORDERBOOK_UNIT_SIMPLE_KEYS}. */
 export const ORDERBOOK_SIMPLE_KEYS = {
   type: 'ty',
   code: 'cd',
@@ -207,7 +207,7 @@ export const CANDLE_SIMPLE_KEYS = {
   stream_type: 'st',
 } as const satisfies Record<keyof CandleWire, string>;
 
-/** Request element for one data type (§2.2). */
+/** Request element for one data type (docs/upbit-protocol.md#websocket-requests). */
 export interface TypeRequestWire {
   type: string;
   codes?: string[];
@@ -225,7 +225,7 @@ export function toSimpleKeys(obj: Record<string, unknown>, table: Readonly<Recor
   return out;
 }
 
-/** A `myOrder` message in DEFAULT format (§2.3.5), as Upbit names it. */
+/** A `myOrder` message in DEFAULT format (docs/upbit-protocol.md#myorder), as Upbit names it. */
 export interface MyOrderWire {
   type: 'myOrder';
   code: MarketCode;
@@ -260,7 +260,7 @@ export interface MyOrderWire {
   stream_type: 'REALTIME';
 }
 
-/** DEFAULT → SIMPLE keys for `myOrder` (§2.3.5). */
+/** DEFAULT → SIMPLE keys for `myOrder` (docs/upbit-protocol.md#myorder). */
 export const MY_ORDER_SIMPLE_KEYS = {
   type: 'ty',
   code: 'cd',
@@ -299,7 +299,7 @@ export interface MyAssetUnitWire {
   locked: number;
 }
 
-/** A `myAsset` message in DEFAULT format (§2.3.6). */
+/** A `myAsset` message in DEFAULT format (docs/upbit-protocol.md#myasset). */
 export interface MyAssetWire {
   type: 'myAsset';
   asset_uuid: string;
@@ -309,7 +309,7 @@ export interface MyAssetWire {
   stream_type: 'REALTIME';
 }
 
-/** DEFAULT → SIMPLE keys for `myAsset` (§2.3.6); the entries of `ast` use {@link MY_ASSET_UNIT_SIMPLE_KEYS}. */
+/** DEFAULT → SIMPLE keys for `myAsset` (docs/upbit-protocol.md#myasset); the entries of `ast` use {@link MY_ASSET_UNIT_SIMPLE_KEYS}. */
 export const MY_ASSET_SIMPLE_KEYS = {
   type: 'ty',
   asset_uuid: 'astuid',

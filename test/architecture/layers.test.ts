@@ -1,5 +1,5 @@
 /**
- * The direction of dependencies (STYLE.md, "The layout shows the architecture"), checked on
+ * The direction of dependencies (docs/architecture.md#layers), checked on
  * every import under src/ (static, `export … from` and `import()`, type-only ones too):
  *
  *   cli → app → ui / trading → exchange → upbit → runtime

@@ -1,5 +1,5 @@
 /**
- * One owner of lifetime (STYLE.md, principles 1–3, "One composition root"): the process's
+ * One owner of lifetime (docs/architecture.md#one-owner-of-lifetime, #one-composition-root): the process's
  * signals are listened to by the kernel alone (src/runtime/), every kernel is built by the one
  * composition root (src/app/root.ts), and the TUI, the CLI commands and a headless run all go
  * through it. A second `process.once('SIGINT', …)` or `new Kernel(…)` in a front end is a

@@ -1,6 +1,6 @@
 /**
- * The journal is keyed on the account and exchange, not on how the URL is spelled (issue 7
- * §5): an order whose outcome was lost while trading a simulator as `http://127.0.0.1:P` is
+ * The journal is keyed on the account and exchange, not on how the URL is spelled
+ * (issue 7 §5): an order whose outcome was lost while trading a simulator as `http://127.0.0.1:P` is
  * resolved by the next command run as `http://localhost:P` before that command places
  * anything; and a journal written under the earlier URL-keyed naming is taken in, its
  * pending attempts resolved, not orphaned.

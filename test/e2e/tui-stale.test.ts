@@ -38,7 +38,8 @@ async function screenWhere(r: PtyRun, predicate: (text: string, lines: string[])
   return last;
 }
 
-const statusLine = (lines: string[]): string => lines.find((l) => l.includes('msg/s')) ?? '';
+// With the trading session, the mode badge leads and the account follows the age (80 columns may cut throughput).
+const statusLine = (lines: string[]): string => (lines.find((l) => /^(SIM|PAPER|LIVE!?) · /.test(l) || l.includes('msg/s')) ?? '').replace(/^(SIM|PAPER|LIVE!?) · /, '');
 const rowOf = (lines: string[], label: string): string => lines.find((l) => l.startsWith(label)) ?? '';
 
 describe('a feed that goes dead, on the built binary', () => {

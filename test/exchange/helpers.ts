@@ -10,7 +10,7 @@ import { Exchange, ExchangeError } from '../../src/exchange/index.js';
 import type { BookLevel, ExchangeEvent, MarketView, OrderRequest } from '../../src/exchange/index.js';
 import { krwTickSize } from '../../src/upbit/tick-size.js';
 
-/** 2026-03-22T21:42:22+09:00, the time of the recorded limit bid (§3.4). */
+/** 2026-03-22T21:42:22+09:00, the time of the recorded limit bid (docs/upbit-protocol.md#exchange-endpoints). */
 export const T0 = Date.UTC(2026, 2, 22, 12, 42, 22);
 
 export const AK = 'access-key-1';

@@ -27,7 +27,7 @@ function summary(o: Order): Record<string, unknown> {
   };
 }
 
-describe('the recorded examples (§3.4)', () => {
+describe('the recorded examples (docs/upbit-protocol.md#exchange-endpoints)', () => {
   it('a limit bid 0.0005 BTC at 10,000,000 locks 5002.5 with reserved_fee 2.5', () => {
     const h = harness();
     const o = h.ex.place(AK, limit('bid', '10000000', '0.0005'));

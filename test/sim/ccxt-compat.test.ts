@@ -2,7 +2,7 @@
  * ccxt's `upbit` class (the most used open-source Upbit driver on npm), unmodified, against a
  * real simulator on port 0: it is pointed at the simulator only through `urls.api`, then driven
  * through ccxt's unified API. A failure here means the simulator answers differently from what
- * a real-world client expects of Upbit (shared/upbit-api.md §3, §6.1).
+ * a real-world client expects of Upbit (docs/upbit-protocol.md#rest-requests, #other-clients).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -204,7 +204,7 @@ describe('ccxt upbit: account and orders', () => {
     const buy = await ex.createOrder('BTC/KRW', 'market', 'buy', 0, undefined, { cost: 200_000 });
     expect(buy.info).toMatchObject({ ord_type: 'price', price: '200000' });
     const bought = await settled(buy.id);
-    // A market buy that cannot spend its total exactly ends `cancel` on Upbit (§3.4 Order states).
+    // A market buy that cannot spend its total exactly ends `cancel` on Upbit (docs/upbit-protocol.md#exchange-endpoints).
     expect(['closed', 'canceled']).toContain(bought.status);
     const btc = bought.filled ?? 0;
     expect(btc).toBeGreaterThan(0);
@@ -274,7 +274,7 @@ describe('ccxt upbit: errors map onto ccxt exception classes', () => {
   });
 
   it('rejects a below-minimum order', async () => {
-    // Upbit names it under_min_total_bid (§5.2), which ccxt 4.5.84's exception map does not
+    // Upbit names it under_min_total_bid (docs/upbit-protocol.md#order-size), which ccxt 4.5.84's exception map does not
     // list, so ccxt raises its generic ExchangeError, not InvalidOrder (a ccxt quirk).
     const attempt = ex.createOrder('BTC/KRW', 'limit', 'buy', 0.00001, gridPrice(await lastBtcPrice(), 0.8));
     await expect(attempt).rejects.toThrow(ExchangeError);
@@ -306,7 +306,7 @@ describe('ccxt.pro upbit: WebSocket streams', () => {
   });
 
   it('watches ticker, order book, trades and 1s candles on one connection', async () => {
-    // ccxt resends the union of its subscriptions with every new watch (§6.1): each one
+    // ccxt resends the union of its subscriptions with every new watch (docs/upbit-protocol.md#other-clients): each one
     // below replaces the connection's set, and the earlier streams must keep flowing.
     const ticker = await ws.watchTicker('BTC/KRW');
     expect(ticker.symbol).toBe('BTC/KRW');

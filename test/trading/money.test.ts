@@ -126,7 +126,7 @@ describe('price rounding', () => {
 
 describe('fees and sizing', () => {
   it('bidCost is what Upbit locks: price × volume + reserved fee', () => {
-    // upbit-api.md §5.3: 10,000,000 × 0.0005 → locked 5,002.5
+    // docs/upbit-protocol.md#fees: 0.0005 at 10,000,000 → locked 5,002.5
     expect(s(bidCost('10000000', '0.0005', '0.0005'))).toBe('5002.5');
     expect(s(askProceeds('10000000', '0.0005', '0.0005'))).toBe('4997.5');
   });

@@ -1,7 +1,7 @@
 /**
  * A tiny scripted stand-in for Upbit's quotation WebSocket, on a real `ws` server at port 0.
  * It records every request and connection, answers a ticker request with one SNAPSHOT ticker
- * per code as a binary frame in the requested format (like Upbit, shared/upbit-api.md §2), and
+ * per code as a binary frame in the requested format (like Upbit, docs/upbit-protocol.md#websocket-transport), and
  * lets a test drop, silence or feed garbage to a connection. Not the simulator (src/sim).
  */
 import { readFileSync } from 'node:fs';

@@ -30,7 +30,7 @@ function onlyInvalid(events: QuotationEvent[]): string {
   return ev.reason;
 }
 
-/** The KRW-BTC example of Upbit's ticker page (§2.3.1), as domain values. */
+/** The KRW-BTC example of Upbit's ticker page (docs/upbit-protocol.md#ticker), as domain values. */
 const KRW_BTC: Ticker = {
   market: 'KRW-BTC',
   openingPrice: 31883000,

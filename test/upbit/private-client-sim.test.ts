@@ -19,7 +19,7 @@ interface Account {
 const ALICE: Account = { accessKey: 'alice-access', secretKey: 'alice-secret' };
 const CODE = 'KRW-BTC';
 
-/** Upbit's handshake JWT (§2.1, §3.2): HS512 over `{access_key, nonce}`, no query hash. */
+/** Upbit's handshake JWT (docs/upbit-protocol.md#websocket-transport, #authentication): HS512 over `{access_key, nonce}`, no query hash. */
 function bearer(account: Account): string {
   const part = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
   const signed = `${part({ alg: 'HS512', typ: 'JWT' })}.${part({ access_key: account.accessKey, nonce: randomUUID() })}`;

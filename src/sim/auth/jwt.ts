@@ -5,13 +5,13 @@ import { queryHashMatches, sha512Hex } from './query-hash.js';
 import { NonceStore } from './nonces.js';
 
 /**
- * Upbit's JWT authentication (shared/upbit-api.md §3.2): `Authorization: Bearer <jwt>`,
+ * Upbit's JWT authentication (docs/upbit-protocol.md#authentication): `Authorization: Bearer <jwt>`,
  * HS256 or HS512 signed with the secret key's raw bytes, claims `access_key`, a single-use
  * `nonce` and, iff the request has parameters, `query_hash` (+ `query_hash_alg` SHA512).
  * Written on node:crypto: verifying an HMAC JWT is a few lines and needs no library.
  */
 
-/** Upbit's 401 error names (§3.6). */
+/** Upbit's 401 error names (docs/upbit-protocol.md#rest-errors). */
 export type AuthErrorName = 'no_authorization_token' | 'jwt_verification' | 'invalid_access_key' | 'nonce_used' | 'invalid_query_payload';
 
 export type AuthOutcome = { ok: true; accessKey: string } | { ok: false; status: 401; name: AuthErrorName; message: string };

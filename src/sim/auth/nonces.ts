@@ -17,7 +17,7 @@ export interface NonceStoreOptions {
 }
 
 /**
- * The nonces each access key has used (§3.2: reuse → 401 `nonce_used`). Expiry is lazy: each
+ * The nonces each access key has used (docs/upbit-protocol.md#authentication: reuse → 401 `nonce_used`). Expiry is lazy: each
  * insertion drops expired entries from the front (a Map iterates in insertion order, and with
  * one TTL that is expiry order), so the store needs no timer and closes with nothing pending.
  */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The request parameters a JWT's `query_hash` covers (shared/upbit-api.md §3.2), and the
+ * The request parameters a JWT's `query_hash` covers (docs/upbit-protocol.md#authentication), and the
  * strings a client may have hashed.
  *
  * Upbit hashes the parameters as an *unencoded* `k=v&k=v` string in the order they were

@@ -1,6 +1,6 @@
 import { Dec, VOLUME_DECIMALS } from '../price-grid.js';
 
-/** Minute candle units `GET /v1/candles/minutes/{unit}` serves (§3.3). */
+/** Minute candle units `GET /v1/candles/minutes/{unit}` serves (docs/upbit-protocol.md#quotation-endpoints). */
 export const MINUTE_UNITS = [1, 3, 5, 10, 15, 30, 60, 240] as const;
 export type MinuteUnit = (typeof MINUTE_UNITS)[number];
 

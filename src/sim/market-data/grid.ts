@@ -2,7 +2,7 @@ import { krwTickSize, tickDecimals } from '../../upbit/tick-size.js';
 import { Dec } from '../price-grid.js';
 
 /**
- * Walking the KRW tick grid (shared/upbit-api.md §5.1) across band edges. Every band floor
+ * Walking the KRW tick grid (docs/upbit-protocol.md#tick-size) across band edges. Every band floor
  * is a multiple of its own tick and of every finer one, so stepping up by the current tick
  * lands exactly on the next band's floor; stepping down from a band floor must use the finer
  * tick of the band below (10,000 → 9,995, not 9,990).

@@ -13,9 +13,9 @@ import { colonTime, isoDateTime, kst } from './time-format.js';
 import { orderbookFigures, resolveLevel } from './wire-build.js';
 
 /**
- * Upbit's quotation REST API (shared/upbit-api.md §3.3): the same prices, book and trades
+ * Upbit's quotation REST API (docs/upbit-protocol.md#quotation-endpoints): the same prices, book and trades
  * the WebSocket streams, numbers as JSON numbers, errors with the integer status as `name`
- * (§3.6).
+ * (docs/upbit-protocol.md#rest-errors).
  */
 
 export interface QuotationRouteDeps {

@@ -1,4 +1,4 @@
-/** Upbit's date and time renderings for the trade and candle fields (§2.3.2, §3.3). */
+/** Upbit's date and time renderings for the trade and candle fields (docs/upbit-protocol.md#trade, #quotation-endpoints). */
 
 const KST_OFFSET_MS = 9 * 3_600_000;
 

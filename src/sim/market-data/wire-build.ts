@@ -15,7 +15,7 @@ export interface OrderbookFigures {
 
 /**
  * The top `count` units of a book, each pairing the i-th ask with the i-th bid, and the
- * totals of the sizes shown (§2.3.3: "sum of ask sizes in the message"). With a `level`,
+ * totals of the sizes shown (docs/upbit-protocol.md#orderbook: "sum of ask sizes in the message"). With a `level`,
  * prices are gathered into buckets of that size first — asks rounded up, bids down, so the
  * two sides never meet — and there can be fewer units than asked for.
  */

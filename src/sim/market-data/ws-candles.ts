@@ -12,7 +12,7 @@ import { isoDateTime, kst } from './time-format.js';
 export const CANDLE_SIMPLE_KEYS: SimpleKeyTable = CANDLE_WIRE_SIMPLE_KEYS;
 
 /**
- * Upbit pushes a candle at most once a second, and only when a trade changed it (§2.3.4);
+ * Upbit pushes a candle at most once a second, and only when a trade changed it (docs/upbit-protocol.md#candle);
  * the message sent when the window ends carries the candle as it is then.
  */
 export const CANDLE_MIN_INTERVAL_MS = 1000;
@@ -24,7 +24,7 @@ export const CANDLE_TYPES: readonly string[] = ['candle.1s', ...MINUTE_UNITS.map
 
 /**
  * The source of one `candle.*` type. The snapshot is the newest candle that exists, so
- * with no trade yet in the current interval it is the previous interval's (§2.3.4).
+ * with no trade yet in the current interval it is the previous interval's (docs/upbit-protocol.md#candle).
  */
 export function candleSource(data: SimMarketData, type: string): DataTypeSource {
   const unit = minuteUnitOf(type);

@@ -4,7 +4,7 @@ import { sendJson } from '../http-router.js';
 
 /**
  * `{"error":{"name":"…","message":"…"}}` with a string name, as exchange endpoints answer
- * (§3.6). REST validation throws the exchange's own `ExchangeError` (`validationError` in
+ * (docs/upbit-protocol.md#rest-errors). REST validation throws the exchange's own `ExchangeError` (`validationError` in
  * exchange/errors.ts), so handlers answer their refusals and the engine's the same way.
  */
 export function sendExchangeError(res: ServerResponse, status: number, name: string, message: string): void {

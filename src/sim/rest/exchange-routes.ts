@@ -10,7 +10,7 @@ import { sendExchangeError } from './errors.js';
 import { Params, readParams } from './params.js';
 
 /**
- * Upbit's exchange REST endpoints (shared/upbit-api.md §3.4) over the simulated `Exchange`.
+ * Upbit's exchange REST endpoints (docs/upbit-protocol.md#exchange-endpoints) over the simulated `Exchange`.
  * Handlers validate the parameters the way Upbit documents them (400 `validation_error`),
  * leave order semantics to the engine (which throws `ExchangeError`s with Upbit's names),
  * and render amounts as strings through `exchange/wire.ts`.
@@ -27,7 +27,7 @@ type Handler = (p: Params, accessKey: string, ctx: RouteContext) => Reply;
 const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1_000;
 const OPEN_STATES: readonly OrderState[] = ['wait', 'watch'];
 const CLOSED_STATES: readonly OrderState[] = ['done', 'cancel'];
-/** List items carry `executed_funds` (§3.4); the POST answer does not. */
+/** List items carry `executed_funds` (docs/upbit-protocol.md#exchange-endpoints); the POST answer does not. */
 const LISTED = { withExecutedFunds: true } as const;
 
 /** Register every exchange endpoint on `router`; returns the release of all of them. */
@@ -48,7 +48,7 @@ export function registerExchangeRoutes(router: HttpRouter, deps: ExchangeRouteDe
 
   add('GET', '/v1/order', 'default', (p, key) => ok(orderToWire(exchange.get(key, orderRef(p)), { withTrades: true, withExecutedFunds: true })));
 
-  // The answer is the order as the cancel found it, still `wait`: the cancel completes just after (§3.4).
+  // The answer is the order as the cancel found it, still `wait`: the cancel completes just after (docs/upbit-protocol.md#exchange-endpoints).
   add('DELETE', '/v1/order', 'default', (p, key) => ok(orderToWire(exchange.cancel(key, orderRef(p)))));
 
   add('GET', '/v1/orders/open', 'default', (p, key) => {
@@ -93,7 +93,7 @@ export function registerExchangeRoutes(router: HttpRouter, deps: ExchangeRouteDe
     { queryOnly: true },
   );
 
-  // 200, not 201: the answer is the old order plus the new one's ids (§3.4, observed).
+  // 200, not 201: the answer is the old order plus the new one's ids (docs/upbit-protocol.md#exchange-endpoints, observed).
   add('POST', '/v1/orders/cancel_and_new', 'order', (p, key) => {
     const { prev, next } = exchange.cancelAndNew(key, p.object());
     return ok(cancelAndNewToWire(prev, next));
@@ -126,7 +126,7 @@ function required(p: Params, name: string): string {
   return v;
 }
 
-/** `uuid` or `identifier`; `uuid` wins when both are given (§3.4). */
+/** `uuid` or `identifier`; `uuid` wins when both are given (docs/upbit-protocol.md#exchange-endpoints). */
 function orderRef(p: Params): { uuid?: string; identifier?: string } {
   const uuid = p.get('uuid');
   if (uuid !== undefined && uuid !== '') return { uuid };
@@ -188,7 +188,7 @@ function listParam(p: Params, name: string): string[] | undefined {
 }
 
 /**
- * The 7-day window of `/v1/orders/closed` (§3.4): neither bound → the last 7 days; one
+ * The 7-day window of `/v1/orders/closed` (docs/upbit-protocol.md#exchange-endpoints): neither bound → the last 7 days; one
  * bound → 7 days from/to it; both → at most 7 days apart. Bounds are ISO-8601 with an offset
  * or ms timestamps.
  */
@@ -227,7 +227,7 @@ function timeParam(p: Params, name: string): number | undefined {
   return ms;
 }
 
-/** `{"success":{"count","orders":[{uuid, market, identifier?}]},"failed":{…}}` (§3.4, observed). */
+/** `{"success":{"count","orders":[{uuid, market, identifier?}]},"failed":{…}}` (docs/upbit-protocol.md#exchange-endpoints, observed). */
 function cancelResultToWire(result: CancelResult): unknown {
   const side = (s: CancelResult['success']) => ({
     count: s.count,

@@ -8,7 +8,7 @@ import { validationError } from '../../exchange/errors.js';
 
 /**
  * The parameters of an exchange request, read once per request and shared by the JWT check
- * and the handler (shared/upbit-api.md §3.1): the query string, and a body — JSON for POST
+ * and the handler (docs/upbit-protocol.md#rest-requests): the query string, and a body — JSON for POST
  * (form bodies have been refused since 2022-03-01), JSON or form for GET/DELETE because
  * pyupbit sends its GET parameters as a form body and its DELETE ones as JSON.
  */

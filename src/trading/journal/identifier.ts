@@ -11,7 +11,7 @@ export const MAX_IDENTIFIER_LENGTH = 40;
  * e.g. `ut-mfr1x2k3-9f86d081884c7d65` (28 characters).
  *
  * Upbit burns an identifier on first use, even when the order is rejected, and never replays
- * the original order for a repeated one (upbit-api.md §3.4), so every attempt needs a new one
+ * the original order for a repeated one (docs/upbit-protocol.md#order-identifier), so every attempt needs a new one
  * that no earlier run can have used. The timestamp keeps them apart across restarts (and
  * sorts them by age); the random part keeps two processes apart within one millisecond, and
  * keeps a clock set back from repeating an old value. The journal's UNIQUE column is the last

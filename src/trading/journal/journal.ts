@@ -1,5 +1,5 @@
 /**
- * The write-ahead order journal (research perf-reliability §7.1): every attempt to place an
+ * The write-ahead order journal (docs/upbit-protocol.md#order-identifier): every attempt to place an
  * order is written as `pending` *before* it is sent, then moves to what the exchange said.
  * After a crash, whatever is still `pending` or `unknown` is exactly what start-up must look up
  * by identifier before anything new may be placed.

@@ -3,7 +3,7 @@
  * https://react.dev/reference/react/useSyncExternalStore): a versioned, immutable snapshot,
  * the same object until something changed, and subscribers told at most `hz` times a second
  * however fast changes come. Changes are applied to the store's own mutable state at once;
- * only the snapshot is built at the throttled rate (STYLE.md principle 5).
+ * only the snapshot is built at the throttled rate (docs/architecture.md#high-rate-data-stays-out-of-react).
  *
  * A burst of changes within one interval costs one snapshot: the first change after a quiet
  * spell is published on the next turn of the event loop, later ones wait out the interval

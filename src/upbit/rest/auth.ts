@@ -1,5 +1,5 @@
 /**
- * Upbit's JWT authentication (shared/upbit-api.md §3.2) and the query strings it covers.
+ * Upbit's JWT authentication (docs/upbit-protocol.md#authentication) and the query strings it covers.
  *
  * `Authorization: Bearer <jwt>`, the JWT signed HS512 (or HS256) with the secret key's raw
  * UTF-8 bytes, with claims `access_key`, a fresh UUID `nonce`, and — iff the request has

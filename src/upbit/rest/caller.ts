@@ -3,7 +3,7 @@
  * `Remaining-Req` back to the limiter, map failures to errors by who must act, and retry
  * what is safe to retry.
  *
- * Retry rules (house style §9; research/perf-reliability.md §3, §7):
+ * Retry rules (docs/architecture.md#retries-and-timeouts, docs/upbit-protocol.md#order-identifier):
  * - GET and DELETE (reads and cancels) are retried a bounded number of times, with full
  *   jitter, on connection errors, timeouts, 5xx and 429. Cancelling twice cannot do harm.
  * - POST is **never** retried here. For an order (`/v1/orders`, `cancel_and_new`), anything

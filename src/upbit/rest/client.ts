@@ -1,5 +1,5 @@
 /**
- * Upbit's REST API (shared/upbit-api.md §3): quotation (public) and exchange (signed)
+ * Upbit's REST API (docs/upbit-protocol.md#rest-requests): quotation (public) and exchange (signed)
  * endpoints, answers parsed into domain types, rate limits paced from `Remaining-Req`,
  * bounded retries for reads and cancels, and never a retried order.
  *
@@ -82,7 +82,7 @@ export interface UpbitRestClientOptions extends TransportOptions {
 
 /**
  * URLs longer than ~8,000 characters are refused once commas are percent-encoded (ccxt's
- * experience, §6.1), so market lists are sent in chunks of at most this many characters.
+ * experience, docs/upbit-protocol.md#other-clients), so market lists are sent in chunks of at most this many characters.
  */
 const MAX_MARKETS_CHARS = 4_000;
 

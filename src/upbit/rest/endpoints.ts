@@ -1,6 +1,6 @@
 /**
  * Every REST endpoint the client calls, with what the rest of the client must know before
- * the first response: its `Remaining-Req` group (shared/upbit-api.md §4.2), whether it is
+ * the first response: its `Remaining-Req` group (docs/upbit-protocol.md#rate-limit-groups), whether it is
  * signed, and what it changes (which decides retries and error wording).
  */
 import type { RequestEffect } from './errors.js';
@@ -39,7 +39,7 @@ export const ENDPOINTS = {
 
   placeOrder: exchange('POST', '/v1/orders', 'order', 'order'),
   cancelAndNew: exchange('POST', '/v1/orders/cancel_and_new', 'order', 'order'),
-  // Validated like an order, creates nothing (§3.4).
+  // Validated like an order, creates nothing (docs/upbit-protocol.md#exchange-endpoints).
   testOrder: exchange('POST', '/v1/orders/test', 'order-test', 'none'),
 } as const satisfies Record<string, Endpoint>;
 

@@ -1,6 +1,6 @@
 /**
- * What can go wrong talking to Upbit's REST API, classed by who must act (house style:
- * "Errors name who must act and what to do next"):
+ * What can go wrong talking to Upbit's REST API, classed by who must act
+ * (docs/architecture.md#errors-name-who-must-act):
  *
  * | Class | Who acts | Examples |
  * | --- | --- | --- |
@@ -139,8 +139,8 @@ export class BugError extends UpbitError {
  * An order request may have reached Upbit, but no definite answer came back: a timeout or a
  * lost connection after the request was written, a 5xx, or a success we could not read. The
  * order may or may not exist. Never send it again blindly: look it up with
- * `GET /v1/order?identifier=…` (and watch `myOrder`) first (shared/upbit-api.md §3.4,
- * research/perf-reliability.md §7.1).
+ * `GET /v1/order?identifier=…` (and watch `myOrder`) first
+ * (docs/upbit-protocol.md#order-identifier).
  */
 export class OrderOutcomeUnknownError extends UpbitError {
   override name = 'OrderOutcomeUnknownError';
@@ -174,7 +174,7 @@ const MAX_QUOTED = 200;
 
 /**
  * Read an error body without assuming JSON: 429/418 may be plain text (pyupbit compares
- * the text "Too many API requests."), proxies answer HTML (§3.6).
+ * the text "Too many API requests."), proxies answer HTML (docs/upbit-protocol.md#rest-errors).
  */
 export function parseErrorBody(body: string): UpbitErrorBody {
   let value: unknown;
@@ -258,7 +258,7 @@ const KEYS_PAGE = 'upbit.com → My page → Open API management';
 const KRW_MINIMUM = `${Number(UPBIT_RULES.KRW.minTotal).toLocaleString('en-US')} KRW`;
 
 /**
- * Exchange `error.name`s (§3.6) and what the user reads. Upbit says the list is not
+ * Exchange `error.name`s (docs/upbit-protocol.md#rest-errors) and what the user reads. Upbit says the list is not
  * exhaustive; unknown names fall back on the HTTP status ({@link mapByStatus}).
  */
 const BY_NAME: Readonly<Record<string, Mapper>> = {
@@ -317,7 +317,7 @@ export function mapHttpError(ctx: HttpErrorContext): UpbitError {
   if (typeof name === 'string') {
     const byName = BY_NAME[name];
     if (byName !== undefined) return byName(ctx);
-    // Upbit documents no name for a reused identifier (§3.4); every attempt gets a fresh one,
+    // Upbit documents no name for a reused identifier (docs/upbit-protocol.md#order-identifier); every attempt gets a fresh one,
     // so a duplicate means our bookkeeping is wrong.
     if (/duplicat/i.test(name) || /identifier/i.test(name)) return bug('Upbit refused an order identifier as already used.')(ctx);
   }

@@ -4,7 +4,7 @@
  * the path (`orders[3].price`), which the client turns into a `BugError`.
  *
  * Strict on what money and order tracking rely on (ids, side, type, state, amounts, times);
- * tolerant where Upbit is known to vary (§3.3–3.4): exchange amounts are strings but old
+ * tolerant where Upbit is known to vary (docs/upbit-protocol.md#quotation-endpoints, #exchange-endpoints): exchange amounts are strings but old
  * answers had numbers; `price`/`volume` are absent for market orders; `identifier` only on
  * orders created after 2024-10-18; quotation numbers are JSON numbers.
  */

@@ -1,10 +1,10 @@
 /**
- * Client-side rate limiting for Upbit's REST API (shared/upbit-api.md §4): requests wait for
+ * Client-side rate limiting for Upbit's REST API (docs/upbit-protocol.md#rate-limits): requests wait for
  * budget instead of drawing a 429, and a 418 halts its group until the block ends.
  *
  * Per `Remaining-Req` group, three things bound when the next request may leave:
  *
- * 1. **A local sliding window** of the documented limit (§4.2), e.g. 30 per second for
+ * 1. **A local sliding window** of the documented limit (docs/upbit-protocol.md#rate-limit-groups), e.g. 30 per second for
  *    `default`. It holds before the first response tells us anything, and under any
  *    server window (fixed seconds or "from the first request") a sliding window of the
  *    same size never exceeds it. The `order` group is capped at 8/s here whatever the
@@ -25,11 +25,11 @@ import { UPBIT_RATE_RULES, type RateGroup, type RateRule } from '../rate-groups.
 import { sleep as defaultSleep } from '../../runtime/backoff.js';
 import { clockTime, RateLimitError, seconds } from './errors.js';
 
-/** The group names Upbit actually returns in `Remaining-Req` (§4.2 "observed"). */
+/** The group names Upbit actually returns in `Remaining-Req` (observed, docs/upbit-protocol.md#rate-limit-groups). */
 export type { RateGroup, RateRule };
 
 /**
- * Documented limits (§4.2) as the budget before the server has said anything, except `order`:
+ * Documented limits (docs/upbit-protocol.md#rate-limit-groups) as the budget before the server has said anything, except `order`:
  * a local cap of 8/s (below Upbit's 12/s since 2026-08-21; it costs nothing at a trading
  * console's pace and keeps us clear of 429s on orders).
  */
@@ -88,7 +88,7 @@ const BLOCK_UNITS: ReadonlyArray<readonly [RegExp, number]> = [
 /**
  * The block duration of a 418 answer, in ms, if the body (JSON or text) names one:
  * "blocked for 57 seconds", "retry after 10 s", "1 minute", "60초". Upbit documents that
- * the duration is returned but not its format (§4.3), so this reads any number with a unit,
+ * the duration is returned but not its format (docs/upbit-protocol.md#exceeding-the-limits), so this reads any number with a unit,
  * and a `Retry-After` header (seconds) if one is ever sent.
  */
 export function parseBlockDuration(body: string, retryAfter?: string | readonly string[]): number | undefined {
@@ -260,7 +260,7 @@ export class RateLimiter {
   private learn(group: string, sentAt: number, response: NonNullable<Parameters<Permit['done']>[0]>): void {
     const receivedAt = this.now();
     const header = parseRemainingReq(response.remainingReq);
-    // Upbit's group names match ours (§4.2); if one ever differs, the header's name wins,
+    // Upbit's group names match ours (docs/upbit-protocol.md#rate-limit-groups); if one ever differs, the header's name wins,
     // and a budget of 0 still holds back the group this request was sent in.
     const target = header === undefined ? this.state(group) : this.state(header.group);
     const windowMs = target.rule.windowMs;

@@ -142,7 +142,7 @@ export class HttpTransport {
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs;
     this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
     // Explicit timeouts: undici's defaults are 10 s to connect and 300 s for headers and
-    // body — far too long for a trading client (research/perf-reliability.md §3).
+    // body — far too long for a trading client (docs/architecture.md#retries-and-timeouts).
     // pipelining 1: a POST is never queued behind another request on the same socket.
     this.pool = new Pool(this.origin, {
       connections: options.connections ?? 4,

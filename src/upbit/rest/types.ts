@@ -196,7 +196,7 @@ export interface BatchCancelResult {
 // Requests.
 
 /**
- * `POST /v1/orders` (§3.4). Which amounts an order type takes: `limit` price + volume;
+ * `POST /v1/orders` (docs/upbit-protocol.md#exchange-endpoints). Which amounts an order type takes: `limit` price + volume;
  * `price` (market buy) price = total, no volume; `market` (market sell) volume, no price;
  * `best` bid price = total, ask volume, with `timeInForce` ioc/fok.
  */
@@ -247,7 +247,7 @@ export interface ClosedOrdersQuery {
   market?: MarketCode;
   /** @default both */
   states?: Array<'done' | 'cancel'>;
-  /** ms since epoch (sent as a ms timestamp: an ISO time's `+` breaks the JWT hash, §6.5). The window is at most 7 days. */
+  /** ms since epoch (sent as a ms timestamp: an ISO time's `+` breaks the JWT hash, docs/upbit-protocol.md#authentication). The window is at most 7 days. */
   startTime?: number;
   endTime?: number;
   /** At most 1000. @default 100 */

@@ -5,13 +5,13 @@
  *
  * - The desired request is the source of truth; the socket is reconciled to it after every
  *   (re)connect and on every change, always with the whole set, because a new request
- *   replaces the previous one on Upbit (shared/upbit-api.md §2.2). At most 5 requests a
- *   second per connection (§2.6): the latest set is delayed, never dropped.
- * - Full-jitter backoff, and never more than 5 connection attempts per second (§2.6).
- * - Liveness: protocol pings well inside Upbit's 120 s idle timeout (§2.4); a connection that
- *   answers neither with data nor with a pong is replaced (perf-reliability.md §8).
+ *   replaces the previous one on Upbit (docs/upbit-protocol.md#websocket-requests). At most 5 requests a
+ *   second per connection (docs/upbit-protocol.md#websocket-limits): the latest set is delayed, never dropped.
+ * - Full-jitter backoff, and never more than 5 connection attempts per second (docs/upbit-protocol.md#websocket-limits).
+ * - Liveness: protocol pings well inside Upbit's 120 s idle timeout (docs/upbit-protocol.md#keep-alive); a connection that
+ *   answers neither with data nor with a pong is replaced (docs/upbit-protocol.md#keep-alive).
  * - Handshake headers (the private stream's `Authorization`) are asked for afresh before
- *   every attempt, because a JWT nonce is single-use (§2.1, §3.2). They are never logged.
+ *   every attempt, because a JWT nonce is single-use (docs/upbit-protocol.md#websocket-transport, #authentication). They are never logged.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
@@ -28,7 +28,7 @@ export type { Refusal, SocketTuning, UpbitSocketOptions } from './options.js';
 export type { SocketFormat } from './request-sender.js';
 
 /**
- * Upbit counts connection requests at 5/s (§2.6). 200 ms would be exactly 5/s on our clock;
+ * Upbit counts connection requests at 5/s (docs/upbit-protocol.md#websocket-limits). 200 ms would be exactly 5/s on our clock;
  * the margin keeps network jitter from making Upbit's clock see a 6th.
  */
 const MIN_ATTEMPT_SPACING_MS = 220;
@@ -285,7 +285,7 @@ export class UpbitSocket {
   /** One connection from attempt to close. Resolves with how it went; rejects only for a bug. */
   #connectOnce(signal: AbortSignal, headers: Record<string, string> | undefined): Promise<ConnectionOutcome> {
     return new Promise<ConnectionOutcome>((resolve, reject) => {
-      // No `origin`: requests with an Origin header get 1 per 10 s (§2.6). No redirects: the
+      // No `origin`: requests with an Origin header get 1 per 10 s (docs/upbit-protocol.md#websocket-limits). No redirects: the
       // Authorization header must not follow one to another host.
       const ws = new WebSocket(this.#url, {
         perMessageDeflate: false,

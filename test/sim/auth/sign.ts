@@ -1,5 +1,5 @@
 /**
- * Test-side Upbit JWT signing (shared/upbit-api.md §3.2), written independently of the
+ * Test-side Upbit JWT signing (docs/upbit-protocol.md#authentication), written independently of the
  * simulator's verifier so the two check each other.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';

@@ -40,7 +40,7 @@ const units = (m: Record<string, unknown>): Array<Record<string, unknown>> => {
 };
 
 describe('trade', () => {
-  it('DEFAULT: a snapshot of the last trade, then one REALTIME message per trade, every key of §2.3.2', async () => {
+  it('DEFAULT: a snapshot of the last trade, then one REALTIME message per trade, every key of the documented trade message', async () => {
     const client = await connect();
     client.send([{ ticket: 't' }, { type: 'trade', codes: ['KRW-BTC'] }]);
     await client.next(isMessage('trade', 'KRW-BTC', 'SNAPSHOT'), 'the trade snapshot');

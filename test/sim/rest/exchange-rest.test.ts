@@ -164,7 +164,7 @@ describe('contract: shapes as Upbit records them', () => {
 
     const done = await api('GET', '/v1/order', { query: [['uuid', String(record(buy)['uuid'])]] });
     expect(done.status).toBe(200);
-    // A market buy has no volume (§3.4); otherwise the recorded limit order's shape.
+    // A market buy has no volume (docs/upbit-protocol.md#exchange-endpoints); otherwise the recorded limit order's shape.
     expectShape(done, 'order/GET-200.json', [...ORDER_OPTIONAL_KEYS, 'volume', 'remaining_volume']);
     expect(record(done)).not.toHaveProperty('volume');
     expect((record(done)['trades'] as unknown[]).length).toBeGreaterThan(0);

@@ -1,0 +1,36 @@
+/**
+ * The UI's view of the trading session, which the TUI opens in the background (the first
+ * frame of prices never waits for it): `null` while it opens, then the mode and the session's
+ * stores. A UI-side interface, as ./task-source.ts is: src/app adapts the session to it.
+ */
+import type { AccountSnapshot, ExternalStore, OrdersSnapshot } from '../trading/session/index.js';
+import type { VenueKind } from '../trading/venue.js';
+
+export interface TradingView {
+  readonly mode: VenueKind;
+  readonly account: ExternalStore<AccountSnapshot>;
+  readonly orders: ExternalStore<OrdersSnapshot>;
+}
+
+/** Read with `useSyncExternalStore`: the same view until the session opens (once). Both functions stable. */
+export interface TradingSource {
+  readonly getSnapshot: () => TradingView | null;
+  readonly subscribe: (listener: () => void) => () => void;
+}
+
+/** A source the owner fills once the session is open (`set`), for the UI to read. */
+export function tradingSlot(): TradingSource & { set(view: TradingView): void } {
+  let view: TradingView | null = null;
+  const listeners = new Set<() => void>();
+  return {
+    getSnapshot: () => view,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    set(next) {
+      view = next;
+      for (const listener of [...listeners]) listener();
+    },
+  };
+}
