@@ -15,7 +15,7 @@
  * through a precomputed key table (no renaming copy for SIMPLE), one result array and the
  * event itself. Reason strings are built only on failure.
  */
-import { decodeJsonFrame } from './frame.js';
+import { decodeJsonValue, INVALID_JSON, INVALID_UTF8 } from './frame.js';
 import { CANDLE_UNITS, type AskBid, type Change, type QuotationEvent, type Ticker } from './types.js';
 import { TICKER_SIMPLE_KEYS, type TickerWire } from './wire.js';
 import { describeValue, isNonEmptyString, type JsonRecord } from './json-narrow.js';
@@ -52,15 +52,34 @@ const QUOTATION_PARSERS: ReadonlyMap<string, BodyParser<QuotationEvent>> = new M
  * returns an empty array.
  */
 export function parseQuotationFrame(data: QuotationFrameData): QuotationEvent[] {
-  const decoded = decodeJsonFrame(data);
-  if (!decoded.ok) return [invalid(decoded.reason)];
-  const value = decoded.value;
-  if (!Array.isArray(value)) return [narrowQuotationMessage(value)];
-  const n = value.length;
-  if (n === 0) return [invalid('empty list')];
-  const out: QuotationEvent[] = new Array<QuotationEvent>(n);
-  for (let i = 0; i < n; i++) out[i] = narrowQuotationMessage(value[i]);
+  const out: QuotationEvent[] = [];
+  forEachQuotationEvent(data, (ev) => {
+    out.push(ev);
+  });
   return out;
+}
+
+/**
+ * {@link parseQuotationFrame} without the array: hands each event of the frame to `visit`, in
+ * order, synchronously (at least one: a bad frame is one `invalid` event). The quotation
+ * client's per-frame path (docs/performance.md, "after J"). Never throws but what `visit` throws.
+ */
+export function forEachQuotationEvent(data: QuotationFrameData, visit: (ev: QuotationEvent) => void): void {
+  const value = decodeJsonValue(data);
+  if (value === INVALID_UTF8 || value === INVALID_JSON) {
+    visit(invalid(value === INVALID_UTF8 ? INVALID_UTF8.reason : INVALID_JSON.reason));
+    return;
+  }
+  if (!Array.isArray(value)) {
+    visit(narrowQuotationMessage(value));
+    return;
+  }
+  const n = value.length;
+  if (n === 0) {
+    visit(invalid('empty list'));
+    return;
+  }
+  for (let i = 0; i < n; i++) visit(narrowQuotationMessage(value[i]));
 }
 
 /** Narrow one already-parsed message (one element of a frame): the shared envelope, then its body. */

@@ -20,6 +20,7 @@ import type { Logger } from '../../runtime/logger.js';
 import type { TypeRequestWire } from '../wire.js';
 import { describeClose, describeHttpStatus, describeSocketError, errorCode, formatSeconds } from './describe.js';
 import type { Refusal, UpbitSocketOptions } from './options.js';
+import { burstClock } from './burst-clock.js';
 import { RequestSender } from './request-sender.js';
 import { FLAP_WINDOW_MS, sameStatus, type ConnectionStatus, type SocketStats } from './status.js';
 
@@ -73,6 +74,8 @@ export class UpbitSocket {
   readonly #stableAfterMs: number;
   readonly #random: () => number;
   readonly #now: () => number;
+  /** {@link #now} read once per burst of frames (see burst-clock.ts): the receive time of a message. */
+  readonly #receivedAt: () => number;
 
   readonly #sender: RequestSender;
   #running = false;
@@ -113,6 +116,7 @@ export class UpbitSocket {
     this.#stableAfterMs = opts.stableAfterMs ?? 30_000;
     this.#random = opts.random ?? Math.random;
     this.#now = opts.now ?? Date.now;
+    this.#receivedAt = burstClock(this.#now);
     this.#sender = new RequestSender({ format: opts.format, label: opts.label, logger: opts.logger, now: this.#now, onEmpty: () => this.#closeIdleCurrent?.() });
   }
 
@@ -350,7 +354,8 @@ export class UpbitSocket {
       };
 
       const onMessage = (data: WebSocket.RawData): void => {
-        const t = this.#now();
+        // The frames of one read arrived together: one clock read for all of them.
+        const t = this.#receivedAt();
         lastActivityAt = t;
         const stats = this.#stats;
         stats.messages += 1;
