@@ -1,7 +1,7 @@
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode, Ticker } from '../upbit/types.js';
-import { TickListeners, type OnTickOptions, type TickListener } from './tick-listeners.js';
+import { TickListeners, type OnTickOptions, type OwnListenersCache, type TickListener } from './tick-listeners.js';
 
 export type { OnTickOptions, TickListener } from './tick-listeners.js';
 
@@ -85,8 +85,11 @@ const RATE_WINDOW_MS = 1000;
 /** While ages are on screen ("last 3s ago", stale rows), republish at least this often. */
 const HEARTBEAT_MS = 1000;
 
-/** Mutable per-market state; `history` is a ring buffer, materialized only at flush. */
-interface LiveRow {
+/**
+ * Mutable per-market state; `history` is a ring buffer, materialized only at flush. Also the
+ * cache of the market's own every-tick listeners, so a tick looks its market up once.
+ */
+interface LiveRow extends OwnListenersCache<Ticker> {
   market: MarketCode;
   ticker: Ticker | null;
   ring: Float64Array;
@@ -187,6 +190,8 @@ export class MarketStore {
       this.#lastMessageAt = at;
       this.#pendingCount += 1;
       this.#dirty = true;
+      this.#ticks.tellCached(t, at, row);
+      return;
     }
     this.#ticks.tell(t, at);
   }
@@ -341,7 +346,7 @@ export class MarketStore {
 
   #newRow(market: MarketCode): LiveRow {
     const published: MarketRow = { market, ticker: null, history: [], receivedAt: null, stale: false };
-    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, stale: false, published, changed: false };
+    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, stale: false, published, changed: false, ownListeners: undefined, ownGeneration: -1 };
   }
 
   #markChanged(row: LiveRow): void {

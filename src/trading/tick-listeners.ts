@@ -21,13 +21,24 @@ export interface OnTickOptions<T extends { market: MarketCode } = Ticker> {
 }
 
 /** One every-tick listener and what the store knows of its failures. */
-interface TickSubscription<T> {
+export interface TickSubscription<T> {
   owner: string;
   listener: (t: T) => void;
   onError: ((error: unknown, tick: T) => void) | undefined;
   errors: number;
   /** When its last error was logged (store clock), or null: at most one log line a second each. */
   loggedAt: number | null;
+}
+
+/**
+ * A caller's per-market cache of that market's own listeners ({@link TickListeners.tellCached}):
+ * the market store keeps one in each row, so a tick costs one map lookup by market, not two.
+ */
+export interface OwnListenersCache<T> {
+  /** The market's own listeners when last looked up (or none). */
+  ownListeners: ReadonlySet<TickSubscription<T>> | undefined;
+  /** The registry's generation at that lookup; -1 before the first. */
+  ownGeneration: number;
 }
 
 /** A listener that throws on every tick is logged at most this often (with its running count). */
@@ -46,6 +57,8 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
   /** Listeners of every market, and listeners by the market they asked for. */
   readonly #every = new Set<TickSubscription<T>>();
   readonly #byMarket = new Map<MarketCode, Set<TickSubscription<T>>>();
+  /** Bumped whenever `#byMarket` changes, so a cached lookup of it ({@link tellCached}) knows it is current. */
+  #generation = 0;
   #errors = 0;
 
   constructor(log: Logger) {
@@ -58,6 +71,22 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
     if (this.#every.size !== 0) this.#tellAll(this.#every, t, at);
     if (this.#byMarket.size === 0) return;
     const own = this.#byMarket.get(t.market);
+    if (own !== undefined) this.#tellAll(own, t, at);
+  }
+
+  /**
+   * {@link tell} for a tick of `cache`'s market (the caller keeps one cache per market), with the
+   * market's own listeners taken from the cache while no listener was added or released since it
+   * was filled: the same calls in the same order as `tell`, one map lookup fewer per tick.
+   */
+  tellCached(t: T, at: number, cache: OwnListenersCache<T>): void {
+    if (this.#every.size !== 0) this.#tellAll(this.#every, t, at);
+    // Looked up after the every-market group, as `tell` does, so a listener added by one of them is seen.
+    if (cache.ownGeneration !== this.#generation) {
+      cache.ownListeners = this.#byMarket.get(t.market);
+      cache.ownGeneration = this.#generation;
+    }
+    const own = cache.ownListeners;
     if (own !== undefined) this.#tellAll(own, t, at);
   }
 
@@ -76,12 +105,14 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
       };
     }
     const markets = [...new Set(options.markets)];
+    this.#generation += 1;
     for (const m of markets) {
       let subs = this.#byMarket.get(m);
       if (subs === undefined) this.#byMarket.set(m, (subs = new Set()));
       subs.add(sub);
     }
     return () => {
+      this.#generation += 1;
       for (const m of markets) {
         const subs = this.#byMarket.get(m);
         if (subs === undefined) continue;

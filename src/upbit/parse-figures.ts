@@ -35,6 +35,12 @@ export function implausiblePrice(market: string, price: number): string | null {
   if (!(price > 0)) return `is not a positive price (${price})`;
   if (price < FINEST_TICK) return `is below the finest tick of any Upbit market (${price})`;
   if (price > MAX_PLAUSIBLE_PRICE) return `is beyond any price a market can have (${price})`;
+  // Fast path (most KRW prices are whole won): a whole price from 1 to 1e15 is on every KRW grid.
+  // Each band's tick divides 1,000 (https://docs.upbit.com/kr/docs/krw-market-info), so a whole
+  // price is a whole number of grid units; below the top band (whose grid, 1, is exact) a price
+  // has fewer than 1e7 units, so the rounding of `price / grid` is far below the 1e-6 allowed.
+  // Proved equal to the check below by test/upbit/ticker-hot-path.property.test.ts.
+  if (Number.isInteger(price)) return null;
   if (market.startsWith('KRW-')) {
     const grid = krwTickSizeNumber(price) / KRW_GRID_SLACK;
     const units = price / grid;

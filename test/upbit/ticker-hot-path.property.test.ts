@@ -59,6 +59,37 @@ describe('the numeric KRW tick table', () => {
     );
   });
 
+  // The whole-won fast path of implausiblePrice (docs/performance.md, "After K") answers without
+  // the grid arithmetic: it must give the verdict and reason the arithmetic gives, for every
+  // whole price of every band (up to 1e15, above which a price is refused before the grid).
+  const wholePrice = fc.oneof(
+    fc.integer({ min: 1, max: 10_000_000 }),
+    fc.maxSafeNat().map((n) => (n % 1e15) + 1),
+    fc.constantFrom(...BAND_FLOORS.filter((f) => f >= 1)).chain((f) => fc.integer({ min: -2_000, max: 2_000 }).map((d) => Math.max(1, f + d))),
+  );
+
+  it('leaves the grid check as it was for whole prices (the fast path): same verdict and reason, for every market', () => {
+    fc.assert(
+      fc.property(market, wholePrice, (m, price) => {
+        expect(Number.isInteger(price)).toBe(true);
+        expect(implausiblePrice(m, price)).toBe(implausibleBefore(m, price));
+        expect(implausiblePrice('KRW-BTC', price)).toBe(implausibleBefore('KRW-BTC', price));
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('leaves the grid check as it was for every whole price at the edges of every KRW band', () => {
+    const floors = [...BAND_FLOORS.filter((f) => f >= 1), 1e15];
+    for (const f of floors) {
+      for (let p = Math.max(1, f - 3_000); p <= Math.min(1e15, f + 3_000); p++) {
+        expect(implausiblePrice('KRW-BTC', p)).toBe(implausibleBefore('KRW-BTC', p));
+      }
+    }
+    // And the whole prices just below 1e15, the largest a market may print.
+    for (let p = 1e15 - 3_000; p <= 1e15; p++) expect(implausiblePrice('KRW-X', p)).toBe(implausibleBefore('KRW-X', p));
+  });
+
   it('accepts every KRW price on today’s grid', () => {
     fc.assert(
       fc.property(onGridKrwPrice, (price) => {
