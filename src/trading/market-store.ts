@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode, Ticker } from '../upbit/types.js';
+import { FlushLoop } from './flush-loop.js';
 import { TickListeners, type OnTickOptions, type OwnListenersCache, type TickListener } from './tick-listeners.js';
 
 export type { OnTickOptions, TickListener } from './tick-listeners.js';
@@ -112,7 +113,6 @@ export class MarketStore {
   /** The store's clock (`options.now`): a socket feeding it reads the same one, once per frame. */
   readonly clock: () => number;
   readonly #historyLength: number;
-  readonly #intervalMs: number;
   readonly #silentAfterMs: number;
   readonly #marketStaleAfterMs: number;
   readonly #ticks: TickListeners;
@@ -122,7 +122,7 @@ export class MarketStore {
   /** Rows to republish at the next flush, each once (its `changed` flag): no hashing per tick. */
   #changed: LiveRow[] = [];
   #dirty = false;
-  #running = false;
+  readonly #loop: FlushLoop;
   #connection: ConnectionStatus = { state: 'connecting', attempt: 1 };
   #lagP99Ms: number | null = null;
   #lastMessageAt: number | null = null;
@@ -153,7 +153,7 @@ export class MarketStore {
     this.#silentAfterMs = options.silentAfterMs ?? 5_000;
     this.#marketStaleAfterMs = options.marketStaleAfterMs ?? 60_000;
     // ceil, so that no 1 s window can hold more than flushHz flushes.
-    this.#intervalMs = Math.max(1, Math.ceil(1000 / flushHz));
+    this.#loop = new FlushLoop('MarketStore', Math.max(1, Math.ceil(1000 / flushHz)), () => void this.flush());
     this.#markets = [...options.markets];
     for (const m of this.#markets) this.#rows.set(m, this.#newRow(m));
     this.#snapshot = this.#build(0, this.#now(), 0, false);
@@ -319,29 +319,7 @@ export class MarketStore {
    * Resolves, with its timer cleared, when `signal` aborts; rejects if a subscriber throws.
    */
   run(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    if (this.#running) return Promise.reject(new Error('MarketStore.run is already running'));
-    this.#running = true;
-    return new Promise<void>((resolve, reject) => {
-      const stop = (): void => {
-        clearInterval(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.#running = false;
-      };
-      const onAbort = (): void => {
-        stop();
-        resolve();
-      };
-      const timer = setInterval(() => {
-        try {
-          this.flush();
-        } catch (error) {
-          stop();
-          reject(new Error('A market store subscriber threw during flush', { cause: error }));
-        }
-      }, this.#intervalMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#loop.run(signal);
   }
 
   #newRow(market: MarketCode): LiveRow {

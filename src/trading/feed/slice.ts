@@ -7,6 +7,7 @@
  * snapshot is the same object until that key's data changes, and whose subscribers are told
  * only when it does, so a panel re-renders only for its own market.
  */
+import { FlushLoop } from '../flush-loop.js';
 
 /** A subscribe/getSnapshot pair for `useSyncExternalStore`, stable per key. */
 export interface SliceSource<V> {
@@ -23,20 +24,19 @@ export interface SliceOptions {
 }
 
 export abstract class Slice<V> {
-  readonly #intervalMs: number;
   readonly #published = new Map<string, V>();
   readonly #dirty = new Set<string>();
   readonly #keyListeners = new Map<string, Set<() => void>>();
   readonly #listeners = new Set<() => void>();
   readonly #sources = new Map<string, SliceSource<V>>();
   #version = 0;
-  #running = false;
+  readonly #loop: FlushLoop;
 
   constructor(options: SliceOptions = {}) {
     const flushHz = options.flushHz ?? 12;
     if (!(flushHz > 0 && flushHz <= 60)) throw new RangeError(`flushHz must be in (0, 60], got ${flushHz}`);
     // ceil, so that no 1 s window can hold more than flushHz flushes.
-    this.#intervalMs = Math.max(1, Math.ceil(1000 / flushHz));
+    this.#loop = new FlushLoop(this.constructor.name, Math.max(1, Math.ceil(1000 / flushHz)), () => void this.flush());
   }
 
   /** The immutable snapshot of `key` as last published, or undefined: the same object until it changes. */
@@ -125,29 +125,7 @@ export abstract class Slice<V> {
    * changed. Resolves, its timer cleared, when `signal` aborts; rejects if a subscriber throws.
    */
   run(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    if (this.#running) return Promise.reject(new Error(`${this.constructor.name}.run is already running`));
-    this.#running = true;
-    return new Promise<void>((resolve, reject) => {
-      const stop = (): void => {
-        clearInterval(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.#running = false;
-      };
-      const onAbort = (): void => {
-        stop();
-        resolve();
-      };
-      const timer = setInterval(() => {
-        try {
-          this.flush();
-        } catch (error) {
-          stop();
-          reject(new Error(`A ${this.constructor.name} subscriber threw during flush`, { cause: error }));
-        }
-      }, this.#intervalMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.#loop.run(signal);
   }
 
   #subscribeKey(key: string, listener: () => void): () => void {
