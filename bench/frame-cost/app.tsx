@@ -35,6 +35,17 @@ function Table({ rows }: { rows: readonly BenchRow[] }) {
         </Text>
       ))}
       <Text wrap="truncate-end">{'+165 more'}</Text>
+      {/* A status line: differently styled runs side by side, bold and dim over colour. */}
+      <Text wrap="truncate-end">
+        <Text color="green" bold>
+          {rows[0]?.name ?? ''}
+        </Text>
+        <Text color="yellow">{rows[1]?.change ?? ''}</Text>
+        <Text dimColor>
+          <Text color="cyan">{rows[2]?.age ?? ''}</Text>
+        </Text>
+        <Text inverse>{' LIVE '}</Text>
+      </Text>
     </Box>
   );
 }
