@@ -50,4 +50,8 @@ describe('the bundle', () => {
     expect(body(all, 'ink/build/measure-text.js')).toContain(`new ${cache}()`);
     expect(body(all, 'ink/build/wrap-text.js')).toContain(`new ${cache}()`);
   });
+
+  it("answers Ink's sanitizeAnsi without its tokenizer for SGR-only text (patches/ink+6.8.0.patch)", () => {
+    expect(body(modules(), 'ink/build/sanitize-ansi.js')).toMatch(/if \(hasOnlySgrControls\(text\) \|\| !hasAnsiControlCharacters\d*\(text\)\)/);
+  });
 });
