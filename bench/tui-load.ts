@@ -130,6 +130,7 @@ function steadyRows(name: CaseName, runs: Steady[]): Row[] {
   const freshGoal = `≤ ${Math.round(1000 / FLUSH_HZ + 10)}`;
   return [
     { figure: 'CPU % of a core', goal: cpuGoal, values: pick((r) => r.cpuPct) },
+    { figure: 'CPU ms per frame', goal: '', values: pick((r) => r.cpuMsPerFrame) },
     { figure: 'loop lag p50 ms', goal: '', values: pick((r) => r.lagP50Ms) },
     { figure: 'loop lag p99 ms', goal: name === 'busy' ? '≤ 4' : '', values: pick((r) => r.lagP99Ms) },
     { figure: 'loop lag max ms', goal: '', values: pick((r) => r.lagMaxMs) },
@@ -140,6 +141,7 @@ function steadyRows(name: CaseName, runs: Steady[]): Row[] {
     { figure: 'msg/s sent', goal: '', values: pick((r) => r.sentPerS) },
     { figure: 'msg/s received', goal: '', values: pick((r) => r.receivedPerS) },
     { figure: 'dropped (sent − received)', goal: '0', values: pick((r) => r.dropped) },
+    { figure: 'feed backlog at end (s)', goal: '', values: pick((r) => r.backlogS) },
     { figure: 'fresh tick→frame p50 ms', goal: '', values: pick((r) => r.freshP50Ms) },
     { figure: 'fresh tick→frame p99 ms', goal: freshGoal, values: pick((r) => r.freshP99Ms) },
     { figure: 'RSS MB at end', goal: '', values: pick((r) => r.rssMB) },
@@ -150,6 +152,7 @@ function burstRows(runs: BurstFigures[]): Row[] {
   const pick = (f: (r: BurstFigures) => number | null): (number | null)[] => runs.map(f);
   return [
     { figure: 'CPU % during burst', goal: '', values: pick((r) => r.during.cpuPct) },
+    { figure: 'frames/s during', goal: '', values: pick((r) => r.during.framesPerS) },
     { figure: 'loop lag p99 ms during', goal: '', values: pick((r) => r.during.lagP99Ms) },
     { figure: 'loop lag max ms during', goal: '', values: pick((r) => r.during.lagMaxMs) },
     { figure: 'commits/s during', goal: `≤ ${FLUSH_HZ + 2}`, values: pick((r) => r.during.commitsPerS) },
@@ -248,6 +251,9 @@ export async function runTuiLoadCli(argv: string[]): Promise<number> {
     cleanUp();
   }
   const loadEnd = loadavg();
+  if (Math.max(loadStart[0] ?? 0, loadEnd[0] ?? 0) > cpus().length) {
+    process.stderr.write(`note: the load average was above the ${cpus().length} cores: the TUI got less CPU than it asked for, so CPU % reads low and lag, render time and freshness read high; compare only runs taken side by side\n`);
+  }
   const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavgStart: loadStart, loadavgEnd: loadEnd };
   console.log(`tui-load: ${o.size.cols}x${o.size.rows}, ${o.repeats} repeats, ${o.warmupS} s warm-up, ${o.windowS} s windows, node ${machine.node}, ${machine.nproc} cores (${machine.cpuModel})`);
   console.log(`load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`);

@@ -20,6 +20,8 @@ export interface Size {
 export interface WindowFigures {
   seconds: number;
   cpuPct: number;
+  /** CPU time per painted frame: less sensitive than cpuPct to a machine that starves the TUI of CPU (fewer frames, less CPU). */
+  cpuMsPerFrame: number | null;
   rssMB: number;
   lagP50Ms: number | null;
   lagP99Ms: number | null;
@@ -46,6 +48,7 @@ export function windowFigures(a: MetricsLine, b: MetricsLine, cpu: number, wallS
   return {
     seconds: r(s, 2),
     cpuPct: r((100 * cpu) / wallS),
+    cpuMsPerFrame: b.frames > a.frames ? r((1000 * cpu) / (b.frames - a.frames), 2) : null,
     rssMB: r(rss / 2 ** 20),
     lagP50Ms: histPercentile(lag, 50),
     lagP99Ms: histPercentile(lag, 99),
@@ -118,7 +121,12 @@ async function drain(rig: Rig, timeoutMs: number): Promise<{ sent: number; recei
 }
 
 /** A window at a steady rate: CPU, RSS, lag, commits, frames, bytes, freshness, drops. */
-export async function steadyRun(o: { markets: number; rate: number; size: Size; warmupS: number; windowS: number }): Promise<WindowFigures & { sent: number; received: number; dropped: number; maxBufferedBytes: number }> {
+/**
+ * `backlogS`: how far behind the feed the TUI is at the window's end, in seconds of feed: the
+ * frames the source could not yet hand to the kernel's socket (the socket buffers of both
+ * ends come on top). Freshness is measured from a tick's arrival, so it cannot see this wait.
+ */
+export async function steadyRun(o: { markets: number; rate: number; size: Size; warmupS: number; windowS: number }): Promise<WindowFigures & { sent: number; received: number; dropped: number; maxBufferedBytes: number; backlogS: number }> {
   const rig = await openRig(o.markets, o.size);
   try {
     await rig.source.setRate(o.rate);
@@ -134,7 +142,8 @@ export async function steadyRun(o: { markets: number; rate: number; size: Size; 
     const st = await rig.source.stats();
     const fig = windowFigures(l0, l1, c1 - c0, wallS, st.sent - s0, rssBytes(rig.tui.pid) ?? 0);
     const d = await drain(rig, 10_000);
-    return { ...fig, sent: d.sent, received: d.received, dropped: d.sent - d.received, maxBufferedBytes: st.maxBuffered };
+    const backlogS = Math.round((st.buffered / st.frameBytes / o.rate) * 100) / 100;
+    return { ...fig, sent: d.sent, received: d.received, dropped: d.sent - d.received, maxBufferedBytes: st.maxBuffered, backlogS };
   } finally {
     await closeRig(rig);
   }

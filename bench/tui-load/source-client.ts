@@ -14,8 +14,11 @@ export interface SourceStats {
   rate: number;
   connections: number;
   subscribed: number;
-  /** Largest `bufferedAmount` seen on a socket (bytes queued in the source, unsent). */
+  /** Bytes queued in the source, not yet taken by the kernel's socket (`bufferedAmount`), now and at most. */
+  buffered: number;
   maxBuffered: number;
+  /** Mean size of a frame of the set, bytes. */
+  frameBytes: number;
   /** HTTP requests by `METHOD /path`. */
   requests: Record<string, number>;
   at: number;

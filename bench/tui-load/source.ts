@@ -98,7 +98,12 @@ const pacer = setInterval(() => {
   }
 }, 2);
 
-const stats = (): Record<string, unknown> => ({ sent, rate, connections, subscribed: subscribed.size, maxBuffered, requests, at: Date.now() });
+const frameBytes = frames.reduce((a, f) => a + f.length, 0) / Math.max(1, frames.length);
+const stats = (): Record<string, unknown> => {
+  let buffered = 0;
+  for (const ws of subscribed) buffered += ws.bufferedAmount;
+  return { sent, rate, connections, subscribed: subscribed.size, buffered, maxBuffered, frameBytes, requests, at: Date.now() };
+};
 
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
