@@ -144,6 +144,8 @@ function steadyRows(name: CaseName, runs: Steady[]): Row[] {
     { figure: 'feed backlog at end (s)', goal: '', values: pick((r) => r.backlogS) },
     { figure: 'fresh tick→frame p50 ms', goal: '', values: pick((r) => r.freshP50Ms) },
     { figure: 'fresh tick→frame p99 ms', goal: freshGoal, values: pick((r) => r.freshP99Ms) },
+    { figure: 'fresh send→frame p50 ms', goal: '', values: pick((r) => r.freshSentP50Ms) },
+    { figure: 'fresh send→frame p99 ms', goal: '', values: pick((r) => r.freshSentP99Ms) },
     { figure: 'RSS MB at end', goal: '', values: pick((r) => r.rssMB) },
   ];
 }
@@ -158,6 +160,7 @@ function burstRows(runs: BurstFigures[]): Row[] {
     { figure: 'commits/s during', goal: `≤ ${FLUSH_HZ + 2}`, values: pick((r) => r.during.commitsPerS) },
     { figure: 'msg/s sent during', goal: '', values: pick((r) => r.during.sentPerS) },
     { figure: 'msg/s received during', goal: '', values: pick((r) => r.during.receivedPerS) },
+    { figure: 'fresh send→frame p99 during', goal: '', values: pick((r) => r.during.freshSentP99Ms) },
     { figure: 'dropped', goal: '0', values: pick((r) => r.dropped) },
     { figure: 'lag p99 ≤ 4 ms after (s)', goal: '≤ 1', values: pick((r) => r.recoveryS) },
     { figure: 'backlog drained after (s)', goal: '', values: pick((r) => r.catchUpS) },

@@ -37,12 +37,16 @@ export interface WindowFigures {
   freshP99Ms: number | null;
   freshMaxMs: number | null;
   freshSamples: number;
+  /** Send → frame: from the source's stamp in each frame (includes a backlog in the sockets). */
+  freshSentP50Ms: number | null;
+  freshSentP99Ms: number | null;
 }
 
 export function windowFigures(a: MetricsLine, b: MetricsLine, cpu: number, wallS: number, sent: number, rss: number): WindowFigures {
   const s = (b.t - a.t) / 1000;
   const lag = histDiff(b.lag.hist, a.lag.hist);
   const fresh = histDiff(b.fresh.hist, a.fresh.hist);
+  const freshSent = histDiff(b.freshSent.hist, a.freshSent.hist);
   const commits = b.commits - a.commits;
   const r = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
   return {
@@ -64,6 +68,8 @@ export function windowFigures(a: MetricsLine, b: MetricsLine, cpu: number, wallS
     freshP99Ms: histPercentile(fresh, 99),
     freshMaxMs: histPercentile(fresh, 100),
     freshSamples: Math.round(histCount(fresh)),
+    freshSentP50Ms: histPercentile(freshSent, 50),
+    freshSentP99Ms: histPercentile(freshSent, 99),
   };
 }
 

@@ -26,6 +26,13 @@ if (!Number.isInteger(markets) || markets < 1) throw new Error(`the load source 
 const codes = benchMarkets(markets);
 // Enough distinct ticks that prices keep moving before the set repeats.
 const frames = buildTickerFrames({ markets: codes, ticksPerMarket: Math.max(50, Math.ceil(10_000 / markets)) });
+// Each frame goes out with its send time (ms, 13 digits) as its `timestamp`, the exchange's
+// message time in Upbit's ticker: the TUI's metrics measure send → frame from it.
+const stampAt = frames.map((f) => {
+  const at = f.indexOf('"timestamp":');
+  if (at < 0 || !/^\d{13}[,}]/.test(f.subarray(at + 12, at + 26).toString('latin1'))) throw new Error('a bench frame has no 13-digit "timestamp"');
+  return at + 12;
+});
 
 const KOREAN = ['비트코인', '이더리움', '리플', '솔라나', '도지코인', '에이다', '트론', '체인링크', '아발란체', '폴카닷'];
 /** A deterministic Hangul name of 2–4 syllables for a synthetic market. */
@@ -86,8 +93,12 @@ const pacer = setInterval(() => {
     return;
   }
   const due = Math.min(budget, Math.floor(((performance.now() - epochAt) * rate) / 1000) - epochSent);
+  const stamp = due > 0 ? String(Date.now()) : '';
   for (let k = 0; k < due; k++) {
-    const frame = frames[sent % frames.length] ?? Buffer.alloc(0);
+    const i = sent % frames.length;
+    // A copy: the socket may still hold the previous send of the same frame in its queue.
+    const frame = Buffer.from(frames[i] ?? Buffer.alloc(0));
+    frame.write(stamp, stampAt[i] ?? 0, 'latin1');
     for (const ws of subscribed) ws.send(frame, { binary: true });
     sent += 1;
   }

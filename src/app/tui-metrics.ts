@@ -17,6 +17,10 @@
  *   market on a visible row of the table, (b) arrived since that row's price was last
  *   published, and (c) is published in the snapshot this frame draws. A published change that
  *   paints nothing (an unchanged frame) is dropped, not carried to a later frame;
+ * - `freshSent`: the same frames and ticks, but the age is taken from the tick's own
+ *   `timestamp` on the wall clock: against the benchmark's source, which stamps each frame as
+ *   it sends it, that includes the wait in the sockets (a TUI behind its feed); against Upbit it
+ *   would be the exchange's clock and the network;
  * - `mem`: process.memoryUsage() in bytes.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -44,6 +48,7 @@ export interface MetricsLine {
   bytes: number;
   lag: { p99Ms: number; maxMs: number; hist: Histogram };
   fresh: { samples: number; hist: Histogram };
+  freshSent: { samples: number; hist: Histogram };
   mem: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
 }
 
@@ -124,6 +129,8 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
   const lagHist: Histogram = {};
   const freshHist: Histogram = {};
   let freshSamples = 0;
+  const freshSentHist: Histogram = {};
+  let freshSentSamples = 0;
 
   // Freshness state, per visible market: the price last published and the arrival of the
   // first tick since that moved it.
@@ -131,12 +138,18 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
   let visibleKey = '';
   const shown = new Map<MarketCode, number | undefined>();
   const firstChangeAt = new Map<MarketCode, number>();
+  /** The `timestamp` (wall clock) of that tick. */
+  const firstChangeStamp = new Map<MarketCode, number>();
   let pendingOldest: number | undefined;
+  let pendingOldestStamp: number | undefined;
 
   const offTick = opts.store.onTick('metrics-file', (t) => {
     c.ticks += 1;
     if (!visible.has(t.market) || firstChangeAt.has(t.market)) return;
-    if (t.tradePrice !== shown.get(t.market)) firstChangeAt.set(t.market, now());
+    if (t.tradePrice !== shown.get(t.market)) {
+      firstChangeAt.set(t.market, now());
+      firstChangeStamp.set(t.market, t.timestamp);
+    }
   });
   kernel.acquire('metrics tick listener', offTick);
   const offStore = opts.store.subscribe(() => {
@@ -153,10 +166,15 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
       const at = firstChangeAt.get(m);
       if (price !== shown.get(m)) {
         if (at !== undefined && (pendingOldest === undefined || at < pendingOldest)) pendingOldest = at;
+        const stamp = firstChangeStamp.get(m);
+        if (stamp !== undefined && (pendingOldestStamp === undefined || stamp < pendingOldestStamp)) pendingOldestStamp = stamp;
         shown.set(m, price);
       }
       // Published (or moved back to the price on screen): a later tick starts a new wait.
-      if (at !== undefined) firstChangeAt.delete(m);
+      if (at !== undefined) {
+        firstChangeAt.delete(m);
+        firstChangeStamp.delete(m);
+      }
     }
   });
   kernel.acquire('metrics store listener', offStore);
@@ -177,6 +195,7 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
       bytes: c.bytes,
       lag: { p99Ms: kernel.loop.p99Ms(), maxMs: kernel.loop.maxMs(), hist: lagHist },
       fresh: { samples: freshSamples, hist: freshHist },
+      freshSent: { samples: freshSentSamples, hist: freshSentHist },
       mem: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers },
     };
     return `${JSON.stringify(out)}\n`;
@@ -212,6 +231,7 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
       if (bytes === 0) {
         c.emptyFrames += 1;
         pendingOldest = undefined;
+        pendingOldestStamp = undefined;
         return;
       }
       c.frames += 1;
@@ -220,6 +240,11 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
         addTo(freshHist, now() - pendingOldest);
         freshSamples += 1;
         pendingOldest = undefined;
+      }
+      if (pendingOldestStamp !== undefined) {
+        addTo(freshSentHist, Date.now() - pendingOldestStamp);
+        freshSentSamples += 1;
+        pendingOldestStamp = undefined;
       }
     },
   };

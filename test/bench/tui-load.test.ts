@@ -51,8 +51,9 @@ describe('TUI load benchmark', () => {
     const stats = await source.stats();
     expect(stats.sent).toBe(250);
     expect(stats.requests).toEqual({ 'GET /v1/market/all': 1, 'GET /v1/ticker': 1 });
-    const first = JSON.parse(got[0]?.toString('utf8') ?? '{}') as { type?: string; code?: string };
+    const first = JSON.parse(got[0]?.toString('utf8') ?? '{}') as { type?: string; code?: string; timestamp?: number };
     expect(first).toMatchObject({ type: 'ticker', code: 'KRW-BTC' });
+    expect(Math.abs((first.timestamp ?? 0) - Date.now())).toBeLessThan(60_000);
     // A round trip after the last frame: nothing beyond the 250 asked for.
     const pong = new Promise<void>((resolve) => ws.once('pong', () => resolve()));
     ws.ping();
@@ -84,6 +85,9 @@ describe('TUI load benchmark', () => {
     expect(line.bytes).toBeGreaterThan(0);
     expect(line.bytes).toBeLessThanOrEqual(tui.ptyBytes());
     expect(line.mem.rss).toBeGreaterThan(10 * 2 ** 20);
+    // The source stamps each frame as it sends it: send → frame ages are of this run, not of the fixture's date.
+    expect(line.freshSent.samples).toBeGreaterThan(0);
+    expect(Math.max(...Object.keys(line.freshSent.hist).map(Number))).toBeLessThan(60_000);
     expect(line.seq).toBe(run.metrics.lines.length);
   });
 
