@@ -114,16 +114,18 @@ export function checkBuild(): string | null {
   return newer === '' || built === 0 ? null : `src/ has changes newer than the build (${newer.split('\n')[0] ?? ''}…): run "npm run build" to measure them`;
 }
 
-const live = new Set<TuiRun>();
-/** Kill every TUI still running (for exit and signal handlers: synchronous). */
+const live = new Map<TuiRun, string>();
+/** Kill every TUI still running and remove its directory (for exit and signal handlers: synchronous). */
 export function killAllTuis(): void {
-  for (const run of live) {
+  for (const [run, home] of live) {
     try {
       process.kill(run.pid, 'SIGKILL');
     } catch {
       // already gone
     }
+    rmSync(home, { recursive: true, force: true });
   }
+  live.clear();
 }
 
 export function startTui(o: { apiUrl: string; wsUrl: string; markets: readonly string[]; cols: number; rows: number }): TuiRun {
@@ -176,6 +178,6 @@ export function startTui(o: { apiUrl: string; wsUrl: string; markets: readonly s
       return stopping;
     },
   };
-  live.add(run);
+  live.set(run, home);
   return run;
 }
