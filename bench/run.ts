@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: the benchmarks of docs/performance.md, today the ingest benchmark
- * (bench/ingest.ts). Prints a table and writes the whole result, machine included, to
+ * `npm run bench`: the benchmarks of docs/performance.md. The first word picks one: `ingest`
+ * (the default, bench/ingest.ts) or `tui` (the TUI load benchmark, bench/tui-load.ts, which
+ * has its own flags: `npm run bench -- tui --help`). The ingest benchmark prints a table and writes the whole result, machine included, to
  * bench/results/ingest-<UTC time>.json. Bounded: every measurement has a count and a deadline,
  * and the sender process ends with this one.
  *
@@ -14,8 +15,15 @@ import { parseArgs } from 'node:util';
 
 import { DEFAULT_INGEST_OPTIONS, formatTable, ingestTable, runIngest, type IngestOptions } from './ingest.js';
 
+const which = process.argv[2];
+if (which === 'tui' || which === 'tui-load') {
+  const { runTuiLoadCli } = await import('./tui-load.js');
+  process.exit(await runTuiLoadCli(process.argv.slice(3)));
+}
+if (which === 'ingest') process.argv.splice(2, 1);
+
 const usage =
-  'usage: npm run bench -- [--quick] [--repeats N] [--in-process N] [--flat-out N] [--rate MSG_PER_S (0 = skip)] [--at-rate N] [--rules N] [--markets N] [--no-loopback] [--no-write]';
+  'usage: npm run bench -- [ingest] [--quick] [--repeats N] [--in-process N] [--flat-out N] [--rate MSG_PER_S (0 = skip)] [--at-rate N] [--rules N] [--markets N] [--no-loopback] [--no-write]';
 const fail = (text: string): void => void process.stderr.write(`upbit-tui: ${text}\n`);
 
 function main(): number {
@@ -41,7 +49,7 @@ function main(): number {
     return 2;
   }
   if (values.help) {
-    console.log(usage);
+    console.log(`${usage}\n       npm run bench -- tui --help   (the TUI load benchmark)`);
     process.exit(0);
   }
   const base: IngestOptions = values.quick

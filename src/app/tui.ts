@@ -13,6 +13,7 @@ import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange, type
 import type { UsageError } from './errors.js';
 import { flushThenExit, writeStderr } from '../runtime/exit.js';
 import { startTuiTrading } from './tui-trading.js';
+import { startTuiMetrics } from './tui-metrics.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
 import { checkMarketsExist, checkMarketsLive, recheckMarkets, type RecheckOptions, type UncheckedMarkets } from './resolve-markets.js';
@@ -50,6 +51,8 @@ export interface TuiOptions {
    * only when the user gave it. @default paper on live quotes, as a command without flags
    */
   trading?: { paper: boolean; live: boolean; keyFile: string | undefined; apiUrlChosen: boolean };
+  /** Write a line of counters a second to this file (./tui-metrics.ts), for the TUI load benchmark. @default off */
+  metricsFile?: string;
 }
 
 /**
@@ -142,6 +145,8 @@ function startParts(
   failTrading: (line: UsageError) => void,
 ): void {
   const store = new MarketStore({ markets: opts.markets, logger: logger.child({ component: 'market-store' }) });
+  // Subscribed to the store before the UI, so it sees each snapshot before the frame that draws it.
+  const metrics = opts.metricsFile === undefined ? undefined : startTuiMetrics(kernel, { path: opts.metricsFile, store, rows: () => process.stdout.rows });
   let wsUrl = opts.wsUrl;
   let keeper: EmbeddedExchangeKeeper | undefined;
   if (exchange !== null) {
@@ -222,6 +227,7 @@ function startParts(
     trading,
     lagWarnMs: LAG_WARN_MS,
     colors: opts.colors,
+    ...(metrics === undefined ? {} : { metrics }),
     onQuit: () => void kernel.shutdown({ kind: 'user' }),
     onInterrupt: () => kernel.interrupt(),
     // A component that threw cannot be drawn again: the whole app stops, the terminal is

@@ -81,6 +81,8 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--no-color', 'no colours at all (so does a non-empty NO_COLOR, unless FORCE_COLOR is set)')
     .option('--seed <n>', 'seed of the built-in exchange (--sim)', parseIntOption('--seed', 0, 2 ** 31 - 1))
     .option('--data-dir <dir>', 'journals, paper wallet and built-in exchange state (--sim), shared with the trading commands')
+    // For the TUI load benchmark (bench/tui-load.ts): a JSON line of counters a second.
+    .addOption(new Option('--metrics-file <file>', 'write render and loop counters to FILE, one JSON line a second').hideHelp())
     .addHelpText(
       'after',
       `
@@ -96,7 +98,7 @@ Examples:
   upbit-tui balance --sim                     balances on the built-in exchange (also: orders, buy, sell, cancel)`,
     )
     .enablePositionalOptions()
-    .action(async (o: { sim: boolean; paper?: boolean; live?: boolean; keyFile?: string; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number; dataDir?: string }, command: Command) => {
+    .action(async (o: { sim: boolean; paper?: boolean; live?: boolean; keyFile?: string; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number; dataDir?: string; metricsFile?: string }, command: Command) => {
       // The trading commands' contradictions, refused before the terminal is taken over.
       checkTuiTradingFlags(o);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -116,6 +118,7 @@ Examples:
         apiUrl: o.apiUrl,
         colors,
         logFile: paths.logFile,
+        ...(o.metricsFile === undefined ? {} : { metricsFile: pathFlag('--metrics-file', o.metricsFile, 'FILE') }),
         trading: {
           paper: o.paper === true,
           live: o.live === true,

@@ -46,6 +46,12 @@ export interface LoopMonitor {
   p99Ms(): number;
   /** Largest sample in the recent windows, in ms. */
   maxMs(): number;
+  /**
+   * The samples of the window that closed last (ms, minus the resolution; each with its
+   * weight, which is the count of samples at that value): for a metrics export that keeps its
+   * own histogram over a longer span (src/app/tui-metrics.ts). Empty before the first window.
+   */
+  lastWindow(): readonly LagSample[];
   /** Called after every window closes (about once a second). Returns the unsubscribe. */
   subscribe(listener: () => void): () => void;
   /** Called when p99 crosses `warnAboveMs`, once per excursion. Returns the unsubscribe. */
@@ -56,6 +62,12 @@ export interface LoopMonitor {
 
 interface Sample {
   valueNs: number;
+  weight: number;
+}
+
+/** One value of a window's histogram: `weight` samples of `ms`. */
+export interface LagSample {
+  ms: number;
   weight: number;
 }
 
@@ -168,6 +180,7 @@ export function createLoopMonitor(opts: LoopMonitorOptions = {}): LoopMonitor {
   return {
     p99Ms: () => p99,
     maxMs: () => max,
+    lastWindow: () => (ring.at(-1) ?? []).map((s) => ({ ms: toMs(s.valueNs), weight: s.weight })),
     subscribe(fn) {
       const entry = { fn };
       listeners.add(entry);

@@ -2,6 +2,7 @@ import { render, type RenderOptions } from 'ink';
 import { App, type AppProps } from './App.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
 import { inkIncrementalRenderingIsSafe } from './ink-renderer.js';
+import type { RenderMetricsHooks } from './render-metrics.js';
 import { ScreenPainter } from './screen-painter.js';
 
 export interface RenderStreams {
@@ -18,6 +19,8 @@ export interface RenderAppProps extends AppProps {
    * the log, when a component threw.
    */
   onFatal: (error: unknown, componentStack: string | null) => void;
+  /** Counting hooks for `--metrics-file` (./render-metrics.ts). @default none: nothing is counted */
+  metrics?: RenderMetricsHooks;
 }
 
 export interface RenderedApp {
@@ -51,12 +54,13 @@ export interface RenderedApp {
  * (the store's ~12 Hz flush is the one throttle). Elsewhere (a pipe, a test's fake stream)
  * Ink writes as usual.
  */
-export function renderApp({ onFatal, ...props }: RenderAppProps, streams: RenderStreams = {}): RenderedApp {
+export function renderApp({ onFatal, metrics, ...props }: RenderAppProps, streams: RenderStreams = {}): RenderedApp {
   const stdout = streams.stdout ?? process.stdout;
-  const painter = stdout.isTTY ? new ScreenPainter(stdout) : null;
+  const painter = stdout.isTTY ? new ScreenPainter(stdout, metrics === undefined ? {} : { onPaint: metrics.painted }) : null;
   const options: RenderOptions = {
     exitOnCtrlC: false,
     patchConsole: false,
+    ...(metrics === undefined ? {} : { onRender: ({ renderTime }: { renderTime: number }) => metrics.rendered(renderTime) }),
     ...(painter !== null
       ? // The painter is a stdout with the parts Ink uses (write, columns, rows, 'resize').
         { stdout: painter as unknown as NodeJS.WriteStream, debug: true }

@@ -51,6 +51,8 @@ export interface ScreenPainterOptions {
    * @default process
    */
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Told the UTF-8 bytes written for each of Ink's frames (0: nothing changed), for `--metrics-file` (./render-metrics.ts). @default none */
+  onPaint?: (bytes: number) => void;
 }
 
 /**
@@ -70,10 +72,12 @@ export class ScreenPainter extends EventEmitter {
   /** Set by a size change until the next turn: the SIGWINCH behind it needs no second repaint. */
   #justResized = false;
   readonly #offResize: () => void;
+  readonly #onPaint: ((bytes: number) => void) | undefined;
 
-  constructor(out: NodeJS.WriteStream, { signals = process }: ScreenPainterOptions = {}) {
+  constructor(out: NodeJS.WriteStream, { signals = process, onPaint }: ScreenPainterOptions = {}) {
     super();
     this.#out = out;
+    this.#onPaint = onPaint;
     ({ columns: this.columns, rows: this.rows } = sizeOf(out));
     const onResize = (): void => this.#resized();
     const onWinch = (): void => this.#winched();
@@ -95,6 +99,7 @@ export class ScreenPainter extends EventEmitter {
       return true;
     }
     const out = this.#paint(frame);
+    this.#onPaint?.(out === '' ? 0 : Buffer.byteLength(out));
     if (out !== '') return this.#out.write(out, done);
     done?.();
     return true;

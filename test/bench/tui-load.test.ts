@@ -1,0 +1,130 @@
+// Smoke test of the TUI load benchmark (bench/tui-load.ts, `npm run bench -- tui`): the load
+// source serves the market list and sends exactly what it is asked to, and the built TUI's
+// --metrics-file fills with sane counters when it runs against it. No timing is asserted; this
+// keeps the instrument from rotting. Needs the build (npm test builds first).
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+import { benchMarkets } from '../../bench/ingest/frames.js';
+import { slope } from '../../bench/tui-load/measure.js';
+import { startLoadSource, type LoadSource } from '../../bench/tui-load/source-client.js';
+import { BUNDLE, startTui, type TuiRun } from '../../bench/tui-load/tui-process.js';
+import { addTo, bucketOf, histDiff, histPercentile, type Histogram } from '../../src/app/tui-metrics.js';
+import { ScreenPainter } from '../../src/ui/screen-painter.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+let source: LoadSource | undefined;
+let tui: TuiRun | undefined;
+afterEach(async () => {
+  await tui?.stop();
+  source?.close();
+  tui = undefined;
+  source = undefined;
+});
+
+describe('TUI load benchmark', () => {
+  it('load source: serves /v1/market/all with Hangul names for half, and sends exactly the frames asked for', async () => {
+    source = await startLoadSource(6);
+    const res = await fetch(`${source.apiUrl}/v1/market/all`);
+    expect(res.status).toBe(200);
+    const list = (await res.json()) as { market: string; korean_name: string; english_name: string }[];
+    expect(list.map((m) => m.market)).toEqual(benchMarkets(6));
+    expect(list.filter((m) => /[\uac00-\ud7a3]/.test(m.korean_name))).toHaveLength(3);
+    expect((await fetch(`${source.apiUrl}/v1/ticker`)).status).toBe(404);
+
+    const ws = new WebSocket(source.wsUrl);
+    const got: Buffer[] = [];
+    ws.on('message', (data: Buffer, isBinary) => {
+      expect(isBinary).toBe(true);
+      got.push(data);
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify([{ ticket: 't' }, { type: 'ticker', codes: benchMarkets(6) }]));
+    const src = source;
+    await waitFor(async () => (await src.stats()).subscribed === 1, 'the subscription');
+    await source.send(250, 5000);
+    await waitFor(() => got.length >= 250, '250 frames');
+    const stats = await source.stats();
+    expect(stats.sent).toBe(250);
+    expect(stats.requests).toEqual({ 'GET /v1/market/all': 1, 'GET /v1/ticker': 1 });
+    const first = JSON.parse(got[0]?.toString('utf8') ?? '{}') as { type?: string; code?: string; timestamp?: number };
+    expect(first).toMatchObject({ type: 'ticker', code: 'KRW-BTC' });
+    expect(Math.abs((first.timestamp ?? 0) - Date.now())).toBeLessThan(60_000);
+    // A round trip after the last frame: nothing beyond the 250 asked for.
+    const pong = new Promise<void>((resolve) => ws.once('pong', () => resolve()));
+    ws.ping();
+    await pong;
+    expect(got).toHaveLength(250);
+    ws.close();
+  });
+
+  it('the built TUI writes its metrics file with sane counters against the load source', async () => {
+    expect(existsSync(BUNDLE), `${BUNDLE}: run npm run build`).toBe(true);
+    source = await startLoadSource(5);
+    tui = startTui({ apiUrl: source.apiUrl, wsUrl: source.wsUrl, markets: benchMarkets(5), cols: 100, rows: 20 });
+    const src = source;
+    await waitFor(async () => (await src.stats()).subscribed === 1, 'the TUI to subscribe', 15_000, 50);
+    await source.setRate(500);
+    const run = tui;
+    const line = await waitFor(
+      () => {
+        const l = run.metrics.last();
+        return l !== undefined && l.ticks > 0 && l.frames > 0 && l.fresh.samples > 0 && Object.keys(l.lag.hist).length > 0 ? l : undefined;
+      },
+      'a metrics line with ticks, frames, fresh samples and lag samples',
+      15_000,
+      50,
+    );
+    const sent = (await source.stats()).sent;
+    expect(line.ticks).toBeLessThanOrEqual(sent);
+    expect(line.commits).toBeGreaterThanOrEqual(line.frames);
+    expect(line.bytes).toBeGreaterThan(0);
+    expect(line.bytes).toBeLessThanOrEqual(tui.ptyBytes());
+    expect(line.mem.rss).toBeGreaterThan(10 * 2 ** 20);
+    // The source stamps each frame as it sends it: send → frame ages are of this run, not of the fixture's date.
+    expect(line.freshSent.samples).toBeGreaterThan(0);
+    expect(Math.max(...Object.keys(line.freshSent.hist).map(Number))).toBeLessThan(60_000);
+    expect(line.seq).toBe(run.metrics.lines.length);
+  });
+
+  it('histograms: buckets, percentiles as bucket tops, differences of cumulative lines; the RSS slope', () => {
+    expect([0.04, 3.27, 42.9, 431, 4321].map(bucketOf)).toEqual([0, 3.2, 42, 430, 4300]);
+    const a: Histogram = {};
+    for (let i = 0; i < 98; i++) addTo(a, 0.5);
+    addTo(a, 20);
+    addTo(a, 250);
+    expect(histPercentile(a, 50)).toBe(0.6);
+    expect(histPercentile(a, 99)).toBe(21);
+    expect(histPercentile(a, 100)).toBe(260);
+    expect(histPercentile({}, 99)).toBeNull();
+    const b = { ...a };
+    addTo(b, 7, 3);
+    expect(histDiff(b, a)).toEqual({ '7': 3 });
+    expect(slope([[0, 100], [1, 102], [2, 104]])).toBe(2);
+  });
+
+  it('the screen painter tells its hook the bytes of each frame it writes, 0 for an unchanged one', () => {
+    const written: string[] = [];
+    const out = Object.assign(new (class extends EventTarget {})(), {
+      columns: 20,
+      rows: 5,
+      writable: true,
+      write: (s: string) => written.push(s) > 0,
+      on: () => out,
+      off: () => out,
+    }) as unknown as NodeJS.WriteStream;
+    const told: number[] = [];
+    const signals = { on: () => signals, off: () => signals } as unknown as Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+    const painter = new ScreenPainter(out, { signals, onPaint: (n) => told.push(n) });
+    painter.write('가격 1\nline 2');
+    painter.write('가격 1\nline 2');
+    painter.write('가격 2\nline 2');
+    expect(told).toEqual([Buffer.byteLength(written[0] ?? ''), 0, Buffer.byteLength(written[1] ?? '')]);
+    expect(told[0]).toBeGreaterThan(0);
+    painter.close();
+  });
+});
