@@ -2,7 +2,8 @@
 // market's own every-tick listeners (TickListeners.tellCached, docs/performance.md "After K").
 // This property pins down that the cache changes nothing a listener sees: for any sequence of
 // subscriptions, releases, market-set changes and ticks (of markets on the table and off it),
-// including listeners that subscribe or release others while a tick is being told, the store
+// including listeners that subscribe or release others while a tick is being told and listeners
+// that throw, and with a market's only listener called without walking its set ("After L"), the store
 // calls exactly the listeners, in exactly the order, that the uncached `TickListeners.tell`
 // calls for the same sequence.
 import fc from 'fast-check';
@@ -23,8 +24,10 @@ const nested = fc.oneof(
   markets.map((ms): Nested => ({ kind: 'add', markets: ms })),
   fc.constant<Nested>({ kind: 'addEvery' }),
   fc.nat(20).map((n): Nested => ({ kind: 'release', n })),
+  fc.constant<Nested>({ kind: 'throw' }),
 );
-type Nested = { kind: 'none' } | { kind: 'add'; markets: string[] } | { kind: 'addEvery' } | { kind: 'release'; n: number };
+/** `throw`: the listener throws on every tick (after logging it): the others still get it, in order. */
+type Nested = { kind: 'none' } | { kind: 'add'; markets: string[] } | { kind: 'addEvery' } | { kind: 'release'; n: number } | { kind: 'throw' };
 
 type Op =
   | { op: 'addEvery'; then: Nested }
@@ -61,6 +64,7 @@ function run(side: Side, ops: readonly Op[]): string[] {
     let fired = false;
     const listener: TickListener = (t) => {
       log.push(`${id}@${t.market}#${ticks}`);
+      if (then.kind === 'throw') throw new Error(`listener ${id} throws`);
       if (fired) return;
       fired = true;
       if (then.kind === 'add') subscribe(then.markets, { kind: 'none' });
@@ -106,6 +110,7 @@ describe('the store’s per-row cache of a market’s own tick listeners', () =>
           ops,
         );
         expect(cached).toEqual(uncached);
+        expect(store.listenerErrorCount()).toBe(registry.errorCount());
       }),
       { numRuns: 3_000 },
     );
