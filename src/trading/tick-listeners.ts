@@ -91,9 +91,10 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
       cache.ownOnly = own !== undefined && own.size === 1 ? own.values().next().value : undefined;
       cache.ownGeneration = generation;
     }
+    // Both read before any listener runs: one that ticks this market again refills the cache.
+    const own = cache.ownListeners;
     const only = cache.ownOnly;
     if (only === undefined) {
-      const own = cache.ownListeners;
       if (own !== undefined) this.#tellAll(own, t, at);
       return;
     }
@@ -102,9 +103,8 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
     this.#tellOne(only, t, at);
     // It added or released a listener: `tell`'s walk of the set would go on to every entry after
     // `only`, which, `only` having been the first and only one, is every entry but `only`.
-    if (this.#generation !== generation) {
-      const own = cache.ownListeners;
-      if (own !== undefined) for (const sub of own) if (sub !== only) this.#tellOne(sub, t, at);
+    if (this.#generation !== generation && own !== undefined) {
+      for (const sub of own) if (sub !== only) this.#tellOne(sub, t, at);
     }
   }
 

@@ -25,9 +25,13 @@ const nested = fc.oneof(
   fc.constant<Nested>({ kind: 'addEvery' }),
   fc.nat(20).map((n): Nested => ({ kind: 'release', n })),
   fc.constant<Nested>({ kind: 'throw' }),
+  market.map((m): Nested => ({ kind: 'tick', market: m })),
 );
-/** `throw`: the listener throws on every tick (after logging it): the others still get it, in order. */
-type Nested = { kind: 'none' } | { kind: 'add'; markets: string[] } | { kind: 'addEvery' } | { kind: 'release'; n: number } | { kind: 'throw' };
+/**
+ * `throw`: the listener throws on every tick (after logging it): the others still get it, in order.
+ * `tick`: the first time, it applies another tick (of any market) from inside the listener.
+ */
+type Nested = { kind: 'none' } | { kind: 'add'; markets: string[] } | { kind: 'addEvery' } | { kind: 'release'; n: number } | { kind: 'throw' } | { kind: 'tick'; market: string };
 
 type Op =
   | { op: 'addEvery'; then: Nested }
@@ -70,6 +74,10 @@ function run(side: Side, ops: readonly Op[]): string[] {
       if (then.kind === 'add') subscribe(then.markets, { kind: 'none' });
       else if (then.kind === 'addEvery') subscribe(undefined, { kind: 'none' });
       else if (then.kind === 'release' && releases.length > 0) releases[then.n % releases.length]?.();
+      else if (then.kind === 'tick') {
+        ticks += 1;
+        side.tick(makeTicker(then.market, 1000 + ticks));
+      }
     };
     releases.push(side.add(`l${id}`, listener, markets === undefined ? {} : { markets }));
   };
