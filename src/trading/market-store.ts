@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '../runtime/logger.js';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode, Ticker } from '../upbit/types.js';
 import { FlushLoop } from './flush-loop.js';
+import { PriceRings, type PriceRing } from './price-rings.js';
 import { TickListeners, type OnTickOptions, type OwnListenersCache, type TickListener } from './tick-listeners.js';
 
 export type { OnTickOptions, TickListener } from './tick-listeners.js';
@@ -87,15 +88,13 @@ const RATE_WINDOW_MS = 1000;
 const HEARTBEAT_MS = 1000;
 
 /**
- * Mutable per-market state; `history` is a ring buffer, materialized only at flush. Also the
- * cache of the market's own every-tick listeners, so a tick looks its market up once.
+ * Mutable per-market state; `history` is its ring in the store's {@link PriceRings},
+ * materialized only at flush. Also the cache of the market's own every-tick listeners, so a
+ * tick looks its market up once.
  */
-interface LiveRow extends OwnListenersCache<Ticker> {
+interface LiveRow extends OwnListenersCache<Ticker>, PriceRing {
   market: MarketCode;
   ticker: Ticker | null;
-  ring: Float64Array;
-  head: number;
-  size: number;
   receivedAt: number | null;
   stale: boolean;
   published: MarketRow;
@@ -112,7 +111,8 @@ export class MarketStore {
   readonly #now: () => number;
   /** The store's clock (`options.now`): a socket feeding it reads the same one, once per frame. */
   readonly clock: () => number;
-  readonly #historyLength: number;
+  /** Every row's recent prices (its `history`). */
+  readonly #rings: PriceRings;
   readonly #silentAfterMs: number;
   readonly #marketStaleAfterMs: number;
   readonly #ticks: TickListeners;
@@ -149,13 +149,13 @@ export class MarketStore {
     this.#now = options.now ?? Date.now;
     this.clock = this.#now;
     this.#ticks = new TickListeners(options.logger ?? silentLogger);
-    this.#historyLength = historyLength;
+    this.#rings = new PriceRings(historyLength, options.markets.length);
     this.#silentAfterMs = options.silentAfterMs ?? 5_000;
     this.#marketStaleAfterMs = options.marketStaleAfterMs ?? 60_000;
     // ceil, so that no 1 s window can hold more than flushHz flushes.
     this.#loop = new FlushLoop('MarketStore', Math.max(1, Math.ceil(1000 / flushHz)), () => void this.flush());
     this.#markets = [...options.markets];
-    for (const m of this.#markets) this.#rows.set(m, this.#newRow(m));
+    for (const m of this.#markets) if (!this.#rows.has(m)) this.#rows.set(m, this.#newRow(m));
     this.#snapshot = this.#build(0, this.#now(), 0, false);
   }
 
@@ -177,15 +177,7 @@ export class MarketStore {
     if (row !== undefined) {
       row.ticker = t;
       row.receivedAt = at;
-      const ring = row.ring;
-      const cap = ring.length;
-      if (row.size < cap) {
-        ring[row.head + row.size < cap ? row.head + row.size : row.head + row.size - cap] = t.tradePrice;
-        row.size += 1;
-      } else {
-        ring[row.head] = t.tradePrice;
-        row.head = row.head + 1 < cap ? row.head + 1 : 0;
-      }
+      this.#rings.push(row, t.tradePrice);
       this.#markChanged(row);
       this.#lastMessageAt = at;
       this.#pendingCount += 1;
@@ -227,7 +219,8 @@ export class MarketStore {
   /** Replace the market set, in display order. Kept rows keep their data. */
   setMarkets(codes: readonly MarketCode[]): void {
     const next = new Map<MarketCode, LiveRow>();
-    for (const m of codes) next.set(m, this.#rows.get(m) ?? this.#newRow(m));
+    for (const m of codes) if (!next.has(m)) next.set(m, this.#rows.get(m) ?? this.#newRow(m));
+    for (const [m, row] of this.#rows) if (!next.has(m)) this.#rings.give(row);
     this.#changed = this.#changed.filter((row) => {
       if (next.has(row.market)) return true;
       row.changed = false;
@@ -324,7 +317,7 @@ export class MarketStore {
 
   #newRow(market: MarketCode): LiveRow {
     const published: MarketRow = { market, ticker: null, history: [], receivedAt: null, stale: false };
-    return { market, ticker: null, ring: new Float64Array(this.#historyLength), head: 0, size: 0, receivedAt: null, stale: false, published, changed: false, ownListeners: undefined, ownGeneration: -1 };
+    return { market, ticker: null, base: this.#rings.take(), head: 0, size: 0, receivedAt: null, stale: false, published, changed: false, ownListeners: undefined, ownOnly: undefined, ownGeneration: -1 };
   }
 
   #markChanged(row: LiveRow): void {
@@ -374,7 +367,7 @@ export class MarketStore {
 
   #build(version: number, now: number, msgPerSec: number, silent: boolean): MarketSnapshot {
     for (const row of this.#changed) {
-      row.published = { market: row.market, ticker: row.ticker, history: ringHistory(row), receivedAt: row.receivedAt, stale: row.stale };
+      row.published = { market: row.market, ticker: row.ticker, history: this.#rings.history(row), receivedAt: row.receivedAt, stale: row.stale };
       row.changed = false;
     }
     this.#changed = [];
@@ -395,18 +388,4 @@ export class MarketStore {
       notice: this.#notice,
     };
   }
-}
-
-/**
- * A row's history, oldest first, as a new array (a published one is never mutated): the ring
- * read in its two runs, head to the end and then from 0, without a division per element. Every
- * flush copies the history of every changed row, so this is most of a flush's work.
- */
-function ringHistory(row: LiveRow): number[] {
-  const { ring, head, size } = row;
-  const history = new Array<number>(size);
-  const firstRun = Math.min(size, ring.length - head);
-  for (let i = 0; i < firstRun; i += 1) history[i] = ring[head + i] ?? 0;
-  for (let i = firstRun; i < size; i += 1) history[i] = ring[i - firstRun] ?? 0;
-  return history;
 }

@@ -37,6 +37,8 @@ export interface TickSubscription<T> {
 export interface OwnListenersCache<T> {
   /** The market's own listeners when last looked up (or none). */
   ownListeners: ReadonlySet<TickSubscription<T>> | undefined;
+  /** Their only one, when there was exactly one: called without walking the set. */
+  ownOnly: TickSubscription<T> | undefined;
   /** The registry's generation at that lookup; -1 before the first. */
   ownGeneration: number;
 }
@@ -82,12 +84,28 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
   tellCached(t: T, at: number, cache: OwnListenersCache<T>): void {
     if (this.#every.size !== 0) this.#tellAll(this.#every, t, at);
     // Looked up after the every-market group, as `tell` does, so a listener added by one of them is seen.
-    if (cache.ownGeneration !== this.#generation) {
-      cache.ownListeners = this.#byMarket.get(t.market);
-      cache.ownGeneration = this.#generation;
+    const generation = this.#generation;
+    if (cache.ownGeneration !== generation) {
+      const own = this.#byMarket.get(t.market);
+      cache.ownListeners = own;
+      cache.ownOnly = own !== undefined && own.size === 1 ? own.values().next().value : undefined;
+      cache.ownGeneration = generation;
     }
+    // Both read before any listener runs: one that ticks this market again refills the cache.
     const own = cache.ownListeners;
-    if (own !== undefined) this.#tellAll(own, t, at);
+    const only = cache.ownOnly;
+    if (only === undefined) {
+      if (own !== undefined) this.#tellAll(own, t, at);
+      return;
+    }
+    // One listener (the usual case: a rule, a panel): no walk of its set, whose object and table
+    // are two more cache misses per tick over the loopback (docs/performance.md, "After L").
+    this.#tellOne(only, t, at);
+    // It added or released a listener: `tell`'s walk of the set would go on to every entry after
+    // `only`, which, `only` having been the first and only one, is every entry but `only`.
+    if (this.#generation !== generation && own !== undefined) {
+      for (const sub of own) if (sub !== only) this.#tellOne(sub, t, at);
+    }
   }
 
   /** How many times a listener has thrown. */
@@ -129,6 +147,14 @@ export class TickListeners<T extends { market: MarketCode } = Ticker> {
       } catch (error) {
         this.#failed(sub, error, t, at);
       }
+    }
+  }
+
+  #tellOne(sub: TickSubscription<T>, t: T, at: number): void {
+    try {
+      sub.listener(t);
+    } catch (error) {
+      this.#failed(sub, error, t, at);
     }
   }
 

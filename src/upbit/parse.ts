@@ -18,7 +18,7 @@
 import { decodeJsonValue, INVALID_JSON, INVALID_UTF8 } from './frame.js';
 import { CANDLE_UNITS, type AskBid, type Change, type QuotationEvent, type Ticker } from './types.js';
 import { TICKER_SIMPLE_KEYS, type TickerWire } from './wire.js';
-import { describeValue, isNonEmptyString, type JsonRecord } from './json-narrow.js';
+import { describeValue, isNonEmptyString, isRecord, type JsonRecord } from './json-narrow.js';
 import { keyTables, narrowEnvelope, narrowStreamType, type BodyParser, type KeyStyle } from './parse-envelope.js';
 import { figureProblem, implausiblePrice, optional, required } from './parse-figures.js';
 import { narrowCandle } from './parse-candle.js';
@@ -40,7 +40,7 @@ function invalid(reason: string): QuotationEvent {
 
 /** The body parser of every quotation type: the ticker here, the others in their own files. */
 const QUOTATION_PARSERS: ReadonlyMap<string, BodyParser<QuotationEvent>> = new Map<string, BodyParser<QuotationEvent>>([
-  ['ticker', (o, style) => narrowTicker(o, style === 'SIMPLE' ? SIMPLE_KEYS : DEFAULT_KEYS)],
+  ['ticker', (o, style) => tickerEvent(narrowTicker(o, style === 'SIMPLE' ? SIMPLE_KEYS : DEFAULT_KEYS))],
   ['trade', narrowTrade],
   ['orderbook', narrowOrderbook],
   ...CANDLE_UNITS.map((unit): [string, BodyParser<QuotationEvent>] => [`candle.${unit}`, narrowCandle]),
@@ -63,15 +63,20 @@ export function parseQuotationFrame(data: QuotationFrameData): QuotationEvent[] 
  * {@link parseQuotationFrame} without the array: hands each event of the frame to `visit`, in
  * order, synchronously (at least one: a bad frame is one `invalid` event). The quotation
  * client's per-frame path (docs/performance.md, "after J"). Never throws but what `visit` throws.
+ *
+ * With `onTicker`, a DEFAULT-format ticker goes to it as the bare {@link Ticker}, without the
+ * event around it and without the envelope's lookup of its parser (docs/performance.md,
+ * "After L"); everything else, an invalid ticker included, still goes to `visit`, in order.
  */
-export function forEachQuotationEvent(data: QuotationFrameData, visit: (ev: QuotationEvent) => void): void {
+export function forEachQuotationEvent(data: QuotationFrameData, visit: (ev: QuotationEvent) => void, onTicker?: (t: Ticker) => void): void {
   const value = decodeJsonValue(data);
   if (value === INVALID_UTF8 || value === INVALID_JSON) {
     visit(invalid(value === INVALID_UTF8 ? INVALID_UTF8.reason : INVALID_JSON.reason));
     return;
   }
   if (!Array.isArray(value)) {
-    visit(narrowQuotationMessage(value));
+    if (onTicker === undefined) visit(narrowQuotationMessage(value));
+    else visitMessage(value, visit, onTicker);
     return;
   }
   const n = value.length;
@@ -79,7 +84,25 @@ export function forEachQuotationEvent(data: QuotationFrameData, visit: (ev: Quot
     visit(invalid('empty list'));
     return;
   }
-  for (let i = 0; i < n; i++) visit(narrowQuotationMessage(value[i]));
+  for (let i = 0; i < n; i++) {
+    if (onTicker === undefined) visit(narrowQuotationMessage(value[i]));
+    else visitMessage(value[i], visit, onTicker);
+  }
+}
+
+/**
+ * One message with a ticker shortcut: what `narrowEnvelope` does for an object whose `type` is
+ * `ticker` (DEFAULT keys, the ticker's parser), then the bare ticker to `onTicker`. Proved to
+ * give the same events as {@link narrowQuotationMessage} by test/upbit/frame-visit.property.test.ts.
+ */
+function visitMessage(v: unknown, visit: (ev: QuotationEvent) => void, onTicker: (t: Ticker) => void): void {
+  if (isRecord(v) && v.type === 'ticker') {
+    const t = narrowTicker(v, DEFAULT_KEYS);
+    if (typeof t === 'string') visit(invalid(t));
+    else onTicker(t);
+    return;
+  }
+  visit(narrowQuotationMessage(v));
 }
 
 /** Narrow one already-parsed message (one element of a frame): the shared envelope, then its body. */
@@ -101,7 +124,8 @@ function narrowAskBid(v: unknown): AskBid | null {
  */
 type DefaultTickerRecord = { readonly [P in keyof TickerWire | 'market']?: unknown };
 
-function narrowTicker(o: JsonRecord, k: TickerKeys): QuotationEvent {
+/** The ticker, or why it was refused (the event is made by {@link tickerEvent}, or not at all). */
+function narrowTicker(o: JsonRecord, k: TickerKeys): Ticker | string {
   // Every field is read once, up front. DEFAULT (what the app subscribes with) reads by name,
   // which the JIT turns into one inline-cached load per field; SIMPLE goes through the shared
   // key table. Measured (docs/performance.md): the table lookup per field cost about a third
@@ -115,20 +139,20 @@ function narrowTicker(o: JsonRecord, k: TickerKeys): QuotationEvent {
   const rawChange = simple ? o[k.change] : d.change;
   const rawTimestamp = simple ? o[k.timestamp] : d.timestamp;
   const rawTradeTimestamp = simple ? o[k.trade_timestamp] : d.trade_timestamp;
-  if (!isNonEmptyString(code)) return invalid(`code is ${describeValue(code)}, not a market code`);
+  if (!isNonEmptyString(code)) return `code is ${describeValue(code)}, not a market code`;
 
   const tradePrice = required(rawTradePrice, false);
-  if (Number.isNaN(tradePrice)) return invalid(figureProblem('trade_price', rawTradePrice, false));
+  if (Number.isNaN(tradePrice)) return figureProblem('trade_price', rawTradePrice, false);
   const implausible = implausiblePrice(code, tradePrice);
-  if (implausible !== null) return invalid(`trade_price ${implausible}`);
+  if (implausible !== null) return `trade_price ${implausible}`;
   const prevClosingPrice = required(rawPrevClose, false);
-  if (Number.isNaN(prevClosingPrice)) return invalid(figureProblem('prev_closing_price', rawPrevClose, false));
+  if (Number.isNaN(prevClosingPrice)) return figureProblem('prev_closing_price', rawPrevClose, false);
   const change = narrowChange(rawChange);
-  if (change === null) return invalid(`change is ${describeValue(rawChange)}, not RISE/EVEN/FALL`);
+  if (change === null) return `change is ${describeValue(rawChange)}, not RISE/EVEN/FALL`;
   const timestamp = required(rawTimestamp, false);
-  if (Number.isNaN(timestamp)) return invalid(figureProblem('timestamp', rawTimestamp, false));
+  if (Number.isNaN(timestamp)) return figureProblem('timestamp', rawTimestamp, false);
   const tradeTimestamp = required(rawTradeTimestamp, false);
-  if (Number.isNaN(tradeTimestamp)) return invalid(figureProblem('trade_timestamp', rawTradeTimestamp, false));
+  if (Number.isNaN(tradeTimestamp)) return figureProblem('trade_timestamp', rawTradeTimestamp, false);
 
   const opening = optional(simple ? o[k.opening_price] : d.opening_price, false);
   const high = optional(simple ? o[k.high_price] : d.high_price, false);
@@ -157,7 +181,7 @@ function narrowTicker(o: JsonRecord, k: TickerKeys): QuotationEvent {
     Number.isNaN(accTradePrice24h)
   ) {
     // Name the culprit only now, off the hot path.
-    return invalid(optionalProblem(o, k));
+    return optionalProblem(o, k);
   }
 
   // Derivations for older or trimmed messages: the day opens at the previous close
@@ -188,7 +212,11 @@ function narrowTicker(o: JsonRecord, k: TickerKeys): QuotationEvent {
     streamType: narrowStreamType(simple ? o[k.stream_type] : d.stream_type),
     marketState: typeof marketState === 'string' ? marketState : null,
   };
-  return { kind: 'ticker', ticker };
+  return ticker;
+}
+
+function tickerEvent(t: Ticker | string): QuotationEvent {
+  return typeof t === 'string' ? invalid(t) : { kind: 'ticker', ticker: t };
 }
 
 const OPTIONAL_FIGURES: ReadonlyArray<readonly [keyof TickerWire, boolean]> = [

@@ -124,11 +124,18 @@ export class QuotationClient {
   /** The receive time of the frame being dispatched, for {@link #dispatch} (set per frame). */
   #frameAt = 0;
 
-  /** One frame: no array and no closure per frame, each event dispatched as it is narrowed. */
+  /**
+   * One frame: no array and no closure per frame, each event dispatched as it is narrowed, and
+   * a DEFAULT ticker handed over bare, without an event around it (docs/performance.md, "After L").
+   */
   #onFrame(data: QuotationFrameData, at: number): void {
     this.#frameAt = at;
-    forEachQuotationEvent(data, this.#dispatch);
+    forEachQuotationEvent(data, this.#dispatch, this.#ticker);
   }
+
+  readonly #ticker = (t: Ticker): void => {
+    this.#onTicker(t, this.#frameAt);
+  };
 
   readonly #dispatch = (ev: QuotationEvent): void => {
     const at = this.#frameAt;

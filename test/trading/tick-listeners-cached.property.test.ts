@@ -2,7 +2,8 @@
 // market's own every-tick listeners (TickListeners.tellCached, docs/performance.md "After K").
 // This property pins down that the cache changes nothing a listener sees: for any sequence of
 // subscriptions, releases, market-set changes and ticks (of markets on the table and off it),
-// including listeners that subscribe or release others while a tick is being told, the store
+// including listeners that subscribe or release others while a tick is being told and listeners
+// that throw, and with a market's only listener called without walking its set ("After L"), the store
 // calls exactly the listeners, in exactly the order, that the uncached `TickListeners.tell`
 // calls for the same sequence.
 import fc from 'fast-check';
@@ -23,8 +24,14 @@ const nested = fc.oneof(
   markets.map((ms): Nested => ({ kind: 'add', markets: ms })),
   fc.constant<Nested>({ kind: 'addEvery' }),
   fc.nat(20).map((n): Nested => ({ kind: 'release', n })),
+  fc.constant<Nested>({ kind: 'throw' }),
+  market.map((m): Nested => ({ kind: 'tick', market: m })),
 );
-type Nested = { kind: 'none' } | { kind: 'add'; markets: string[] } | { kind: 'addEvery' } | { kind: 'release'; n: number };
+/**
+ * `throw`: the listener throws on every tick (after logging it): the others still get it, in order.
+ * `tick`: the first time, it applies another tick (of any market) from inside the listener.
+ */
+type Nested = { kind: 'none' } | { kind: 'add'; markets: string[] } | { kind: 'addEvery' } | { kind: 'release'; n: number } | { kind: 'throw' } | { kind: 'tick'; market: string };
 
 type Op =
   | { op: 'addEvery'; then: Nested }
@@ -61,11 +68,16 @@ function run(side: Side, ops: readonly Op[]): string[] {
     let fired = false;
     const listener: TickListener = (t) => {
       log.push(`${id}@${t.market}#${ticks}`);
+      if (then.kind === 'throw') throw new Error(`listener ${id} throws`);
       if (fired) return;
       fired = true;
       if (then.kind === 'add') subscribe(then.markets, { kind: 'none' });
       else if (then.kind === 'addEvery') subscribe(undefined, { kind: 'none' });
       else if (then.kind === 'release' && releases.length > 0) releases[then.n % releases.length]?.();
+      else if (then.kind === 'tick') {
+        ticks += 1;
+        side.tick(makeTicker(then.market, 1000 + ticks));
+      }
     };
     releases.push(side.add(`l${id}`, listener, markets === undefined ? {} : { markets }));
   };
@@ -106,6 +118,7 @@ describe('the store’s per-row cache of a market’s own tick listeners', () =>
           ops,
         );
         expect(cached).toEqual(uncached);
+        expect(store.listenerErrorCount()).toBe(registry.errorCount());
       }),
       { numRuns: 3_000 },
     );

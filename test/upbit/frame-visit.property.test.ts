@@ -4,7 +4,8 @@
 // These properties pin down that nothing moved: for any frame at all (a real ticker with any
 // field replaced, lists, any JSON, any bytes, split into chunks, as text or an ArrayBuffer) the
 // visitor sees exactly the events the path gave before, in order, and `parseQuotationFrame` and
-// `decodeJsonFrame` answer as they did.
+// `decodeJsonFrame` answer as they did. Since "After L" the client's visitor takes a DEFAULT
+// ticker bare, past the envelope's parser lookup: the same events again, in the same order.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +84,15 @@ describe('the quotation frame path without per-frame arrays', () => {
         forEachQuotationEvent(data, (ev) => seen.push(ev));
         const before = parseBefore(data);
         expect(seen).toEqual(before);
+        // With the ticker shortcut (the quotation client's path since "After L"): a ticker comes
+        // bare, everything else as an event, all in the same order as before.
+        const shortcut: QuotationEvent[] = [];
+        forEachQuotationEvent(
+          data,
+          (ev) => shortcut.push(ev),
+          (ticker) => shortcut.push({ kind: 'ticker', ticker }),
+        );
+        expect(shortcut).toEqual(before);
         expect(parseQuotationFrame(data)).toEqual(before);
         expect(decodeJsonFrame(data)).toEqual(decodeBefore(data));
       }),
