@@ -1,10 +1,11 @@
 import { Box } from 'ink';
-import { useMemo, useReducer, useSyncExternalStore } from 'react';
-import type { MarketRow, MarketStore } from '../trading/market-store.js';
+import { memo, useMemo, useReducer } from 'react';
+import type { MarketStore } from '../trading/market-store.js';
 import { ActionsProvider, type UiActions } from './actions.js';
 import { KeyHint } from './KeyHint.js';
 import { MODE_KEYS } from './keymap.js';
-import { planFrame, tableColumns } from './layout.js';
+import { tableColumns } from './layout.js';
+import { screenSelector } from './screen-view.js';
 import { StatusBar } from './StatusBar.js';
 import { DEFAULT_LAG_WARN_MS } from './status-text.js';
 import type { TaskSource } from './task-source.js';
@@ -16,6 +17,7 @@ import { themeFor, type ColorMode } from './theme.js';
 import { INITIAL_UI_STATE, uiReducer } from './ui-state.js';
 import { useGlobalKeys } from './use-global-keys.js';
 import { useModeKeys } from './use-mode-keys.js';
+import { useStoreSelection } from './use-store-selection.js';
 import { useTaskRows } from './use-task-rows.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
@@ -46,6 +48,9 @@ export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onI
   );
 }
 
+/** Re-rendered only when the status snapshot it is given changes (held back by screen-view.ts). */
+const MemoStatusBar = memo(StatusBar);
+
 interface ScreenProps {
   store: MarketStore;
   tasks: TaskSource | undefined;
@@ -55,8 +60,6 @@ interface ScreenProps {
 }
 
 function Screen({ store, tasks, lagWarnMs, colors, trading }: ScreenProps) {
-  // Commits happen at the store's flush rate, never per tick.
-  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const showTasks = ui.mode === 'tasks';
   const taskRows = useTaskRows(tasks, showTasks);
@@ -70,11 +73,15 @@ function Screen({ store, tasks, lagWarnMs, colors, trading }: ScreenProps) {
   const cols = useMemo(() => tableColumns(columns), [columns]);
   const ordered = useMemo(() => orderTasks(taskRows), [taskRows]);
   const taskCols = useMemo(() => taskColumns(ordered, columns), [ordered, columns]);
-  const plan = planFrame({
-    rows,
-    itemCount: showTasks ? ordered.length : snapshot.markets.length,
-    hasNotice: snapshot.notice !== null,
-  });
+  const split = trading !== undefined;
+  const select = useMemo(
+    () => screenSelector({ rows, cols, theme, showTasks, taskCount: ordered.length, status: { lagWarnMs, markers: theme.warn === undefined, split } }),
+    [rows, cols, theme, showTasks, ordered.length, lagWarnMs, split],
+  );
+  // At most one commit per store flush (never per tick), and none for a flush that changes
+  // nothing on screen: a quiet row, a market behind "+N more", a number of the status line
+  // that changed within the last second (screen-view.ts).
+  const { plan, lines, status, now } = useStoreSelection(store.subscribe, store.getSnapshot, select);
 
   return (
     // No explicit width: Ink lays the root out at the terminal's width, also for the frame it
@@ -88,25 +95,13 @@ function Screen({ store, tasks, lagWarnMs, colors, trading }: ScreenProps) {
           showHeader={plan.showHeader}
           hiddenRows={plan.hiddenRows}
           showMore={plan.showMore}
-          now={snapshot.publishedAt}
+          now={now}
           theme={theme}
         />
       ) : (
-        <TickerTable
-          rows={snapshot.markets
-            .slice(0, plan.visibleRows)
-            .map((m) => snapshot.rows.get(m))
-            .filter((r): r is MarketRow => r !== undefined)}
-          cols={cols}
-          columns={columns}
-          showHeader={plan.showHeader}
-          hiddenRows={plan.hiddenRows}
-          showMore={plan.showMore}
-          now={snapshot.publishedAt}
-          theme={theme}
-        />
+        <TickerTable lines={lines} cols={cols} columns={columns} showHeader={plan.showHeader} hiddenRows={plan.hiddenRows} showMore={plan.showMore} theme={theme} />
       )}
-      {plan.showStatus && <StatusBar snapshot={snapshot} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} trading={tradingLine} />}
+      {plan.showStatus && <MemoStatusBar snapshot={status} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} trading={tradingLine} />}
       {plan.showKeys && <KeyHint bindings={[...globalKeys, ...tableKeys, ...tasksKeys]} theme={theme} />}
     </Box>
   );
