@@ -22,6 +22,13 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import type * as InkModule from 'ink';
+import type * as ReactModule from 'react';
+import type * as StoreModule from '../src/trading/market-store.js';
+import type * as AppModule from '../src/ui/App.js';
+import type * as FormatModule from '../src/ui/format.js';
+import type * as PainterModule from '../src/ui/screen-painter.js';
+import type * as ThemeModule from '../src/ui/theme.js';
 import type { Ticker } from '../src/upbit/types.js';
 
 interface Case {
@@ -96,13 +103,13 @@ function percentile(sorted: readonly number[], p: number): number | null {
 async function child(src: string, c: Case, seconds: number, warmup: number): Promise<ChildResult> {
   const imp = (p: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(src, p)).href) as Promise<Record<string, unknown>>;
   // Ink as the tree resolves it (a second copy of Ink would not share its contexts with the App).
-  const React = (await import(pathToFileURL(join(src, '../node_modules/react/index.js')).href)) as typeof import('react');
-  const ink = (await import(pathToFileURL(join(src, '../node_modules/ink/build/index.js')).href)) as typeof import('ink');
-  const { MarketStore } = (await imp('trading/market-store.ts')) as unknown as typeof import('../src/trading/market-store.js');
-  const { App } = (await imp('ui/App.tsx')) as unknown as typeof import('../src/ui/App.js');
-  const { ScreenPainter } = (await imp('ui/screen-painter.ts')) as unknown as typeof import('../src/ui/screen-painter.js');
-  const { formatPrice } = (await imp('ui/format.ts')) as unknown as typeof import('../src/ui/format.js');
-  const { applyColorMode } = (await imp('ui/theme.ts')) as unknown as typeof import('../src/ui/theme.js');
+  const React = (await import(pathToFileURL(join(src, '../node_modules/react/index.js')).href)) as typeof ReactModule;
+  const ink = (await import(pathToFileURL(join(src, '../node_modules/ink/build/index.js')).href)) as typeof InkModule;
+  const { MarketStore } = (await imp('trading/market-store.ts')) as unknown as typeof StoreModule;
+  const { App } = (await imp('ui/App.tsx')) as unknown as typeof AppModule;
+  const { ScreenPainter } = (await imp('ui/screen-painter.ts')) as unknown as typeof PainterModule;
+  const { formatPrice } = (await imp('ui/format.ts')) as unknown as typeof FormatModule;
+  const { applyColorMode } = (await imp('ui/theme.ts')) as unknown as typeof ThemeModule;
   applyColorMode('korean');
 
   const markets = Array.from({ length: c.markets }, (_, i) => `KRW-M${String(i).padStart(3, '0')}`);
