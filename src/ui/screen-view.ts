@@ -9,9 +9,9 @@
  *   text as it was (same price, same sparkline, same value) keeps the row.
  * - Stale ages are counted against the snapshot time cut to whole seconds, so all stale rows
  *   tick over together, once a second, not each at its own moment of every flush.
- * - The status line is a slow panel: a change of its numbers only (throughput, the age of the
- *   last tick, lag within the same tone) shows at most once a second; a change of state, tone
- *   or notice shows at the next flush.
+ * - The status line and the tasks panel are slow panels: a change of the status numbers only
+ *   (throughput, the age of the last tick, lag within the same tone) and the tasks' ages show
+ *   at most once a second; a change of state, tone or notice shows at the next flush.
  */
 import type { MarketCode } from '../upbit/types.js';
 import type { MarketRow, MarketSnapshot } from '../trading/market-store.js';
@@ -34,7 +34,7 @@ export interface ScreenView {
   lines: readonly RowLine[];
   /** The snapshot the status line shows: held back while only its numbers change (see above). */
   status: MarketSnapshot;
-  /** "Now" for the tasks panel's ages while it is open (every flush then), else 0. */
+  /** "Now" for the tasks panel's ages while it is open (a slow part: once a second), else 0. */
   now: number;
 }
 
@@ -49,8 +49,10 @@ export interface ScreenInput {
   status: StatusOptions;
 }
 
-/** The status line's numbers change at most this often on screen. */
-export const STATUS_SLOW_MS = 1000;
+const NO_LINES: readonly RowLine[] = [];
+
+/** The slow parts of the screen (status line numbers, task ages) change at most this often. */
+export const SLOW_MS = 1000;
 
 /** The parts of the status line that must show at once: state, colour, tones, shutdown, notice. */
 function statusUrgency(s: MarketSnapshot, theme: Theme, opts: StatusOptions): { urgent: string; text: string } {
@@ -92,6 +94,8 @@ export function rowLine(row: MarketRow, cols: TableColumns, staleMs: number | nu
 export function screenSelector(input: ScreenInput): Selector<MarketSnapshot, ScreenView> {
   let drawn = new Map<MarketCode, { row: MarketRow; staleMs: number | null; line: RowLine }>();
   let statusKey: { urgent: string; text: string } | null = null;
+  /** When the slow parts were last brought up to date. */
+  let slowAt = -Infinity;
 
   const lineFor = (row: MarketRow, staleMs: number | null, next: typeof drawn): RowLine => {
     const last = drawn.get(row.market);
@@ -109,7 +113,7 @@ export function screenSelector(input: ScreenInput): Selector<MarketSnapshot, Scr
     const fullPlan = planFrame({ rows: input.rows, itemCount: input.showTasks ? input.taskCount : s.markets.length, hasNotice: s.notice !== null });
     const plan = prev !== null && samePlan(prev.plan, fullPlan) ? prev.plan : fullPlan;
 
-    let lines: readonly RowLine[] = [];
+    let lines: readonly RowLine[] = NO_LINES;
     if (!input.showTasks) {
       // Whole seconds of the clock: every stale age ticks over at the same publish.
       const ageNow = Math.floor(s.publishedAt / 1000) * 1000;
@@ -123,16 +127,16 @@ export function screenSelector(input: ScreenInput): Selector<MarketSnapshot, Scr
       lines = prev !== null && sameLines(prev.lines, out) ? prev.lines : out;
     }
 
+    // The slow parts (the status line's numbers, the tasks' ages) move together, once a second.
+    const slowDue = s.publishedAt - slowAt >= SLOW_MS || s.publishedAt < slowAt;
+    if (slowDue) slowAt = s.publishedAt;
     let status = s;
     const key = statusUrgency(s, input.theme, input.status);
-    if (prev !== null && statusKey !== null && key.urgent === statusKey.urgent) {
-      const held = prev.status;
-      // Same text, or only numbers changed and the shown ones are under a second old.
-      if (key.text === statusKey.text || (s.publishedAt >= held.publishedAt && s.publishedAt - held.publishedAt < STATUS_SLOW_MS)) status = held;
-    }
+    // Held while nothing urgent changed and either the text is the same or a second has not passed.
+    if (prev !== null && statusKey !== null && key.urgent === statusKey.urgent && (key.text === statusKey.text || !slowDue)) status = prev.status;
     if (status === s) statusKey = key;
 
-    const now = input.showTasks ? s.publishedAt : 0;
+    const now = !input.showTasks ? 0 : prev === null || slowDue ? s.publishedAt : prev.now;
     if (prev !== null && prev.plan === plan && prev.lines === lines && prev.status === status && prev.now === now) return prev;
     return { plan, lines, status, now };
   };

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MarketStore } from '../../src/trading/market-store.js';
 import { App } from '../../src/ui/App.js';
 import { makeTicker } from '../trading/ticker-fixture.js';
-import { frameWhere, stripAnsi } from './ink-helpers.js';
+import { frameWhere, stripAnsi, until } from './ink-helpers.js';
+import { FakeTaskSource, taskRow } from './task-fixtures.js';
 
 /** 30 markets: at ink-testing-library's 24 default rows, C0…C18 are on screen, the rest behind "+N more". */
 const MARKETS = Array.from({ length: 30 }, (_, i) => `KRW-C${i}`);
@@ -125,6 +126,33 @@ describe('frames only for what is on screen', () => {
     // each row counting its own second would draw some 15 frames for the 5 rows' ages alone.
     expect(frames.length - before).toBeLessThanOrEqual(7);
     expect(stripAnsi(lastFrame() ?? '')).toMatch(/C0\/KRW .*STALE [4-6]s/);
+    ac.abort();
+    await loop;
+  });
+
+  it('brings the open tasks panel\'s ages up to date once a second, not at every flush', async () => {
+    const store = liveStore();
+    const tasks = new FakeTaskSource([taskRow('market-store')]);
+    const ac = new AbortController();
+    const loop = store.run(ac.signal);
+    const { lastFrame, frames, stdin } = render(<App store={store} tasks={tasks} onQuit={() => {}} colors="none" />);
+    await until(() => stdin.listenerCount('readable') > 0, 'the input hook');
+    stdin.write('t');
+    await frameWhere(lastFrame, (f) => f.includes('market-store'), 'the tasks panel');
+    await until(() => tasks.subscribers === 1, 'the tasks-mode keys');
+    await settle();
+    const before = frames.length;
+    let n = 0;
+    for (let i = 0; i < 36; i += 1) {
+      for (let k = 0; k <= i / 6; k += 1) store.applyTicker(makeTicker('KRW-C0', 2_000_000 + (n += 1) * 1000, { prevClose: 1_000_000 }));
+      await vi.advanceTimersByTimeAsync(84);
+      await settle();
+    }
+    // The ages and the status numbers together, once a second.
+    const drawn = frames.length - before;
+    expect(drawn).toBeGreaterThanOrEqual(2);
+    expect(drawn).toBeLessThanOrEqual(4);
+    expect(stripAnsi(lastFrame() ?? '')).toMatch(/^market-store +- +running +0 +[23](\.\d)?s/m);
     ac.abort();
     await loop;
   });
