@@ -36,9 +36,12 @@ interface Case {
   rate: number;
 }
 
+/** The two cases, then two where most flushes change nothing on screen. */
 const CASES: readonly Case[] = [
   { markets: 20, rate: 100 },
   { markets: 200, rate: 10_000 },
+  { markets: 20, rate: 10 },
+  { markets: 200, rate: 100 },
 ];
 
 export interface ChildResult {

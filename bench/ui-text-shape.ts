@@ -1,6 +1,6 @@
 /**
  * Is a row as one `<Text>` holding a prebuilt string (colour escapes in it) cheaper for Ink
- * than the same row as nested coloured `<Text>` runs? Renders 35 rows like the ticker table's
+ * than the same row as nested coloured `<Text>` runs, or the whole table as one? Renders 35 rows like the ticker table's
  * (three coloured runs and a block sparkline each), every row changing at every frame, through
  * Ink's debug mode into a sink, the two shapes interleaved in slices, CPU time per frame.
  *
@@ -88,6 +88,11 @@ function Flat(): ReactNode {
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+function Block(): ReactNode {
+  const rs = useSyncExternalStore(store.subscribe, store.get);
+  return h(Box, { flexDirection: 'column' }, h(Text, { wrap: 'truncate-end' }, rs.map((r) => `${r.label}  ${chalk.red(`${r.price}  ${r.change}  ${r.pct}`)}  ${r.value}  ${chalk.red(r.spark)}`).join('\n')));
+}
+
 async function measure(component: () => ReactNode, frames: number, start: number): Promise<number> {
   const instance = render(h(component), { stdout: new Sink() as unknown as NodeJS.WriteStream, stdin: new Stdin() as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false });
   // The store subscription is made in a passive effect, and React renders an update in a
@@ -110,12 +115,13 @@ async function measure(component: () => ReactNode, frames: number, start: number
 
 const { values } = parseArgs({ options: { frames: { type: 'string', default: '300' }, slices: { type: 'string', default: '6' } } });
 const frames = Number(values.frames);
-const out: Record<string, number[]> = { nested: [], flat: [] };
+const out: Record<string, number[]> = { nested: [], flat: [], block: [] };
 let start = 0;
 for (let s = 0; s < Number(values.slices); s += 1) {
   for (const [name, c] of [
     ['nested', Nested],
     ['flat', Flat],
+    ['block', Block],
   ] as const) {
     out[name]?.push(await measure(c, frames, (start += frames)));
   }
@@ -123,4 +129,5 @@ for (let s = 0; s < Number(values.slices); s += 1) {
 const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const nested = med(out['nested'] ?? []);
 const flat = med(out['flat'] ?? []);
-process.stdout.write(`CPU ms per frame, median of ${values.slices} slices of ${frames} frames, ${ROWS} rows all changing:\n  nested runs ${nested.toFixed(2)}\n  one string  ${flat.toFixed(2)}  (${(flat / nested).toFixed(2)}x)\n`);
+const block = med(out['block'] ?? []);
+process.stdout.write(`CPU ms per frame, median of ${values.slices} slices of ${frames} frames, ${ROWS} rows all changing:\n  nested runs ${nested.toFixed(2)}\n  one string  ${flat.toFixed(2)}  (${(flat / nested).toFixed(2)}x)\n  one <Text> for all rows ${block.toFixed(2)}  (${(block / nested).toFixed(2)}x)\n`);
