@@ -27,3 +27,19 @@ export function installedInkHasFix(): boolean {
     return false;
   }
 }
+
+/**
+ * Whether the installed Ink bounds its module-level text caches (`measureText`, `wrapText`).
+ * Ink 6.8 keeps every distinct line it ever measured, for good
+ * (https://github.com/vadimdemedes/ink/issues/986; bounded upstream in Ink 7 by
+ * https://github.com/vadimdemedes/ink/pull/987); patches/ink+6.8.0.patch backports an LRU.
+ * scripts/bundle.mjs refuses to build without it.
+ */
+export function installedInkHasBoundedTextCaches(): boolean {
+  try {
+    const read = (file: string) => readFileSync(new URL(file, import.meta.resolve('ink')), 'utf8');
+    return read('./measure-text.js').includes("from './bounded-cache.js'") && read('./wrap-text.js').includes("from './bounded-cache.js'");
+  } catch {
+    return false;
+  }
+}
