@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { memo, useMemo, useReducer } from 'react';
 import type { MarketStore } from '../trading/market-store.js';
+import type { MarketCode } from '../upbit/types.js';
 import { ActionsProvider, type UiActions } from './actions.js';
 import { KeyHint } from './KeyHint.js';
 import { MODE_KEYS } from './keymap.js';
@@ -37,13 +38,15 @@ export interface AppProps {
   colors: ColorMode;
   /** The trading session, for the status bar's mode badge and account summary. @default none: a ticker console only */
   trading?: TradingSource;
+  /** Korean names by market (`korean_name`), shown next to the code where the terminal is wide enough. @default none */
+  names?: ReadonlyMap<MarketCode, string>;
 }
 
-export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onInterrupt, colors, trading }: AppProps) {
+export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onInterrupt, colors, trading, names }: AppProps) {
   const actions = useMemo<UiActions>(() => ({ quit: onQuit, interrupt: onInterrupt ?? onQuit }), [onQuit, onInterrupt]);
   return (
     <ActionsProvider actions={actions}>
-      <Screen store={store} tasks={tasks} lagWarnMs={lagWarnMs} colors={colors} trading={trading} />
+      <Screen store={store} tasks={tasks} lagWarnMs={lagWarnMs} colors={colors} trading={trading} names={names} />
     </ActionsProvider>
   );
 }
@@ -57,9 +60,10 @@ interface ScreenProps {
   lagWarnMs: number;
   colors: ColorMode;
   trading: TradingSource | undefined;
+  names: ReadonlyMap<MarketCode, string> | undefined;
 }
 
-function Screen({ store, tasks, lagWarnMs, colors, trading }: ScreenProps) {
+function Screen({ store, tasks, lagWarnMs, colors, trading, names }: ScreenProps) {
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const showTasks = ui.mode === 'tasks';
   const taskRows = useTaskRows(tasks, showTasks);
@@ -70,13 +74,14 @@ function Screen({ store, tasks, lagWarnMs, colors, trading }: ScreenProps) {
   const tasksKeys = useModeKeys(MODE_KEYS.tasks, dispatch, showTasks);
   const theme = themeFor(colors);
   const tradingLine = useMemo(() => (trading === undefined ? undefined : { source: trading, prices: store }), [trading, store]);
-  const cols = useMemo(() => tableColumns(columns), [columns]);
+  const withNames = names !== undefined && names.size > 0;
+  const cols = useMemo(() => tableColumns(columns, withNames), [columns, withNames]);
   const ordered = useMemo(() => orderTasks(taskRows), [taskRows]);
   const taskCols = useMemo(() => taskColumns(ordered, columns), [ordered, columns]);
   const split = trading !== undefined;
   const select = useMemo(
-    () => screenSelector({ rows, cols, theme, showTasks, taskCount: ordered.length, status: { lagWarnMs, markers: theme.warn === undefined, split } }),
-    [rows, cols, theme, showTasks, ordered.length, lagWarnMs, split],
+    () => screenSelector({ rows, cols, theme, showTasks, taskCount: ordered.length, status: { lagWarnMs, markers: theme.warn === undefined, split }, names }),
+    [rows, cols, theme, showTasks, ordered.length, lagWarnMs, split, names],
   );
   // At most one commit per store flush (never per tick), and none for a flush that changes
   // nothing on screen: a quiet row, a market behind "+N more", a number of the status line

@@ -47,6 +47,8 @@ export interface ScreenInput {
   showTasks: boolean;
   taskCount: number;
   status: StatusOptions;
+  /** Korean names by market, shown when `cols.name` leaves room. @default none */
+  names?: ReadonlyMap<MarketCode, string> | undefined;
 }
 
 const NO_LINES: readonly RowLine[] = [];
@@ -79,8 +81,8 @@ function sameLines(a: readonly RowLine[], b: readonly RowLine[]): boolean {
 }
 
 /** The row's text, colour runs painted in (the same escapes as nested `<Text color>` runs). */
-export function rowLine(row: MarketRow, cols: TableColumns, staleMs: number | null, theme: Theme): RowLine {
-  const { segments, change, stale } = rowText(row, cols, staleMs);
+export function rowLine(row: MarketRow, cols: TableColumns, staleMs: number | null, theme: Theme, name = ''): RowLine {
+  const { segments, change, stale } = rowText(row, cols, staleMs, name);
   const color = changeColor(theme, change);
   let text = '';
   for (const s of segments) text += s.tinted && color !== undefined ? paint(s.text, color) : s.text;
@@ -102,7 +104,7 @@ export function screenSelector(input: ScreenInput): Selector<MarketSnapshot, Scr
     let line: RowLine;
     if (last !== undefined && last.row === row && last.staleMs === staleMs) line = last.line;
     else {
-      const fresh = rowLine(row, input.cols, staleMs, input.theme);
+      const fresh = rowLine(row, input.cols, staleMs, input.theme, input.names?.get(row.market));
       line = last !== undefined && last.line.text === fresh.text && last.line.dim === fresh.dim ? last.line : fresh;
     }
     next.set(row.market, { row, staleMs, line });
