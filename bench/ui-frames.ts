@@ -10,7 +10,10 @@
  * `git archive main src | tar -x -C /tmp/base` with node_modules linked next to it) and this
  * worktree's src, each in its own process, and prints both:
  *
- *   NODE_ENV=production npx tsx bench/ui-frames.ts --base /tmp/ui-base/src [--seconds 10] [--repeats 2]
+ *   NODE_ENV=production npx tsx bench/ui-frames.ts --base /tmp/ui-base/src [--seconds 10] [--repeats 2] [--names]
+ *
+ * `--names` gives the App Korean names (Hangul, two cells a character) for a NAME column; a
+ * tree that has no such column ignores them, so compare `--names` runs of the same tree.
  *
  * The full benchmark (a separate load process, the built TUI in a pseudo-terminal) is
  * bench/tui-load.ts; this one isolates the React/Ink side.
@@ -103,7 +106,12 @@ function percentile(sorted: readonly number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null;
 }
 
-async function child(src: string, c: Case, seconds: number, warmup: number): Promise<ChildResult> {
+/** Korean-looking names (Hangul syllables) for `--names`; a tree without the names column ignores them. */
+function hangulNames(markets: readonly string[]): Map<string, string> {
+  return new Map(markets.map((m, i) => [m, Array.from({ length: 2 + (i % 6) }, (_, k) => String.fromCharCode(0xac00 + ((i * 31 + k * 97) % 11172))).join('')]));
+}
+
+async function child(src: string, c: Case, seconds: number, warmup: number, withNames: boolean): Promise<ChildResult> {
   const imp = (p: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(src, p)).href) as Promise<Record<string, unknown>>;
   // Ink as the tree resolves it (a second copy of Ink would not share its contexts with the App).
   const React = (await import(pathToFileURL(join(src, '../node_modules/react/index.js')).href)) as typeof ReactModule;
@@ -124,7 +132,7 @@ async function child(src: string, c: Case, seconds: number, warmup: number): Pro
   const painter = new ScreenPainter(tty as unknown as NodeJS.WriteStream, { signals: new EventEmitter() });
   let commits = 0;
   let inkMs = 0;
-  const instance = ink.render(React.createElement(App, { store, onQuit: () => undefined, colors: 'korean' }), {
+  const instance = ink.render(React.createElement(App, { store, onQuit: () => undefined, colors: 'korean', ...(withNames ? { names: hangulNames(markets) } : {}) }), {
     stdout: painter as unknown as NodeJS.WriteStream,
     stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
     stderr: new FakeTty() as unknown as NodeJS.WriteStream,
@@ -246,9 +254,9 @@ async function child(src: string, c: Case, seconds: number, warmup: number): Pro
   };
 }
 
-function runChild(src: string, c: Case, seconds: number, warmup: number): Promise<ChildResult> {
+function runChild(src: string, c: Case, seconds: number, warmup: number, withNames: boolean): Promise<ChildResult> {
   const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', self, '--child', '--src', src, '--markets', String(c.markets), '--rate', String(c.rate), '--seconds', String(seconds), '--warmup', String(warmup)];
+  const args = ['--import', 'tsx', self, '--child', '--src', src, '--markets', String(c.markets), '--rate', String(c.rate), '--seconds', String(seconds), '--warmup', String(warmup), ...(withNames ? ['--names'] : [])];
   return new Promise((done, fail) => {
     const p = spawn(process.execPath, args, { env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'], // tsx reads the tree's own tsconfig (its JSX setting) from the working directory.
       cwd: dirname(src) });
@@ -277,13 +285,14 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       repeats: { type: 'string', default: '2' },
+      names: { type: 'boolean', default: false },
     },
   });
   const seconds = Number(values.seconds);
   const warmup = Number(values.warmup);
   const ours = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
   if (values.child) {
-    const r = await child(values.src ?? ours, { markets: Number(values.markets), rate: Number(values.rate) }, seconds, warmup);
+    const r = await child(values.src ?? ours, { markets: Number(values.markets), rate: Number(values.rate) }, seconds, warmup, values.names);
     process.stdout.write(`${JSON.stringify(r)}\n`);
     process.exit(0);
   }
@@ -294,7 +303,7 @@ async function main(): Promise<void> {
   for (const c of cases) {
     for (let r = 0; r < Number(values.repeats); r += 1) {
       for (const src of trees) {
-        const res = await runChild(src, c, seconds, warmup);
+        const res = await runChild(src, c, seconds, warmup, values.names);
         rows.push(res);
         process.stderr.write(`${c.markets} mk ${c.rate}/s ${src === ours ? 'ours' : 'base'}: cpu ${fmt(res.cpuPct)}% commits ${fmt(res.commitsPerSec)}/s\n`);
       }
