@@ -1,7 +1,7 @@
 import { sleep } from '../runtime/backoff.js';
 import type { Logger } from '../runtime/logger.js';
 import { UsageError } from './errors.js';
-import { fetchMarketList } from '../upbit/market-list.js';
+import { fetchMarketList, type MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
 
 /** Markets named in full in the message when the exchange lists no more than this. */
@@ -91,10 +91,18 @@ export interface UncheckedMarkets {
  * reached we do not block start-up (the codes were already checked for shape): the markets
  * are returned as unverified, for the screen to say so.
  */
-export async function checkMarketsLive(requested: readonly MarketCode[], apiUrl: string, logger: Logger, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<UncheckedMarkets | null> {
+export async function checkMarketsLive(
+  requested: readonly MarketCode[],
+  apiUrl: string,
+  logger: Logger,
+  /** `onList` is given the whole list when it came (for the markets' names), before the check. */
+  opts: { timeoutMs?: number; signal?: AbortSignal; onList?: (list: readonly MarketInfo[]) => void } = {},
+): Promise<UncheckedMarkets | null> {
   let listed: MarketCode[];
   try {
-    listed = (await fetchMarketList(apiUrl, { timeoutMs: opts.timeoutMs ?? 1500, signal: opts.signal })).map((m) => m.market);
+    const list = await fetchMarketList(apiUrl, { timeoutMs: opts.timeoutMs ?? 1500, signal: opts.signal });
+    opts.onList?.(list);
+    listed = list.map((m) => m.market);
   } catch (error) {
     logger.warn({ err: error, apiUrl }, 'market list unavailable; the existence check of --markets is pending');
     return { unverified: [...requested], problem: error instanceof Error ? error.message : String(error) };

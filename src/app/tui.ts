@@ -73,10 +73,13 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   const logger = log.logger;
   // Check what the user typed before anything starts, so a typo costs no cleanup.
   let unchecked: UncheckedMarkets | null = null;
+  // Korean names for the table, from the list the check reads (none if it could not be had).
+  let names: ReadonlyMap<MarketCode, string> | undefined;
   if (opts.sim) {
     checkMarketsExist(opts.markets, SIM_CATALOG.map((m) => m.code), 'the built-in exchange (--sim)');
+    names = new Map(SIM_CATALOG.map((m) => [m.code, m.koreanName]));
   } else {
-    unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger);
+    unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger, { onList: (list) => (names = new Map(list.map((m) => [m.market, m.koreanName]))) });
   }
   // Before the kernel, as the check above: a state that cannot be used is one line, not "a bug".
   const exchange = opts.sim ? await openEmbeddedExchange({ ...TUI_EXCHANGE, dataDir: opts.dataDir, seed: opts.seed, logger }) : null;
@@ -111,7 +114,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   }
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    startParts(kernel, opts, logger, unchecked, logDrops, exchange, (line) => {
+    startParts(kernel, opts, logger, unchecked, names, logDrops, exchange, (line) => {
       end.line ??= line;
       void kernel.shutdown({ kind: 'done', exitCode: line.exitCode });
     });
@@ -140,6 +143,7 @@ function startParts(
   opts: TuiOptions,
   logger: Logger,
   unchecked: UncheckedMarkets | null,
+  names: ReadonlyMap<MarketCode, string> | undefined,
   logDrops: { tell: (text: string) => void; text: string | null },
   exchange: EmbeddedExchange | null,
   failTrading: (line: UsageError) => void,
@@ -223,6 +227,7 @@ function startParts(
   kernel.onForce(() => screen.forceRestore());
   const ink = renderApp({
     store,
+    names,
     tasks: kernelTaskSource(kernel),
     trading,
     lagWarnMs: LAG_WARN_MS,

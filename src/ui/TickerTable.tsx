@@ -1,12 +1,13 @@
 import { Text } from 'ink';
 import { memo } from 'react';
-import type { MarketRow } from '../trading/market-store.js';
 import type { TableColumns } from './layout.js';
-import { headerText, moreText, rowText, staleFor } from './table-text.js';
-import { changeColor, type Theme } from './theme.js';
+import type { RowLine } from './screen-view.js';
+import { headerText, moreText } from './table-text.js';
+import type { Theme } from './theme.js';
 
 export interface TickerTableProps {
-  rows: readonly MarketRow[];
+  /** The rows on screen, each one finished string (screen-view.ts); the same object while unchanged. */
+  lines: readonly RowLine[];
   cols: TableColumns;
   /** Width of the terminal, for the "+N more" line. */
   columns: number;
@@ -14,13 +15,14 @@ export interface TickerTableProps {
   /** Markets left out for lack of rows; shown as "+N more" when showMore. */
   hiddenRows: number;
   showMore: boolean;
-  /** The snapshot's publish time, against which a stale row's age is shown. */
-  now: number;
   theme: Theme;
 }
 
-/** The market table: one `<Text>` per line, coloured runs nested inside it. */
-export function TickerTable({ rows, cols, columns, showHeader, hiddenRows, showMore, now, theme }: TickerTableProps) {
+/**
+ * The market table: one `<Text>` per line holding one string, its colour runs built in, so Ink
+ * has one text node per row to squash and no nested runs to colour on every frame.
+ */
+export const TickerTable = memo(function TickerTable({ lines, cols, columns, showHeader, hiddenRows, showMore, theme }: TickerTableProps) {
   return (
     <>
       {showHeader && (
@@ -28,39 +30,19 @@ export function TickerTable({ rows, cols, columns, showHeader, hiddenRows, showM
           {headerText(cols)}
         </Text>
       )}
-      {rows.map((row) => (
-        <TickerRow key={row.market} row={row} cols={cols} staleMs={staleFor(row, now)} theme={theme} />
+      {lines.map((line) => (
+        <TickerRow key={line.key} line={line} />
       ))}
       {showMore && <Text wrap="truncate-end">{moreText(hiddenRows, columns)}</Text>}
     </>
   );
-}
+});
 
-interface TickerRowProps {
-  row: MarketRow;
-  cols: TableColumns;
-  staleMs: number | null;
-  theme: Theme;
-}
-
-/**
- * Memoised: the store keeps a row's object identity until that market ticks, so quiet rows
- * skip reconciliation (layout and output are whole-frame in Ink regardless).
- */
-const TickerRow = memo(function TickerRow({ row, cols, staleMs, theme }: TickerRowProps) {
-  const { segments, change, stale } = rowText(row, cols, staleMs);
-  const color = changeColor(theme, change);
+/** Memoised: a row whose text did not change keeps its object (screen-view.ts) and is passed by. */
+const TickerRow = memo(function TickerRow({ line }: { line: RowLine }) {
   return (
-    <Text wrap="truncate-end" dimColor={stale && theme.attributes}>
-      {segments.map((s, i) =>
-        s.tinted && color !== undefined ? (
-          <Text key={i} color={color}>
-            {s.text}
-          </Text>
-        ) : (
-          s.text
-        ),
-      )}
+    <Text wrap="truncate-end" dimColor={line.dim}>
+      {line.text}
     </Text>
   );
 });

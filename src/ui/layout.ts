@@ -8,6 +8,8 @@
 /** Column widths in cells; 0 means the column is hidden. */
 export interface TableColumns {
   market: number;
+  /** The market's Korean name (`korean_name`), when known and the terminal is wide enough. */
+  name: number;
   price: number;
   change: number;
   pct: number;
@@ -38,17 +40,25 @@ export const GAP = 2;
 const FIXED = { market: 10, price: 14, change: 12, pct: 8, value: 8 } as const;
 const SPARK_MIN = 6;
 const SPARK_MAX = 60;
+/** Cells of the name column: seven Hangul syllables (two cells each), longer names are cut. */
+export const NAME_WIDTH = 14;
 
-/** Widths for a terminal `columns` wide: the sparkline goes first, then value, then change. */
-export function tableColumns(columns: number): TableColumns {
+/**
+ * Widths for a terminal `columns` wide: the name (only `withNames`) goes first, then the
+ * sparkline, then value, then change.
+ */
+export function tableColumns(columns: number, withNames = false): TableColumns {
   const { market, price, change, pct, value } = FIXED;
   const full = market + price + change + pct + value + 4 * GAP;
-  if (columns >= full + GAP + SPARK_MIN) {
-    return { market, price, change, pct, value, spark: Math.min(SPARK_MAX, columns - full - GAP) };
+  if (withNames && columns >= full + 2 * GAP + NAME_WIDTH + SPARK_MIN) {
+    return { market, name: NAME_WIDTH, price, change, pct, value, spark: Math.min(SPARK_MAX, columns - full - 2 * GAP - NAME_WIDTH) };
   }
-  if (columns >= full) return { market, price, change, pct, value, spark: 0 };
-  if (columns >= full - value - GAP) return { market, price, change, pct, value: 0, spark: 0 };
-  return { market, price, change: 0, pct, value: 0, spark: 0 };
+  if (columns >= full + GAP + SPARK_MIN) {
+    return { market, name: 0, price, change, pct, value, spark: Math.min(SPARK_MAX, columns - full - GAP) };
+  }
+  if (columns >= full) return { market, name: 0, price, change, pct, value, spark: 0 };
+  if (columns >= full - value - GAP) return { market, name: 0, price, change, pct, value: 0, spark: 0 };
+  return { market, name: 0, price, change: 0, pct, value: 0, spark: 0 };
 }
 
 /** Lines the layout will draw, for tests and for the rows − 1 invariant. */

@@ -6,6 +6,7 @@ import type { MarketRow } from '../trading/market-store.js';
 import type { Change } from '../upbit/types.js';
 import { formatCompact, formatDuration, formatPercent, formatPrice, formatSignedChange, marketLabel, sparkline, truncate } from './format.js';
 import { GAP, type TableColumns } from './layout.js';
+import { textWidth } from './text-width.js';
 
 /** A run of row text; `tinted` runs take the row's rise/fall colour. */
 export interface Segment {
@@ -27,11 +28,32 @@ export interface Cell {
   width: number;
   align: Align;
   tinted: boolean;
+  /** Text that may hold two-cell characters (a Korean name): fitted by display width. */
+  wide?: boolean;
 }
 
 function fit(text: string, width: number, align: Align): string {
   const t = truncate(text, width);
   return align === 'left' ? t.padEnd(width) : t.padStart(width);
+}
+
+/**
+ * A Korean name in exactly `width` cells, left-aligned: Hangul takes two cells, so `.length`
+ * is not its width (format.ts's functions return one-cell text only). Cut with `…`.
+ */
+export function fitName(text: string, width: number): string {
+  if (width <= 0) return '';
+  const full = textWidth(text);
+  if (full <= width) return text + ' '.repeat(width - full);
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = textWidth(ch);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…${' '.repeat(width - used - 1)}`;
 }
 
 /** Join visible cells with gaps, merging neighbours of the same tint into one segment. */
@@ -41,7 +63,7 @@ export function joinCells(cells: readonly Cell[]): Segment[] {
     .filter((c) => c.width > 0)
     .forEach((c, i) => {
       if (i > 0) parts.push({ text: ' '.repeat(GAP), tinted: false });
-      parts.push({ text: fit(c.text, c.width, c.align), tinted: c.tinted });
+      parts.push({ text: c.wide === true ? fitName(c.text, c.width) : fit(c.text, c.width, c.align), tinted: c.tinted });
     });
   const out: Segment[] = [];
   for (const p of parts) {
@@ -57,6 +79,7 @@ export function joinCells(cells: readonly Cell[]): Segment[] {
 export function headerText(cols: TableColumns): string {
   return joinCells([
     { text: 'MARKET', width: cols.market, align: 'left', tinted: false },
+    { text: 'NAME', width: cols.name, align: 'left', tinted: false },
     { text: 'PRICE', width: cols.price, align: 'right', tinted: false },
     { text: 'CHANGE', width: cols.change, align: 'right', tinted: false },
     { text: 'CHG%', width: cols.pct, align: 'right', tinted: false },
@@ -78,13 +101,16 @@ export function staleFor(row: MarketRow, now: number): number | null {
   return Math.floor(Math.max(0, now - row.receivedAt) / 1000) * 1000;
 }
 
+/** Index of the pct cell in a row's cells (market, name, price, change, pct, value, sparkline). */
+const PCT = 4;
+
 /**
  * The badge in the last visible column of [pct, value, sparkline], so that it shows at every
  * width (the sparkline goes first when the terminal narrows): `STALE 12s`, or `STALE` where
  * the age does not fit.
  */
 function withBadge(cells: Cell[], staleMs: number): Cell[] {
-  const i = cells.findLastIndex((c, k) => k >= 3 && c.width > 0);
+  const i = cells.findLastIndex((c, k) => k >= PCT && c.width > 0);
   const target = cells[i];
   if (target === undefined) return cells;
   const long = `STALE ${formatDuration(staleMs)}`;
@@ -92,14 +118,16 @@ function withBadge(cells: Cell[], staleMs: number): Cell[] {
   return cells.map((c, k) => (k === i ? { text, width: c.width, align: 'left', tinted: false } : c));
 }
 
-/** One market row; `staleMs` from {@link staleFor}. */
-export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | null): RowText {
+/** One market row; `staleMs` from {@link staleFor}; `name` its Korean name, if known. */
+export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | null, name = ''): RowText {
   const t = row.ticker;
   const label = { text: marketLabel(row.market), width: cols.market, align: 'left', tinted: false } as const;
+  const nameCell = { text: name, width: cols.name, align: 'left', tinted: false, wide: true } as const;
   if (t === null) {
     return {
       segments: joinCells([
         label,
+        nameCell,
         { text: '…', width: cols.price, align: 'right', tinted: false },
         { text: '', width: cols.change, align: 'right', tinted: false },
         { text: '', width: cols.pct, align: 'right', tinted: false },
@@ -112,6 +140,7 @@ export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | nu
   }
   const cells: Cell[] = [
     label,
+    nameCell,
     { text: formatPrice(row.market, t.tradePrice), width: cols.price, align: 'right', tinted: true },
     { text: formatSignedChange(row.market, t.tradePrice, t.signedChangePrice), width: cols.change, align: 'right', tinted: true },
     { text: formatPercent(t.signedChangeRate), width: cols.pct, align: 'right', tinted: true },

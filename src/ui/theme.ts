@@ -1,4 +1,4 @@
-import chalk from 'chalk';
+import chalk, { type ForegroundColorName } from 'chalk';
 import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { Change } from '../upbit/types.js';
 import type { TaskRowState } from './task-source.js';
@@ -79,6 +79,14 @@ const THEMES: Readonly<Record<ColorMode, Theme>> = {
 
 export function themeFor(mode: ColorMode): Theme {
   return THEMES[mode];
+}
+
+/**
+ * `text` in `color` (a theme colour, a chalk name), the same escapes Ink's `<Text color>` writes
+ * (it colours through the same chalk), for text that is built once and drawn as one string.
+ */
+export function paint(text: string, color: string): string {
+  return chalk[color as ForegroundColorName](text);
 }
 
 export function changeColor(theme: Theme, change: Change | null): string | undefined {
