@@ -4,6 +4,7 @@ import { UsageError } from '../app/errors.js';
 import { appPaths } from '../app/paths.js';
 import { resolveTradingMode } from '../app/trading-mode.js';
 import { endAfterHangup } from '../runtime/exit.js';
+import { applyHeapPolicy } from '../runtime/heap-policy.js';
 import { SIGNAL_EXIT_CODES } from '../runtime/reason.js';
 import { DEFAULT_MARKETS, MarketCodeError, parseMarketList } from '../upbit/market-code.js';
 import { reportOutputFailure } from './command-runner.js';
@@ -180,6 +181,8 @@ Output (one per line): rest URL, ws URL, access-key, and secret-key only when ge
  * owns the process's end; what fails before one exists (flags, amounts) is said here.
  */
 export async function main(argv: string[]): Promise<void> {
+  // Before anything sizable is allocated: V8 keeps the old generation near twice the live heap.
+  applyHeapPolicy();
   // A closed stderr must not crash a command that is placing an order (there is nowhere to say it).
   guardStream(process.stderr);
   const program = buildProgram();
