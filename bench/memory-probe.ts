@@ -30,7 +30,7 @@ import pty from '@lydell/node-pty';
 import xterm from '@xterm/headless';
 import { WebSocketServer } from 'ws';
 
-import { benchMarkets, buildTickerFrames } from './ingest/frames.js';
+import { benchMarkets, tickerWalk } from './ingest/frames.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -119,44 +119,8 @@ const nodeArgs = arg('node-args', '').split(' ').filter(Boolean);
 const out = arg('out', path.join(tmpdir(), `memory-probe-${Date.now()}.jsonl`));
 
 const markets = benchMarkets(marketCount);
-type Wire = Record<string, number | string>;
-const walk: Wire[] = buildTickerFrames({ markets, ticksPerMarket: 1 }).map((f) => JSON.parse(f.toString()) as Wire);
-let seed = 12345;
-const random = (): number => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
-let next = 0;
-
-/** The next market's next tick: one price step up or down, volumes and change fields to match. */
-function nextFrame(): Buffer {
-  const t = walk[next++ % walk.length] ?? {};
-  const p = Number(t['trade_price']);
-  const step = p >= 1000 ? Math.max(1, Math.round(p * 0.0005)) : Math.max(0.01, Number((p * 0.0005).toPrecision(2)));
-  let price = p + (random() < 0.5 ? -step : step);
-  price = p >= 1000 ? Math.round(price) : Number(price.toFixed(2));
-  if (price <= 0) price = p;
-  const prev = Number(t['prev_closing_price']);
-  const volume = Number((random() * 2).toFixed(8));
-  Object.assign(t, {
-    trade_price: price,
-    high_price: Math.max(Number(t['high_price']), price),
-    low_price: Math.min(Number(t['low_price']), price),
-    trade_volume: volume,
-    acc_trade_volume: Number((Number(t['acc_trade_volume']) + volume).toFixed(8)),
-    acc_trade_price: Number((Number(t['acc_trade_price']) + volume * price).toFixed(8)),
-    change: price > prev ? 'RISE' : price < prev ? 'FALL' : 'EVEN',
-    change_price: Math.abs(price - prev),
-    signed_change_price: price - prev,
-    change_rate: Number((Math.abs(price - prev) / prev).toFixed(10)),
-    signed_change_rate: Number(((price - prev) / prev).toFixed(10)),
-    timestamp: Date.now(),
-    trade_timestamp: Date.now() - 38,
-  });
-  t['acc_trade_volume_24h'] = t['acc_trade_volume'] ?? 0;
-  t['acc_trade_price_24h'] = t['acc_trade_price'] ?? 0;
-  return Buffer.from(JSON.stringify(t));
-}
+// Every frame a fresh random-walk tick on the tick grid (bench/ingest/frames.ts `tickerWalk`).
+const walk = tickerWalk({ markets });
 
 let sent = 0;
 const list = JSON.stringify(markets.map((m, i) => ({ market: m, korean_name: i % 2 === 1 ? `코인${i}` : m, english_name: m })));
@@ -179,7 +143,7 @@ server.on('upgrade', (req, socket, head) =>
       const timer = setInterval(() => {
         if (ws.readyState !== ws.OPEN) return void clearInterval(timer);
         const due = Math.floor(((performance.now() - started) * rate) / 1000);
-        for (; mine < due; mine++, sent++) ws.send(nextFrame(), { binary: true });
+        for (; mine < due; mine++, sent++) ws.send(walk.next(Date.now()), { binary: true });
       }, 2);
     });
   }),

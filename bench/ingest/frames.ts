@@ -48,8 +48,22 @@ export interface FrameSetOptions {
   seed?: number;
 }
 
-/** `markets.length * ticksPerMarket` frames, market after market, then the next tick of each. */
-export function buildTickerFrames(opts: FrameSetOptions): Buffer[] {
+export interface TickerWalkOptions {
+  /** Market codes, see {@link benchMarkets}. */
+  markets: readonly string[];
+  /** @default 20261201 */
+  seed?: number;
+}
+
+/**
+ * An endless random walk of ticker frames, market after market, then the next tick of each:
+ * every price is a fresh step on today's KRW tick grid, so no row text repeats on a cycle (a
+ * replayed cycle of a few ticks would let Ink's text caches hit and hide their growth; see
+ * docs/performance.md, the TUI load benchmark). `next(at)` stamps the frame's `timestamp` with
+ * `at` (the send time, for the TUI's send → frame freshness); without it the times are
+ * deterministic, 7 ms apart from 2025-12-01.
+ */
+export function tickerWalk(opts: TickerWalkOptions): { next(at?: number): Buffer } {
   const sample = JSON.parse(readFileSync(SAMPLE_URL, 'utf8')) as Record<string, unknown>;
   const random = rng(opts.seed ?? 20261201);
   const n = opts.markets.length;
@@ -61,9 +75,12 @@ export function buildTickerFrames(opts: FrameSetOptions): Buffer[] {
   const accVolume = opts.markets.map(() => 0);
   const accPrice = opts.markets.map(() => 0);
   const start = 1_764_547_200_000; // 2025-12-01T00:00:00Z
-  const frames: Buffer[] = [];
-  for (let k = 0; k < opts.ticksPerMarket; k++) {
-    for (let i = 0; i < n; i++) {
+  let count = 0;
+  return {
+    next(stamp?: number): Buffer {
+      const i = count % n;
+      const at = stamp ?? start + count * 7;
+      count += 1;
       const p0 = prev[i] ?? 1;
       const price = onTick((last[i] ?? p0) * (1 + (random() - 0.5) * 0.004));
       last[i] = price;
@@ -75,7 +92,6 @@ export function buildTickerFrames(opts: FrameSetOptions): Buffer[] {
       const change = price > p0 ? 'RISE' : price < p0 ? 'FALL' : 'EVEN';
       const changePrice = Math.abs(price - p0);
       const sign = change === 'FALL' ? -1 : 1;
-      const at = start + (k * n + i) * 7;
       const date = new Date(at).toISOString();
       const wire = {
         ...sample,
@@ -102,8 +118,15 @@ export function buildTickerFrames(opts: FrameSetOptions): Buffer[] {
         acc_trade_volume_24h: accVolume[i],
         stream_type: 'REALTIME',
       };
-      frames.push(Buffer.from(JSON.stringify(wire)));
-    }
-  }
+      return Buffer.from(JSON.stringify(wire));
+    },
+  };
+}
+
+/** `markets.length * ticksPerMarket` frames of {@link tickerWalk}: market after market, then the next tick of each. */
+export function buildTickerFrames(opts: FrameSetOptions): Buffer[] {
+  const walk = tickerWalk(opts);
+  const frames: Buffer[] = [];
+  for (let k = 0; k < opts.ticksPerMarket * opts.markets.length; k++) frames.push(walk.next());
   return frames;
 }

@@ -7,7 +7,8 @@
  *   every other one with a Hangul `korean_name`, the rest with ASCII names;
  * - a WebSocket (`ws`, any path; the TUI's `--ws-url` is `ws://127.0.0.1:PORT/websocket/v1`):
  *   after the client's first message (its subscription, as Upbit waits for one) it receives
- *   real-shape binary ticker frames (bench/ingest/frames.ts) at the rate the parent sets;
+ *   real-shape binary ticker frames (bench/ingest/frames.ts `tickerWalk`: every one a fresh
+ *   random-walk tick on the KRW tick grid) at the rate the parent sets;
  * - anything else: 404, counted by path (the benchmark reports what the TUI asked for).
  *
  * Driven over IPC by the parent: `{ id, type: 'rate', rate }` sends `rate` frames a second
@@ -19,20 +20,16 @@
 import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 
-import { benchMarkets, buildTickerFrames } from '../ingest/frames.js';
+import { benchMarkets, tickerWalk } from '../ingest/frames.js';
 
 const markets = Number(process.argv[2] ?? '20');
 if (!Number.isInteger(markets) || markets < 1) throw new Error(`the load source needs a market count, got ${process.argv[2] ?? '(none)'}`);
 const codes = benchMarkets(markets);
-// Enough distinct ticks that prices keep moving before the set repeats.
-const frames = buildTickerFrames({ markets: codes, ticksPerMarket: Math.max(50, Math.ceil(10_000 / markets)) });
-// Each frame goes out with its send time (ms, 13 digits) as its `timestamp`, the exchange's
-// message time in Upbit's ticker: the TUI's metrics measure send → frame from it.
-const stampAt = frames.map((f) => {
-  const at = f.indexOf('"timestamp":');
-  if (at < 0 || !/^\d{13}[,}]/.test(f.subarray(at + 12, at + 26).toString('latin1'))) throw new Error('a bench frame has no 13-digit "timestamp"');
-  return at + 12;
-});
+// A fresh random-walk tick for every frame (never a replayed cycle: repeating row texts would
+// let Ink's text caches hit and hide their cost and growth). Each frame goes out with its send
+// time (ms) as its `timestamp`, the exchange's message time in Upbit's ticker: the TUI's
+// metrics measure send → frame from it.
+const walk = tickerWalk({ markets: codes });
 
 const KOREAN = ['비트코인', '이더리움', '리플', '솔라나', '도지코인', '에이다', '트론', '체인링크', '아발란체', '폴카닷'];
 /** A deterministic Hangul name of 2–4 syllables for a synthetic market. */
@@ -50,6 +47,7 @@ const marketAll = JSON.stringify(
 
 const requests: Record<string, number> = {};
 let sent = 0;
+let sentBytes = 0;
 let maxBuffered = 0;
 let rate = 0;
 /** Frames still to send in a `send` run (Infinity under a plain rate). */
@@ -93,12 +91,10 @@ const pacer = setInterval(() => {
     return;
   }
   const due = Math.min(budget, Math.floor(((performance.now() - epochAt) * rate) / 1000) - epochSent);
-  const stamp = due > 0 ? String(Date.now()) : '';
+  const stamp = Date.now();
   for (let k = 0; k < due; k++) {
-    const i = sent % frames.length;
-    // A copy: the socket may still hold the previous send of the same frame in its queue.
-    const frame = Buffer.from(frames[i] ?? Buffer.alloc(0));
-    frame.write(stamp, stampAt[i] ?? 0, 'latin1');
+    const frame = walk.next(stamp);
+    sentBytes += frame.length;
     for (const ws of subscribed) ws.send(frame, { binary: true });
     sent += 1;
   }
@@ -109,11 +105,10 @@ const pacer = setInterval(() => {
   }
 }, 2);
 
-const frameBytes = frames.reduce((a, f) => a + f.length, 0) / Math.max(1, frames.length);
 const stats = (): Record<string, unknown> => {
   let buffered = 0;
   for (const ws of subscribed) buffered += ws.bufferedAmount;
-  return { sent, rate, connections, subscribed: subscribed.size, buffered, maxBuffered, frameBytes, requests, at: Date.now() };
+  return { sent, rate, connections, subscribed: subscribed.size, buffered, maxBuffered, frameBytes: sent > 0 ? sentBytes / sent : 0, requests, at: Date.now() };
 };
 
 server.listen(0, '127.0.0.1', () => {

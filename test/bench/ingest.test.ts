@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { armRules, DEFAULT_INGEST_OPTIONS, formatTable, ingestTable, projectPath, runIngest, type IngestOptions } from '../../bench/ingest.js';
-import { benchMarkets, buildTickerFrames } from '../../bench/ingest/frames.js';
+import { benchMarkets, buildTickerFrames, tickerWalk } from '../../bench/ingest/frames.js';
+import { krwTickSizeNumber } from '../../src/upbit/tick-size.js';
 import { MarketStore } from '../../src/trading/market-store.js';
 import { parseQuotationFrame } from '../../src/upbit/parse.js';
 
@@ -35,6 +36,25 @@ describe('ingest benchmark', () => {
     expect(seen.size).toBe(200);
     // Same arguments, same bytes: the sender process and the in-process run agree.
     expect(buildTickerFrames({ markets, ticksPerMarket: 2 })[123]?.equals(frames[123] ?? Buffer.alloc(0))).toBe(true);
+  });
+
+  it('walks prices on for ever (the TUI load source): no cycle of row texts, every price on the tick grid, stamped with the send time', () => {
+    const markets = benchMarkets(4);
+    const walk = tickerWalk({ markets });
+    const texts = new Set<string>();
+    const total = 4 * 400;
+    for (let k = 0; k < total; k++) {
+      const [ev] = parseQuotationFrame(walk.next(1_800_000_000_000 + k));
+      expect(ev?.kind).toBe('ticker');
+      if (ev?.kind !== 'ticker') continue;
+      expect(ev.ticker.timestamp).toBe(1_800_000_000_000 + k);
+      const price = ev.ticker.tradePrice;
+      const tick = krwTickSizeNumber(price);
+      expect(Math.abs(price / tick - Math.round(price / tick))).toBeLessThan(1e-6);
+      texts.add(`${ev.ticker.market} ${price} ${ev.ticker.accTradeVolume24h}`);
+    }
+    // A replayed cycle (the ingest benchmark's 50 ticks a market) would give 200 texts here.
+    expect(texts.size).toBe(total);
   });
 
   it.each(['listener-per-rule', 'market-index'] as const)('runs the armed rules (%s) on every tick of the store, and removes them', (by) => {
