@@ -16,7 +16,7 @@ const sourcemap = process.env.UPBIT_TUI_SOURCEMAP === '1';
 
 // The Ink esbuild bundles is the one in node_modules: the same check the UI makes from source.
 const { installedInkHasFix } = await import('../dist/ui/ink-renderer.js');
-const { installedInkHasBoundedTextCaches } = await import('../dist/ui/ink-renderer.js');
+const { installedInkHasBoundedTextCaches, installedInkBuildsRowsWithoutGrid } = await import('../dist/ui/ink-renderer.js');
 const inkFixed = installedInkHasFix();
 // Without the bound, Ink keeps every line it ever measured (ink#986): the TUI's memory grows
 // without end. No fallback can make up for it, so no bundle without it.
@@ -24,6 +24,11 @@ if (!installedInkHasBoundedTextCaches()) {
   process.stderr.write(
     'upbit-tui build: node_modules/ink lacks the bounded text caches (patches/ink+6.8.0.patch, https://github.com/vadimdemedes/ink/issues/986); run "npx patch-package" and build again.\n',
   );
+  process.exit(1);
+}
+// Without it every frame builds Ink's cell grid, a third of a frame's cost (issue 9).
+if (!installedInkBuildsRowsWithoutGrid()) {
+  process.stderr.write('upbit-tui build: node_modules/ink lacks the grid-free Output rows (patches/ink+6.8.0.patch, output-rows.js); run "npx patch-package" and build again.\n');
   process.exit(1);
 }
 if (!inkFixed) {
@@ -58,7 +63,12 @@ await build({
 
 // Ink's per-frame text work must run on the fast path; an Ink whose imports moved would
 // silently go back to the general one.
-const required = ['ink/build/output.js -> string-width', 'ink/build/output.js -> @alcalzone/ansi-tokenize', 'widest-line/index.js -> string-width'];
+const required = [
+  'ink/build/output.js -> string-width',
+  'ink/build/output.js -> @alcalzone/ansi-tokenize',
+  'ink/build/output-rows.js -> string-width',
+  'widest-line/index.js -> string-width',
+];
 const took = [...redirected].map((r) => r.replace(/^.*node_modules\//, ''));
 const missed = required.filter((r) => !took.includes(r));
 if (missed.length > 0) {

@@ -1,6 +1,8 @@
 /**
  * Bundles bench/frame-cost/app.tsx as scripts/bundle.mjs bundles the TUI (production React,
- * Ink from node_modules), with or without the fast text path, and loads it.
+ * Ink from node_modules), with or without the fast text path, and loads it. With `grid`,
+ * Ink's Output.get always takes its cell grid (./grid-stub.ts replaces the patch's
+ * rowsWithoutGrid, node_modules/ink/build/output-rows.js): Ink as before that patch hunk.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { fastTextPlugin } from '../../scripts/fast-text-plugin.mjs';
+import type { Plugin } from 'esbuild';
 import type { mount } from './app.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,9 +21,19 @@ export interface Variant {
   redirected: string[];
 }
 
-export async function buildVariant(fast: boolean): Promise<Variant> {
+/** Ink's output.js importing its grid-free rows (patches/ink+6.8.0.patch) gets the stub instead. */
+const gridOnly: Plugin = {
+  name: 'frame-cost-grid-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/output-rows\.js$/ }, (args) =>
+      /[\\/]ink[\\/]build[\\/]output\.js$/.test(args.importer) ? { path: path.join(ROOT, 'bench/frame-cost/grid-stub.ts') } : undefined,
+    );
+  },
+};
+
+export async function buildVariant(fast: boolean, { grid = false }: { grid?: boolean } = {}): Promise<Variant> {
   const dir = mkdtempSync(path.join(tmpdir(), 'upbit-tui-frame-cost-'));
-  const outfile = path.join(dir, fast ? 'fast.mjs' : 'reference.mjs');
+  const outfile = path.join(dir, `${fast ? 'fast' : 'reference'}${grid ? '-grid' : ''}.mjs`);
   const redirected = new Set<string>();
   await build({
     entryPoints: [path.join(ROOT, 'bench/frame-cost/app.tsx')],
@@ -32,7 +45,7 @@ export async function buildVariant(fast: boolean): Promise<Variant> {
     alias: { 'react-devtools-core': path.join(ROOT, 'scripts/react-devtools-stub.mjs') },
     define: { 'process.env.NODE_ENV': '"production"' },
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    plugins: fast ? [fastTextPlugin({ redirected })] : [],
+    plugins: [...(fast ? [fastTextPlugin({ redirected })] : []), ...(grid ? [gridOnly] : [])],
     logLevel: 'error',
   });
   const mod = (await import(pathToFileURL(outfile).href)) as { mount: typeof mount };

@@ -43,3 +43,17 @@ export function installedInkHasBoundedTextCaches(): boolean {
     return false;
   }
 }
+
+/**
+ * Whether the installed Ink's Output.get builds plain rows without its cell grid
+ * (patches/ink+6.8.0.patch, node_modules/ink/build/output-rows.js; issue 9: the grid was
+ * about a third of a frame's cost). scripts/bundle.mjs refuses to build without it.
+ */
+export function installedInkBuildsRowsWithoutGrid(): boolean {
+  try {
+    const read = (file: string) => readFileSync(new URL(file, import.meta.resolve('ink')), 'utf8');
+    return read('./output.js').includes("from './output-rows.js'") && read('./output-rows.js').includes('export const rowsWithoutGrid');
+  } catch {
+    return false;
+  }
+}

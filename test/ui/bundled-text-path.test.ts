@@ -51,6 +51,16 @@ describe('the bundle', () => {
     expect(body(all, 'ink/build/wrap-text.js')).toContain(`new ${cache}()`);
   });
 
+  it("builds Ink's plain rows without the cell grid, measured with src/ui/text-width.ts (patches/ink+6.8.0.patch)", () => {
+    const all = modules();
+    const width = /function (\w+)\(input, options\)/.exec(body(all, 'src/ui/text-width.ts'))?.[1];
+    const rows = body(all, 'ink/build/output-rows.js');
+    expect(rows).toContain(`const measured = ${width}(String.fromCharCode(code))`);
+    const fn = /(rowsWithoutGrid\d*) = \(operations, width, height\) =>/.exec(rows)?.[1];
+    expect(fn).toBeDefined();
+    expect(body(all, 'ink/build/output.js')).toContain(`const rows = ${fn}(this.operations, this.width, this.height)`);
+  });
+
   it("answers Ink's sanitizeAnsi without its tokenizer for SGR-only text (patches/ink+6.8.0.patch)", () => {
     expect(body(modules(), 'ink/build/sanitize-ansi.js')).toMatch(/if \(hasOnlySgrControls\(text\) \|\| !hasAnsiControlCharacters\d*\(text\)\)/);
   });
