@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { burstRun, rssRun, steadyRun, type BurstFigures, type RssFigures, type Size } from './tui-load/measure.js';
-import { checkBuild, killAllTuis } from './tui-load/tui-process.js';
+import { checkBuild, killAllTuis, useTuiNode } from './tui-load/tui-process.js';
 
 /** The store's flush rate (src/trading/market-store.ts `flushHz` default): commits ≤ this + 2, freshness ≤ 1000/this + 10 ms. */
 const FLUSH_HZ = 12;
@@ -26,10 +26,10 @@ const CASE_NAMES = ['quiet', 'busy', 'burst', 'rss', 'custom'] as const;
 type CaseName = (typeof CASE_NAMES)[number];
 
 const usage = `usage: npm run bench -- tui [--quick] [--cases ${CASE_NAMES.join(',')}] [--repeats N] [--warmup S] [--window S]
-       [--size COLSxROWS] [--burst-rate N] [--burst-seconds S] [--burst-base N] [--minutes M] [--markets N --rate N (custom)] [--no-write]
+       [--size COLSxROWS] [--node "PATH|COMMAND [NODE-ARGS]"] [--burst-rate N] [--burst-seconds S] [--burst-base N] [--minutes M] [--markets N --rate N (custom)] [--no-write]
 cases: quiet = 20 markets 100 msg/s; busy = 200 markets 10,000 msg/s; burst = 200 markets, 1,000 msg/s then 20,000 for 10 s;
        rss = 200 markets 3,000 msg/s for --minutes (default 60); custom = --markets at --rate. Default: quiet,busy,burst,rss.
-Needs the build (npm run build): it measures node bin/upbit-tui.js.`;
+Needs the build (npm run build): it measures node bin/upbit-tui.js (under --node, default the benchmark's own Node).`;
 
 interface Options {
   cases: CaseName[];
@@ -44,6 +44,7 @@ interface Options {
   markets: number;
   rate: number;
   write: boolean;
+  node: string | null;
 }
 
 function parse(argv: string[]): Options | string {
@@ -66,6 +67,7 @@ function parse(argv: string[]): Options | string {
         markets: { type: 'string' },
         rate: { type: 'string' },
         'no-write': { type: 'boolean', default: false },
+        node: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -98,6 +100,7 @@ function parse(argv: string[]): Options | string {
       markets: Math.floor(num('markets', values.markets, 200, 1)),
       rate: num('rate', values.rate, 10_000, 1),
       write: !values['no-write'],
+      node: values.node ?? null,
     };
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -235,7 +238,9 @@ export async function runTuiLoadCli(argv: string[]): Promise<number> {
     });
   }
   let stale: string | null;
+  let tuiNode = process.version;
   try {
+    if (o.node !== null) tuiNode = useTuiNode(o.node);
     stale = checkBuild();
   } catch (error) {
     process.stderr.write(`upbit-tui bench: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -257,8 +262,8 @@ export async function runTuiLoadCli(argv: string[]): Promise<number> {
   if (Math.max(loadStart[0] ?? 0, loadEnd[0] ?? 0) > cpus().length) {
     process.stderr.write(`note: the load average was above the ${cpus().length} cores: the TUI got less CPU than it asked for, so CPU % reads low and lag, render time and freshness read high; compare only runs taken side by side\n`);
   }
-  const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavgStart: loadStart, loadavgEnd: loadEnd };
-  console.log(`tui-load: ${o.size.cols}x${o.size.rows}, ${o.repeats} repeats, ${o.warmupS} s warm-up, ${o.windowS} s windows, node ${machine.node}, ${machine.nproc} cores (${machine.cpuModel})`);
+  const machine = { node: process.version, tuiNode, platform: `${process.platform} ${process.arch}`, nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavgStart: loadStart, loadavgEnd: loadEnd };
+  console.log(`tui-load: ${o.size.cols}x${o.size.rows}, ${o.repeats} repeats, ${o.warmupS} s warm-up, ${o.windowS} s windows, node ${machine.node} (TUI on ${tuiNode}), ${machine.nproc} cores (${machine.cpuModel})`);
   console.log(`load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`);
   for (const c of cases) console.log(`${formatRows(`${c.name}: ${JSON.stringify(c.spec)}`, c.rows)}\n`);
   if (o.write) {

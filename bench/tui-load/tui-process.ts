@@ -114,6 +114,44 @@ export function checkBuild(): string | null {
   return newer === '' || built === 0 ? null : `src/ has changes newer than the build (${newer.split('\n')[0] ?? ''}…): run "npm run build" to measure them`;
 }
 
+let tuiNode: { file: string; args: string[] } = { file: process.execPath, args: [] };
+/**
+ * Run the TUI under another Node (`--node "PATH|COMMAND [NODE-ARGS…]"`, e.g. a Node 22 or 24
+ * binary, words split on spaces): a path must exist, a bare name is looked up on PATH; it must
+ * answer `--version` and load the TUI's native better-sqlite3 with those arguments. Returns
+ * its version. Throws with what to do otherwise. Default: the Node running the benchmark.
+ */
+export function useTuiNode(command: string): string {
+  const [spec = '', ...args] = command.trim().split(/\s+/);
+  let file = spec;
+  if (!spec.includes('/')) {
+    try {
+      file = execFileSync('which', [spec], { encoding: 'utf8' }).trim();
+    } catch {
+      throw new Error(`--node: no "${spec}" on PATH; give the path of a Node binary (e.g. the output of "npx -p node@22 which node")`);
+    }
+  }
+  if (!existsSync(file)) throw new Error(`--node: ${file} does not exist; give the path of a Node binary (e.g. the output of "npx -p node@22 which node")`);
+  let version: string;
+  try {
+    version = execFileSync(file, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch (error) {
+    throw new Error(`--node: ${file} did not run as Node ("${file} --version" failed: ${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!/^v\d+\./.test(version)) throw new Error(`--node: ${file} --version printed "${version}", not a Node version`);
+  try {
+    const probe = "const { default: D } = await import('better-sqlite3'); new D(':memory:').close();";
+    execFileSync(file, [...args, '--input-type=module', '-e', probe], { cwd: REPO, encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (error) {
+    const why = (error as { stderr?: string }).stderr?.split('\n').find((l) => /NODE_MODULE_VERSION|Error/.test(l)) ?? String(error);
+    throw new Error(
+      `--node: the TUI's better-sqlite3 (native) does not load under ${file} ${version} (${why.trim()}); build better-sqlite3 for that Node outside this tree and pass --node "${file} --import ./scripts/bench-sqlite-from.mjs" with BENCH_BETTER_SQLITE3 set (docs/performance.md, "Node 22/24 and Ink 8")`,
+    );
+  }
+  tuiNode = { file, args };
+  return version;
+}
+
 const live = new Map<TuiRun, string>();
 /** Kill every TUI still running and remove its directory (for exit and signal handlers: synchronous). */
 export function killAllTuis(): void {
@@ -135,7 +173,7 @@ export function startTui(o: { apiUrl: string; wsUrl: string; markets: readonly s
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'NO_COLOR' && k !== 'CI') env[k] = v;
   Object.assign(env, { XDG_STATE_HOME: home, XDG_DATA_HOME: home, XDG_CONFIG_HOME: home, TERM: 'xterm-256color', NODE_ENV: 'production' });
   const args = [BIN, '--markets', o.markets.join(','), '--api-url', o.apiUrl, '--ws-url', o.wsUrl, '--metrics-file', metricsFile];
-  const term = pty.spawn(process.execPath, args, { name: 'xterm-256color', cols: o.cols, rows: o.rows, cwd: REPO, env });
+  const term = pty.spawn(tuiNode.file, [...tuiNode.args, ...args], { name: 'xterm-256color', cols: o.cols, rows: o.rows, cwd: REPO, env });
   let bytes = 0;
   let gone = false;
   // Read everything: a terminal nobody reads fills up and blocks the TUI's writes.
