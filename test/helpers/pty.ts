@@ -39,7 +39,7 @@ export function runInPty(args: string[], opts: { cols?: number; rows?: number; e
   const stateHome = mkdtempSync(path.join(tmpdir(), 'upbit-tui-e2e-'));
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const command = opts.command ?? `node ${BIN} ${quoted}`;
-  const script = `${command}; echo "EXIT=$?"; stty -a; echo "${STTY_END}"`;
+  const script = `${command}; echo "EXIT=$?"; stty -a; echo "${STTY_END}"; sleep 0.3`;
   // A key of opts.env set to undefined is removed from the child's environment.
   const env = Object.fromEntries(
     Object.entries({ ...process.env, XDG_STATE_HOME: stateHome, XDG_DATA_HOME: stateHome, TERM: 'xterm-256color', FORCE_COLOR: '1', ...opts.env }).filter(
@@ -98,12 +98,16 @@ export async function exitCodeOf(run: PtyRun, timeoutMs = 5000): Promise<number>
 }
 
 /** The `stty -a` line bash printed after upbit-tui returned (terminal modes as left). */
-/** Printed after `stty -a`: a pty's last output can arrive after its process has exited. */
+/**
+ * Printed after `stty -a`: a pty's last output can arrive after its process has exited, and on a
+ * loaded machine a pty closed at once may lose it (seen once on Node 22 in CI), so bash stays a
+ * moment after printing it.
+ */
 const STTY_END = 'STTY-END';
 
 export async function sttyAfter(run: PtyRun): Promise<string> {
   await run.exited;
-  await waitFor(() => run.output().includes(STTY_END), 'the whole stty -a report', 5000);
+  await waitFor(() => run.output().includes(STTY_END), 'the whole stty -a report', 15_000);
   const out = run.output();
   return out.slice(out.indexOf('EXIT='), out.lastIndexOf(STTY_END));
 }
