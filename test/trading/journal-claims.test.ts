@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
+import { openSqlite } from '../../src/runtime/sqlite.js';
 import { ownerLockFile } from '../../src/trading/journal/claims.js';
 import { LIMIT_BUY, open, tempDir } from './journal-helpers.js';
 
@@ -52,7 +52,7 @@ describe('attempt claims', () => {
     const b = begin(journal);
     journal.releaseClaim(a);
     journal.releaseClaim(b);
-    const raw = new Database(file);
+    const raw = openSqlite(file);
     try {
       const id = (identifier: string) => raw.prepare<[string], { id: number }>('SELECT id FROM attempts WHERE identifier = ?').get(identifier)?.id;
       const put = raw.prepare<[number | undefined, string]>("INSERT INTO attempt_claims (attempt_id, owner, purpose, claimed_at) VALUES (?, ?, 'place', 0)");

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -17,6 +16,7 @@ import {
   type AttemptState,
   type OrderJournal,
 } from '../../src/trading/journal/index.js';
+import { openSqlite, pragma } from '../../src/runtime/sqlite.js';
 import { LIMIT_BUY, LIVE, open, tempDir } from './journal-helpers.js';
 
 function fresh(): { journal: OrderJournal; file: string } {
@@ -242,7 +242,7 @@ describe('pending is durable before beginAttempt returns', () => {
     const { journal, file } = fresh();
     const intent = journal.createIntent(LIMIT_BUY);
     const { identifier } = journal.beginAttempt(intent.id);
-    const reader = new Database(file, { readonly: true });
+    const reader = openSqlite(file, { readonly: true });
     try {
       const row = reader.prepare<[string], { state: string; intent_id: number }>('SELECT state, intent_id FROM attempts WHERE identifier = ?').get(identifier);
       expect(row).toEqual({ state: 'pending', intent_id: intent.id });
@@ -365,9 +365,9 @@ describe('database settings and files', () => {
   it('runs in WAL mode with synchronous=FULL and foreign keys on', () => {
     const { journal, file } = fresh();
     expect(journal.pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, foreignKeys: true, busyTimeoutMs: 5000 });
-    const raw = new Database(file, { readonly: true });
+    const raw = openSqlite(file, { readonly: true });
     try {
-      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(pragma(raw, 'journal_mode')).toBe('wal');
       const fk = raw.prepare<[], { table: string }>("SELECT \"table\" FROM pragma_foreign_key_list('attempts')").all();
       expect(fk.map((r) => r.table)).toEqual(['intents']);
     } finally {
@@ -399,7 +399,7 @@ describe('database settings and files', () => {
     const file = path.join(tempDir(), 'j.sqlite');
     open(file).close();
     open(file).close();
-    const raw = new Database(file);
+    const raw = openSqlite(file);
     try {
       expect(raw.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
       raw.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)').run(SCHEMA_VERSION + 1, 'future', 0);

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { openSqlite, type SqliteDatabase } from '../../src/runtime/sqlite.js';
 import type { SimServer } from '../../src/sim/index.js';
 import { NotReadyError, type OrderServiceOptions } from '../../src/trading/order-service.js';
 import { ACCOUNT, CLEAN, RESTING_BUY, audit, startSim, startStack, tempJournalFile } from '../fixtures/trading/order-harness.js';
@@ -28,9 +28,9 @@ afterEach(async () => {
 
 /** The journal's attempts, read as another process would: read-only, the writer may be alive. */
 function attemptsOnDisk(file: string): Array<{ identifier: string; state: string }> {
-  let db: Database.Database | undefined;
+  let db: SqliteDatabase | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openSqlite(file, { readonly: true, fileMustExist: true });
     return db.prepare<[], { identifier: string; state: string }>('SELECT identifier, state FROM attempts ORDER BY id').all();
   } catch {
     return []; // not created yet

@@ -11,9 +11,9 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { openSqlite, type SqliteDatabase } from '../../src/runtime/sqlite.js';
 import type { SimServer } from '../../src/sim/index.js';
 import { CLEAN, audit, startSim, startStack, tempJournalFile } from '../fixtures/trading/order-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -101,9 +101,9 @@ function overlappingLookups(file: string): string[] {
 }
 
 function attemptsOnDisk(file: string): Array<{ identifier: string; state: string }> {
-  let db: Database.Database | undefined;
+  let db: SqliteDatabase | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openSqlite(file, { readonly: true, fileMustExist: true });
     return db.prepare<[], { identifier: string; state: string }>('SELECT identifier, state FROM attempts ORDER BY id').all();
   } catch {
     return [];
