@@ -134,6 +134,12 @@ function steadyRows(name: CaseName, runs: Steady[]): Row[] {
   return [
     { figure: 'CPU % of a core', goal: cpuGoal, values: pick((r) => r.cpuPct) },
     { figure: 'CPU ms per frame', goal: '', values: pick((r) => r.cpuMsPerFrame) },
+    { figure: '  main thread user %', goal: '', values: pick((r) => r.mainUserPct) },
+    { figure: '  main thread system %', goal: '', values: pick((r) => r.mainSysPct) },
+    { figure: '  other threads % (GC, JIT)', goal: '', values: pick((r) => r.otherThreadsPct) },
+    { figure: 'GC pause ms/s (main)', goal: '', values: pick((r) => r.gcMsPerS) },
+    { figure: 'scavenges/s', goal: '', values: pick((r) => r.scavengesPerS) },
+    { figure: 'full GCs/s', goal: '', values: pick((r) => r.fullGcsPerS) },
     { figure: 'loop lag p50 ms', goal: '', values: pick((r) => r.lagP50Ms) },
     { figure: 'loop lag p99 ms', goal: name === 'busy' ? '≤ 4' : '', values: pick((r) => r.lagP99Ms) },
     { figure: 'loop lag max ms', goal: '', values: pick((r) => r.lagMaxMs) },

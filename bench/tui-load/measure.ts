@@ -7,7 +7,7 @@
 import { benchMarkets } from '../ingest/frames.js';
 import { histCount, histDiff, histPercentile, type MetricsLine } from '../../src/app/tui-metrics.js';
 import { startLoadSource, type LoadSource } from './source-client.js';
-import { cpuSeconds, rssBytes, startTui, type TuiRun } from './tui-process.js';
+import { cpuSeconds, cpuSplit, rssBytes, startTui, type CpuSplit, type TuiRun } from './tui-process.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,9 +40,17 @@ export interface WindowFigures {
   /** Send → frame: from the source's stamp in each frame (includes a backlog in the sockets). */
   freshSentP50Ms: number | null;
   freshSentP99Ms: number | null;
+  /** Where the CPU went (steady runs): the main thread's user and system time, and every other thread (V8's GC helpers and compiler), in % of a core. */
+  mainUserPct: number | null;
+  mainSysPct: number | null;
+  otherThreadsPct: number | null;
+  /** Main-thread GC pause in ms a second, and collections a second (scavenges, full mark-compacts). */
+  gcMsPerS: number | null;
+  scavengesPerS: number | null;
+  fullGcsPerS: number | null;
 }
 
-export function windowFigures(a: MetricsLine, b: MetricsLine, cpu: number, wallS: number, sent: number, rss: number): WindowFigures {
+export function windowFigures(a: MetricsLine, b: MetricsLine, cpu: number, wallS: number, sent: number, rss: number, split?: { from: CpuSplit; to: CpuSplit }): WindowFigures {
   const s = (b.t - a.t) / 1000;
   const lag = histDiff(b.lag.hist, a.lag.hist);
   const fresh = histDiff(b.fresh.hist, a.fresh.hist);
@@ -70,6 +78,14 @@ export function windowFigures(a: MetricsLine, b: MetricsLine, cpu: number, wallS
     freshSamples: Math.round(histCount(fresh)),
     freshSentP50Ms: histPercentile(freshSent, 50),
     freshSentP99Ms: histPercentile(freshSent, 99),
+    mainUserPct: split === undefined ? null : r((100 * (split.to.mainUser - split.from.mainUser)) / wallS),
+    mainSysPct: split === undefined ? null : r((100 * (split.to.mainSys - split.from.mainSys)) / wallS),
+    otherThreadsPct:
+      split === undefined ? null : r((100 * (split.to.total - split.from.total - (split.to.mainUser - split.from.mainUser) - (split.to.mainSys - split.from.mainSys))) / wallS),
+    // Lines from a TUI built before the gc counters have none.
+    gcMsPerS: a.gc === undefined || b.gc === undefined ? null : r((b.gc.ms - a.gc.ms) / s, 2),
+    scavengesPerS: a.gc === undefined || b.gc === undefined ? null : r((b.gc.minor - a.gc.minor) / s),
+    fullGcsPerS: a.gc === undefined || b.gc === undefined ? null : r((b.gc.major - a.gc.major) / s, 2),
   };
 }
 
@@ -138,15 +154,16 @@ export async function steadyRun(o: { markets: number; rate: number; size: Size; 
     await rig.source.setRate(o.rate);
     await sleep(o.warmupS * 1000);
     const l0 = await lineAfter(rig.tui, Date.now() - 1);
-    const c0 = cpuSeconds(rig.tui.pid) ?? 0;
+    const p0 = cpuSplit(rig.tui.pid);
     const w0 = performance.now();
     const s0 = (await rig.source.stats()).sent;
     await sleep(o.windowS * 1000);
     const l1 = await lineAfter(rig.tui, Date.now() - 1);
-    const c1 = cpuSeconds(rig.tui.pid) ?? 0;
+    const p1 = cpuSplit(rig.tui.pid);
     const wallS = (performance.now() - w0) / 1000;
     const st = await rig.source.stats();
-    const fig = windowFigures(l0, l1, c1 - c0, wallS, st.sent - s0, rssBytes(rig.tui.pid) ?? 0);
+    const split = p0 !== null && p1 !== null ? { from: p0, to: p1 } : undefined;
+    const fig = windowFigures(l0, l1, (p1?.total ?? 0) - (p0?.total ?? 0), wallS, st.sent - s0, rssBytes(rig.tui.pid) ?? 0, split);
     const d = await drain(rig, 10_000);
     const backlogS = Math.round((st.buffered / st.frameBytes / o.rate) * 100) / 100;
     return { ...fig, sent: d.sent, received: d.received, dropped: d.sent - d.received, maxBufferedBytes: st.maxBuffered, backlogS };

@@ -42,6 +42,32 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/** A process's CPU time in seconds: all threads, and its main thread's user and system time. */
+export interface CpuSplit {
+  total: number;
+  mainUser: number;
+  mainSys: number;
+}
+
+/**
+ * {@link cpuSeconds} split: the main thread (where JavaScript, Ink and React run) from
+ * `/proc/PID/task/PID/stat`, user and system time apart; the other threads (V8's GC helpers
+ * and compiler, libuv's pool) are the rest. Null once the process has gone.
+ */
+export function cpuSplit(pid: number): CpuSplit | null {
+  try {
+    const fields = (file: string): string[] => {
+      const stat = readProcFile(file);
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    const all = fields(`/proc/${pid}/stat`);
+    const main = fields(`/proc/${pid}/task/${pid}/stat`);
+    return { total: (Number(all[11]) + Number(all[12])) / clkTck(), mainUser: Number(main[11]) / clkTck(), mainSys: Number(main[12]) / clkTck() };
+  } catch {
+    return null;
+  }
+}
+
 /** VmRSS of a process in bytes, or null once it has gone. */
 export function rssBytes(pid: number): number | null {
   try {

@@ -21,9 +21,13 @@
  *   `timestamp` on the wall clock: against the benchmark's source, which stamps each frame as
  *   it sends it, that includes the wait in the sockets (a TUI behind its feed); against Upbit it
  *   would be the exchange's clock and the network;
- * - `mem`: process.memoryUsage() in bytes.
+ * - `mem`: process.memoryUsage() in bytes;
+ * - `gc`: garbage collections on the main thread (Node's `gc` performance entries): how many of
+ *   each kind, and their summed pause in ms (the work V8's helper threads do beside them is not
+ *   in it: the benchmark reads that from /proc as the other threads' CPU).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import type { Kernel } from '../runtime/kernel.js';
 import type { MarketStore } from '../trading/market-store.js';
 import type { MarketCode } from '../upbit/types.js';
@@ -50,6 +54,27 @@ export interface MetricsLine {
   fresh: { samples: number; hist: Histogram };
   freshSent: { samples: number; hist: Histogram };
   mem: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  /** Absent in lines of a TUI built before these counters. */
+  gc?: GcCounts;
+}
+
+/** Garbage collections by kind (scavenges, full mark-compacts, incremental marking steps, weak callbacks) and their pause. */
+export interface GcCounts {
+  minor: number;
+  major: number;
+  incremental: number;
+  weak: number;
+  ms: number;
+}
+
+/** Count one `gc` performance entry into `into`. */
+export function countGc(into: GcCounts, entry: { duration: number; detail?: unknown }): void {
+  const kind = (entry.detail as { kind?: number } | null | undefined)?.kind;
+  if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) into.minor += 1;
+  else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) into.major += 1;
+  else if (kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL) into.incremental += 1;
+  else into.weak += 1;
+  into.ms += entry.duration;
 }
 
 /** Bucket of a value in ms: 0.1 ms steps below 10 ms, 1 ms below 100, 10 ms below 1 s, then 100 ms. */
@@ -131,6 +156,12 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
   let freshSamples = 0;
   const freshSentHist: Histogram = {};
   let freshSentSamples = 0;
+  const gc: GcCounts = { minor: 0, major: 0, incremental: 0, weak: 0, ms: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) countGc(gc, e);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  kernel.acquire('metrics gc observer', () => gcObserver.disconnect());
 
   // Freshness state, per visible market: the price last published and the arrival of the
   // first tick since that moved it.
@@ -197,6 +228,7 @@ export function startTuiMetrics(kernel: Kernel, opts: TuiMetricsOptions): Render
       fresh: { samples: freshSamples, hist: freshHist },
       freshSent: { samples: freshSentSamples, hist: freshSentHist },
       mem: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers },
+      gc: { ...gc, ms: Math.round(gc.ms * 1000) / 1000 },
     };
     return `${JSON.stringify(out)}\n`;
   };

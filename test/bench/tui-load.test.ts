@@ -3,14 +3,15 @@
 // --metrics-file fills with sane counters when it runs against it. No timing is asserted; this
 // keeps the instrument from rotting. Needs the build (npm test builds first).
 import { existsSync } from 'node:fs';
+import { constants as perf } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 import { benchMarkets } from '../../bench/ingest/frames.js';
 import { slope } from '../../bench/tui-load/measure.js';
 import { startLoadSource, type LoadSource } from '../../bench/tui-load/source-client.js';
-import { BUNDLE, startTui, type TuiRun } from '../../bench/tui-load/tui-process.js';
-import { addTo, bucketOf, histDiff, histPercentile, type Histogram } from '../../src/app/tui-metrics.js';
+import { BUNDLE, cpuSplit, startTui, type TuiRun } from '../../bench/tui-load/tui-process.js';
+import { addTo, bucketOf, countGc, histDiff, histPercentile, type GcCounts, type Histogram } from '../../src/app/tui-metrics.js';
 import { ScreenPainter } from '../../src/ui/screen-painter.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -89,6 +90,24 @@ describe('TUI load benchmark', () => {
     expect(line.freshSent.samples).toBeGreaterThan(0);
     expect(Math.max(...Object.keys(line.freshSent.hist).map(Number))).toBeLessThan(60_000);
     expect(line.seq).toBe(run.metrics.lines.length);
+    // The gc counters are there (a TUI that has drawn frames has scavenged at least once).
+    expect(line.gc?.minor).toBeGreaterThan(0);
+    expect(line.gc?.ms).toBeGreaterThan(0);
+    // The CPU split reads the TUI's main thread apart from the rest.
+    const split = cpuSplit(run.pid);
+    expect(split).not.toBeNull();
+    expect((split?.mainUser ?? 0) + (split?.mainSys ?? 0)).toBeGreaterThan(0);
+    expect((split?.mainUser ?? 0) + (split?.mainSys ?? 0)).toBeLessThanOrEqual(split?.total ?? 0);
+  });
+
+  it('counts gc performance entries by kind, with their pause', () => {
+    const c: GcCounts = { minor: 0, major: 0, incremental: 0, weak: 0, ms: 0 };
+    countGc(c, { duration: 1.5, detail: { kind: perf.NODE_PERFORMANCE_GC_MINOR } });
+    countGc(c, { duration: 2, detail: { kind: perf.NODE_PERFORMANCE_GC_MINOR } });
+    countGc(c, { duration: 10, detail: { kind: perf.NODE_PERFORMANCE_GC_MAJOR } });
+    countGc(c, { duration: 0.5, detail: { kind: perf.NODE_PERFORMANCE_GC_INCREMENTAL } });
+    countGc(c, { duration: 0.25, detail: { kind: perf.NODE_PERFORMANCE_GC_WEAKCB } });
+    expect(c).toEqual({ minor: 2, major: 1, incremental: 1, weak: 1, ms: 14.25 });
   });
 
   it('histograms: buckets, percentiles as bucket tops, differences of cumulative lines; the RSS slope', () => {
