@@ -14,11 +14,12 @@
  *   npm run bench -- tui --help
  */
 import { cpus, loadavg } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { burstRun, rssRun, steadyRun, type BurstFigures, type RssFigures, type Size } from './tui-load/measure.js';
-import { checkBuild, killAllTuis, useTuiNode } from './tui-load/tui-process.js';
+import { BUNDLE, checkBuild, killAllTuis, useTuiNode } from './tui-load/tui-process.js';
 
 /** The store's flush rate (src/trading/market-store.ts `flushHz` default): commits ≤ this + 2, freshness ≤ 1000/this + 10 ms. */
 const FLUSH_HZ = 12;
@@ -254,6 +255,9 @@ export async function runTuiLoadCli(argv: string[]): Promise<number> {
   }
   if (stale !== null) process.stderr.write(`note: ${stale}\n`);
   const startedAt = new Date().toISOString();
+  // Which build was measured: the bundle's hash, read before the runs (a before/after pair
+  // swaps dist/bundle between invocations; the JSON must say which one each was).
+  const bundleSha256 = createHash('sha256').update(readFileSync(BUNDLE)).digest('hex');
   const loadStart = loadavg();
   let cases;
   try {
@@ -268,7 +272,7 @@ export async function runTuiLoadCli(argv: string[]): Promise<number> {
   if (Math.max(loadStart[0] ?? 0, loadEnd[0] ?? 0) > cpus().length) {
     process.stderr.write(`note: the load average was above the ${cpus().length} cores: the TUI got less CPU than it asked for, so CPU % reads low and lag, render time and freshness read high; compare only runs taken side by side\n`);
   }
-  const machine = { node: process.version, tuiNode, platform: `${process.platform} ${process.arch}`, nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavgStart: loadStart, loadavgEnd: loadEnd };
+  const machine = { node: process.version, tuiNode, platform: `${process.platform} ${process.arch}`, nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavgStart: loadStart, loadavgEnd: loadEnd, bundleSha256 };
   console.log(`tui-load: ${o.size.cols}x${o.size.rows}, ${o.repeats} repeats, ${o.warmupS} s warm-up, ${o.windowS} s windows, node ${machine.node} (TUI on ${tuiNode}), ${machine.nproc} cores (${machine.cpuModel})`);
   console.log(`load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`);
   for (const c of cases) console.log(`${formatRows(`${c.name}: ${JSON.stringify(c.spec)}`, c.rows)}\n`);
