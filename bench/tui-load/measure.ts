@@ -179,7 +179,7 @@ export interface BurstFigures {
   during: WindowFigures;
   /** Per metrics line after the burst: seconds since its end and that second's lag p99. */
   after: { s: number; lagP99Ms: number | null }[];
-  /** From the burst's end to the end of the first whole second after it with lag p99 ≤ `recoverBelowMs`; null: not within the tail. */
+  /** From the burst's end until lag p99 was ≤ `recoverBelowMs` (see {@link recoveryAfter}); null: not within the tail. */
   recoveryS: number | null;
   recoverBelowMs: number;
   sent: number;
@@ -187,6 +187,27 @@ export interface BurstFigures {
   dropped: number;
   catchUpS: number | null;
   maxBufferedBytes: number;
+}
+
+/**
+ * The metrics seconds that end after a burst (`endAt`, wall clock ms) with their lag p99, and
+ * when lag was back under `belowMs`: the start of the first such second whose p99 is under
+ * it, counted from the end, 0 when that second began before the end (the burst's own last
+ * moments were already under), null when no second in `lines` was. Resolution: the metrics
+ * file's period (1 s). The seconds after may rise again; they are all in `after`.
+ */
+export function recoveryAfter(lines: readonly MetricsLine[], endAt: number, belowMs: number): { after: BurstFigures['after']; recoveryS: number | null } {
+  const after: BurstFigures['after'] = [];
+  let recoveryS: number | null = null;
+  for (let i = 1; i < lines.length; i++) {
+    const prev = lines[i - 1];
+    const cur = lines[i];
+    if (prev === undefined || cur === undefined || cur.t <= endAt) continue;
+    const p99 = histPercentile(histDiff(cur.lag.hist, prev.lag.hist), 99);
+    after.push({ s: Math.round(((cur.t - endAt) / 1000) * 100) / 100, lagP99Ms: p99 });
+    if (recoveryS === null && p99 !== null && p99 <= belowMs) recoveryS = Math.max(0, Math.round(((prev.t - endAt) / 1000) * 100) / 100);
+  }
+  return { after, recoveryS };
 }
 
 /** `baseRate` for the warm-up, `burstRate` for `burstS`, then `baseRate` for `tailS`. */
@@ -207,18 +228,7 @@ export async function burstRun(o: { markets: number; baseRate: number; burstRate
     const l1 = await lineAfter(rig.tui, endAt - 1);
     const during = windowFigures(l0, l1, c1 - c0, wallS, sEnd - s0, rssBytes(rig.tui.pid) ?? 0);
     await sleep(o.tailS * 1000);
-    const lines = rig.tui.metrics.poll();
-    const after: BurstFigures['after'] = [];
-    let recoveryS: number | null = null;
-    for (let i = 1; i < lines.length; i++) {
-      const prev = lines[i - 1];
-      const cur = lines[i];
-      if (prev === undefined || cur === undefined || cur.t <= endAt) continue;
-      const p99 = histPercentile(histDiff(cur.lag.hist, prev.lag.hist), 99);
-      const s = (cur.t - endAt) / 1000;
-      after.push({ s: Math.round(s * 100) / 100, lagP99Ms: p99 });
-      if (recoveryS === null && prev.t >= endAt && p99 !== null && p99 <= o.recoverBelowMs) recoveryS = Math.round(s * 100) / 100;
-    }
+    const { after, recoveryS } = recoveryAfter(rig.tui.metrics.poll(), endAt, o.recoverBelowMs);
     const st = await rig.source.stats();
     const d = await drain(rig, 15_000);
     return { baseRate: o.baseRate, burstRate: o.burstRate, burstS: o.burstS, during, after, recoveryS, recoverBelowMs: o.recoverBelowMs, sent: d.sent, received: d.received, dropped: d.sent - d.received, catchUpS: d.catchUpS, maxBufferedBytes: st.maxBuffered };

@@ -8,10 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 import { benchMarkets } from '../../bench/ingest/frames.js';
-import { slope } from '../../bench/tui-load/measure.js';
+import { recoveryAfter, slope } from '../../bench/tui-load/measure.js';
 import { startLoadSource, type LoadSource } from '../../bench/tui-load/source-client.js';
 import { BUNDLE, cpuSplit, startTui, type TuiRun } from '../../bench/tui-load/tui-process.js';
-import { addTo, bucketOf, countGc, histDiff, histPercentile, type GcCounts, type Histogram } from '../../src/app/tui-metrics.js';
+import { addTo, bucketOf, countGc, histDiff, histPercentile, type GcCounts, type Histogram, type MetricsLine } from '../../src/app/tui-metrics.js';
 import { ScreenPainter } from '../../src/ui/screen-painter.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -98,6 +98,35 @@ describe('TUI load benchmark', () => {
     expect(split).not.toBeNull();
     expect((split?.mainUser ?? 0) + (split?.mainSys ?? 0)).toBeGreaterThan(0);
     expect((split?.mainUser ?? 0) + (split?.mainSys ?? 0)).toBeLessThanOrEqual(split?.total ?? 0);
+  });
+
+  it('burst recovery: from the end to the start of the first metrics second under the limit, 0 when it began before the end', () => {
+    // Cumulative lag histograms, one line a second; `lag` is each second's own samples.
+    const lines = (t0: number, perSecond: Histogram[]): MetricsLine[] => {
+      const cum: Histogram = {};
+      return [{}, ...perSecond].map((h, i) => {
+        for (const [k, v] of Object.entries(h)) addTo(cum, Number(k), v);
+        return { t: t0 + i * 1000, lag: { p99Ms: 0, maxMs: 0, hist: { ...cum } } } as unknown as MetricsLine;
+      });
+    };
+    const slow = { '40': 100 };
+    const fast = { '1': 100 };
+    // The burst ends at 10,500: the second 10,000–11,000 straddles it.
+    const burst = lines(7000, [slow, slow, slow, slow, slow, fast, fast]); // seconds ending 8,000 … 14,000
+    expect(recoveryAfter(burst, 10_500, 4)).toEqual({
+      after: [
+        // A percentile is its bucket's top: 41 ms for the 40 ms bucket, 1.1 for the 1.0 one.
+        { s: 0.5, lagP99Ms: 41 },
+        { s: 1.5, lagP99Ms: 41 },
+        { s: 2.5, lagP99Ms: 1.1 },
+        { s: 3.5, lagP99Ms: 1.1 },
+      ],
+      recoveryS: 1.5, // the second 12,000–13,000 is the first under 4 ms: it begins 1.5 s after the end
+    });
+    // Under the limit throughout: the straddling second already is, so 0.
+    expect(recoveryAfter(lines(7000, [fast, fast, fast, fast, fast]), 10_500, 4).recoveryS).toBe(0);
+    // Never under within the lines: null.
+    expect(recoveryAfter(lines(7000, [slow, slow, slow, slow, slow]), 10_500, 4).recoveryS).toBeNull();
   });
 
   it('counts gc performance entries by kind, with their pause', () => {
