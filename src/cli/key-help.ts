@@ -5,8 +5,8 @@
 import { keyReference, type KeyReferenceEntry } from '../ui/keymap.js';
 
 function does(e: KeyReferenceEntry): string {
-  const what = e.note === undefined ? e.description : `${e.description} (${e.note})`;
-  return e.place === undefined ? what : `on ${e.place}: ${what}`;
+  const what = e.note === undefined ? e.description : `${e.description}: ${e.note}`;
+  return e.place === undefined ? what : `${what} (on ${e.place})`;
 }
 
 /** The Keys section of `upbit-tui --help`. */

@@ -1,23 +1,23 @@
 import { Box } from 'ink';
-import { memo, useMemo, useReducer } from 'react';
+import { memo, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { MarketStore } from '../trading/market-store.js';
+import type { MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
 import { ActionsProvider, type UiActions } from './actions.js';
-import { KeyHint } from './KeyHint.js';
-import { MODE_KEYS } from './keymap.js';
-import { tableColumns } from './layout.js';
-import { screenSelector } from './screen-view.js';
+import { Body } from './Body.js';
+import { BottomLine } from './BottomLine.js';
+import { DEFAULT_KEYS, type Capability, type KeyTable } from './keymap.js';
+import { planFrame, tableColumns } from './layout.js';
+import { searchMarkets } from './market-search.js';
+import { bodyRows, scrollTo, screenSelector, type ScreenBody } from './screen-view.js';
 import { StatusBar } from './StatusBar.js';
 import { DEFAULT_LAG_WARN_MS } from './status-text.js';
 import type { TaskSource } from './task-source.js';
 import type { TradingSource } from './trading-source.js';
 import { orderTasks, taskColumns } from './task-text.js';
-import { TasksPanel } from './TasksPanel.js';
-import { TickerTable } from './TickerTable.js';
 import { themeFor, type ColorMode } from './theme.js';
-import { INITIAL_UI_STATE, uiReducer } from './ui-state.js';
-import { useGlobalKeys } from './use-global-keys.js';
-import { useModeKeys } from './use-mode-keys.js';
+import { INITIAL_UI_STATE, topView, uiReducer } from './ui-state.js';
+import { useKeyRouter } from './use-key-router.js';
 import { useStoreSelection } from './use-store-selection.js';
 import { useTaskRows } from './use-task-rows.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -40,13 +40,19 @@ export interface AppProps {
   trading?: TradingSource;
   /** Korean names by market (`korean_name`), shown next to the code where the terminal is wide enough. @default none */
   names?: ReadonlyMap<MarketCode, string>;
+  /** Every market of the exchange with its names, for the `/` search. @default none: search can only say so */
+  catalog?: readonly MarketInfo[];
+  /** The key table, remapped by the config file. @default DEFAULT_KEYS */
+  keys?: KeyTable;
+  /** Add or remove watchlist markets (`/`, `d`). @default none: the watchlist is fixed */
+  watchlist?: Pick<UiActions, 'addMarket' | 'removeMarket'>;
 }
 
-export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onInterrupt, colors, trading, names }: AppProps) {
-  const actions = useMemo<UiActions>(() => ({ quit: onQuit, interrupt: onInterrupt ?? onQuit }), [onQuit, onInterrupt]);
+export function App({ store, onQuit, onInterrupt, watchlist, ...rest }: AppProps) {
+  const actions = useMemo<UiActions>(() => ({ quit: onQuit, interrupt: onInterrupt ?? onQuit, ...watchlist }), [onQuit, onInterrupt, watchlist]);
   return (
     <ActionsProvider actions={actions}>
-      <Screen store={store} tasks={tasks} lagWarnMs={lagWarnMs} colors={colors} trading={trading} names={names} />
+      <Screen store={store} {...rest} />
     </ActionsProvider>
   );
 }
@@ -54,24 +60,16 @@ export function App({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, onQuit, onI
 /** Re-rendered only when the status snapshot it is given changes (held back by screen-view.ts). */
 const MemoStatusBar = memo(StatusBar);
 
-interface ScreenProps {
-  store: MarketStore;
-  tasks: TaskSource | undefined;
-  lagWarnMs: number;
-  colors: ColorMode;
-  trading: TradingSource | undefined;
-  names: ReadonlyMap<MarketCode, string> | undefined;
-}
+type ScreenProps = Omit<AppProps, 'onQuit' | 'onInterrupt' | 'watchlist'>;
 
-function Screen({ store, tasks, lagWarnMs, colors, trading, names }: ScreenProps) {
+const NO_CATALOG: readonly MarketInfo[] = [];
+
+function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading, names, catalog = NO_CATALOG, keys = DEFAULT_KEYS }: ScreenProps) {
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
-  const showTasks = ui.mode === 'tasks';
+  const view = topView(ui);
+  const showTasks = view.kind === 'tasks' && ui.overlay === null;
   const taskRows = useTaskRows(tasks, showTasks);
   const { columns, rows } = useTerminalSize();
-  // One input hook per mode; the hint lists exactly the keys that are live.
-  const globalKeys = useGlobalKeys();
-  const tableKeys = useModeKeys(MODE_KEYS.table, dispatch, ui.mode === 'table' && tasks !== undefined);
-  const tasksKeys = useModeKeys(MODE_KEYS.tasks, dispatch, showTasks);
   const theme = themeFor(colors);
   const tradingLine = useMemo(() => (trading === undefined ? undefined : { source: trading, prices: store }), [trading, store]);
   const withNames = names !== undefined && names.size > 0;
@@ -79,35 +77,64 @@ function Screen({ store, tasks, lagWarnMs, colors, trading, names }: ScreenProps
   const ordered = useMemo(() => orderTasks(taskRows), [taskRows]);
   const taskCols = useMemo(() => taskColumns(ordered, columns), [ordered, columns]);
   const split = trading !== undefined;
+
+  // The watchlist scrolls to keep its selection on screen (the offset is part of the selector).
+  const snapshot = store.getSnapshot();
+  const marketCount = snapshot.markets.length;
+  const offset = useRef(0);
+  const tableShown = view.kind === 'watchlist' && ui.overlay === null;
+  offset.current = scrollTo(offset.current, ui.selected.watchlist, planFrame({ rows, itemCount: marketCount, hasNotice: snapshot.notice !== null }).visibleRows);
+  const tableOffset = offset.current;
+  const taskCount = ordered.length;
+  const body = useMemo<ScreenBody>(
+    () => (tableShown ? { kind: 'table', offset: tableOffset } : showTasks ? { kind: 'tasks', count: taskCount } : { kind: 'panel' }),
+    [tableShown, tableOffset, showTasks, taskCount],
+  );
   const select = useMemo(
-    () => screenSelector({ rows, cols, theme, showTasks, taskCount: ordered.length, status: { lagWarnMs, markers: theme.warn === undefined, split }, names }),
-    [rows, cols, theme, showTasks, ordered.length, lagWarnMs, split, names],
+    () => screenSelector({ rows, cols, theme, body, status: { lagWarnMs, markers: theme.warn === undefined, split }, names }),
+    [rows, cols, theme, body, lagWarnMs, split, names],
   );
   // At most one commit per store flush (never per tick), and none for a flush that changes
   // nothing on screen: a quiet row, a market behind "+N more", a number of the status line
   // that changed within the last second (screen-view.ts).
   const { plan, lines, status, now } = useStoreSelection(store.subscribe, store.getSnapshot, select);
 
+  const query = ui.overlay?.kind === 'search' ? ui.overlay.query : null;
+  const results = useMemo(() => (query === null ? NO_CATALOG : searchMarkets(catalog, query)), [catalog, query]);
+  const has = useMemo<Record<Capability, boolean>>(() => ({ trading: trading !== undefined, tasks: tasks !== undefined }), [trading, tasks]);
+  const counts = useMemo(() => ({ watchlist: marketCount, orders: 0, portfolio: 0, log: 0, tasks: ordered.length }), [marketCount, ordered.length]);
+  // A watchlist that shrank (a market removed) keeps its selection on a row.
+  useEffect(() => dispatch({ type: 'clamp', list: 'watchlist', count: marketCount }), [marketCount]);
+
+  const active = useKeyRouter({
+    table: keys,
+    ui,
+    dispatch,
+    has,
+    counts,
+    searchResults: results,
+    selectedMarket: () => store.getSnapshot().markets[ui.selected.watchlist],
+  });
+  const selected = snapshot.markets[ui.selected.watchlist];
+  const watched = useMemo(() => new Set(snapshot.markets), [snapshot.markets]);
+
   return (
     // No explicit width: Ink lays the root out at the terminal's width, also for the frame it
     // renders from a resize before this component has seen the new size.
     <Box flexDirection="column">
-      {showTasks ? (
-        <TasksPanel
-          tasks={ordered.slice(0, plan.visibleRows)}
-          cols={taskCols}
-          columns={columns}
-          showHeader={plan.showHeader}
-          hiddenRows={plan.hiddenRows}
-          showMore={plan.showMore}
-          now={now}
-          theme={theme}
-        />
-      ) : (
-        <TickerTable lines={lines} cols={cols} columns={columns} showHeader={plan.showHeader} hiddenRows={plan.hiddenRows} showMore={plan.showMore} theme={theme} />
-      )}
+      <Body
+        ui={ui}
+        view={view}
+        columns={columns}
+        height={bodyRows(plan)}
+        theme={theme}
+        table={{ lines, cols, plan, selected }}
+        tasks={{ rows: ordered.slice(0, plan.visibleRows), cols: taskCols, plan, now }}
+        search={{ results, watched, unavailable: catalog.length === 0 }}
+        active={active}
+      />
       {plan.showStatus && <MemoStatusBar snapshot={status} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} trading={tradingLine} />}
-      {plan.showKeys && <KeyHint bindings={[...globalKeys, ...tableKeys, ...tasksKeys]} theme={theme} />}
+      {plan.showKeys && <BottomLine overlay={ui.overlay} bindings={active} theme={theme} columns={columns} />}
     </Box>
   );
 }

@@ -1,12 +1,12 @@
 import { Text } from 'ink';
-import { keyHint, type KeyBinding } from './keymap.js';
+import { keyHint, type Binding } from './keymap.js';
 import type { Theme } from './theme.js';
 
 /** The keys that work right now, and nothing else. */
-export function KeyHint({ bindings, theme }: { bindings: readonly KeyBinding[]; theme: Theme }) {
+export function KeyHint({ bindings, theme, columns }: { bindings: readonly Binding[]; theme: Theme; columns: number }) {
   return (
     <Text wrap="truncate-end" dimColor={theme.attributes}>
-      {keyHint(bindings)}
+      {keyHint(bindings, columns)}
     </Text>
   );
 }

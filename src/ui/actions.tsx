@@ -1,4 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
+import type { MarketCode } from '../upbit/types.js';
 
 /** What the UI can ask of the application. Implemented outside the component tree. */
 export interface UiActions {
@@ -6,6 +7,13 @@ export interface UiActions {
   quit(): void;
   /** Ctrl+C: the kernel's interrupt; a second one forces exit, so it is called every time. */
   interrupt(): void;
+  /**
+   * Add a market to the watchlist: subscribed at once on the open connection (no reconnect),
+   * and saved for the next run when the watchlist is persisted. @default none: `/` only searches
+   */
+  addMarket?(market: MarketCode): void;
+  /** Remove a market from the watchlist (its subscription goes with it). */
+  removeMarket?(market: MarketCode): void;
 }
 
 const ActionsContext = createContext<UiActions | null>(null);

@@ -43,12 +43,32 @@ export interface ScreenInput {
   rows: number;
   cols: TableColumns;
   theme: Theme;
-  /** The tasks panel is open, with this many tasks. */
-  showTasks: boolean;
-  taskCount: number;
+  /**
+   * What the body shows: the market table from row `offset` (scrolled to the selection), the
+   * tasks panel with this many tasks, or another panel that sizes itself in {@link bodyRows}.
+   */
+  body: ScreenBody;
   status: StatusOptions;
   /** Korean names by market, shown when `cols.name` leaves room. @default none */
   names?: ReadonlyMap<MarketCode, string> | undefined;
+}
+
+export type ScreenBody = { kind: 'table'; offset: number } | { kind: 'tasks'; count: number } | { kind: 'panel' };
+
+/** A panel's item count for the plan: more than any terminal has rows, so it gets them all. */
+const FILL = 100_000;
+
+/** Lines the plan leaves for the body (header, rows, "+N more"): what a panel may draw. */
+export function bodyRows(plan: FrameLayout): number {
+  return plan.visibleRows + (plan.showHeader ? 1 : 0) + (plan.showMore ? 1 : 0);
+}
+
+/** The first row to draw so that `selected` is on screen, moving as little as possible from `offset`. */
+export function scrollTo(offset: number, selected: number, visible: number): number {
+  if (visible <= 0) return 0;
+  if (selected < offset) return selected;
+  if (selected >= offset + visible) return selected - visible + 1;
+  return offset;
 }
 
 const NO_LINES: readonly RowLine[] = [];
@@ -112,17 +132,19 @@ export function screenSelector(input: ScreenInput): Selector<MarketSnapshot, Scr
   };
 
   return (s, prev) => {
-    const fullPlan = planFrame({ rows: input.rows, itemCount: input.showTasks ? input.taskCount : s.markets.length, hasNotice: s.notice !== null });
+    const body = input.body;
+    const itemCount = body.kind === 'table' ? s.markets.length : body.kind === 'tasks' ? body.count : FILL;
+    const fullPlan = planFrame({ rows: input.rows, itemCount, hasNotice: s.notice !== null });
     const plan = prev !== null && samePlan(prev.plan, fullPlan) ? prev.plan : fullPlan;
 
     let lines: readonly RowLine[] = NO_LINES;
-    if (!input.showTasks) {
+    if (body.kind === 'table') {
       // Whole seconds of the clock: every stale age ticks over at the same publish.
       const ageNow = Math.floor(s.publishedAt / 1000) * 1000;
       const next: typeof drawn = new Map();
       const out: RowLine[] = [];
       for (let i = 0; i < plan.visibleRows; i += 1) {
-        const row = s.rows.get(s.markets[i] ?? '');
+        const row = s.rows.get(s.markets[body.offset + i] ?? '');
         if (row !== undefined) out.push(lineFor(row, staleFor(row, ageNow), next));
       }
       drawn = next;
@@ -138,7 +160,7 @@ export function screenSelector(input: ScreenInput): Selector<MarketSnapshot, Scr
     if (prev !== null && statusKey !== null && key.urgent === statusKey.urgent && (key.text === statusKey.text || !slowDue)) status = prev.status;
     if (status === s) statusKey = key;
 
-    const now = !input.showTasks ? 0 : prev === null || slowDue ? s.publishedAt : prev.now;
+    const now = body.kind !== 'tasks' ? 0 : prev === null || slowDue ? s.publishedAt : prev.now;
     if (prev !== null && prev.plan === plan && prev.lines === lines && prev.status === status && prev.now === now) return prev;
     return { plan, lines, status, now };
   };

@@ -8,10 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 import { keysMarkdownTable, withKeysTable } from '../../src/cli/key-help.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { GLOBAL_KEYS, keyReference, MODE_KEYS } from '../../src/ui/keymap.js';
+import { BINDINGS, keyReference } from '../../src/ui/keymap.js';
 
 const README = new URL('../../README.md', import.meta.url);
-const allBindings = [...GLOBAL_KEYS, ...Object.values(MODE_KEYS).flat()];
 
 function helpText(): string {
   let out = '';
@@ -22,18 +21,31 @@ function helpText(): string {
 }
 
 describe('the key reference', () => {
-  it('has every binding of every mode, once', () => {
-    expect(keyReference().flatMap((e) => e.keys)).toEqual(allBindings.map((b) => b.keys));
-    expect(allBindings.map((b) => b.keys)).toEqual(expect.arrayContaining(['q', 'ctrl+c', 't', 'esc']));
+  it('has every binding of the table, once, in its order', () => {
+    expect(keyReference().flatMap((e) => e.keys)).toEqual(BINDINGS.flatMap((b) => b.keys));
+    expect(BINDINGS.flatMap((b) => b.keys)).toEqual(expect.arrayContaining(['/', 'enter', 'd', 'b', 's', 'o', 'c', 'C', 'p', 'l', 't', '?', 'esc', 'q', 'ctrl+c']));
   });
 
   it('is what --help lists under Keys, mode keys with where they work', () => {
     const keys = /\nKeys \(in the TUI\):\n((?: {2}.*\n)+)/.exec(helpText())?.[1] ?? '';
     expect(keys.trimEnd().split('\n')).toEqual([
-      '  q         quit (exit code 0)',
-      '  ctrl+c    quit (exit code 130; press again to force an immediate exit)',
-      '  t         on the market table: tasks (the running tasks)',
-      '  t, esc    on the task list: close (back to the market table)',
+      '  /         search: every KRW market by code, Korean or English name; Enter adds it to the watchlist',
+      '  up, k     up (on the watchlist, orders, the log, the task list, the portfolio)',
+      '  down, j   down (on the watchlist, orders, the log, the task list, the portfolio)',
+      '  enter     focus: order book, trades and chart of the selected market (on the watchlist)',
+      '  d         remove: the selected market; asks first when it has open orders (on the watchlist)',
+      '  b         buy: order ticket for the selected market (on the watchlist, a focused market)',
+      '  s         sell: order ticket for the selected market (on the watchlist, a focused market)',
+      '  o         orders: open orders and recent fills',
+      '  c         cancel: the selected order; asks y/n (on orders)',
+      '  C         cancel all mine: every open order this app placed; asks y/n (on orders)',
+      '  p         portfolio',
+      "  l         log: this run's orders, fills, refusals and notices",
+      '  t         tasks: the running tasks',
+      '  ?         help: every key that works where you are',
+      '  esc       back: one level; never quits',
+      '  q         quit: exit code 0',
+      '  ctrl+c    quit: exit code 130; press again to force an immediate exit',
     ]);
   });
 
@@ -41,6 +53,6 @@ describe('the key reference', () => {
     const readme = readFileSync(README, 'utf8');
     expect(readme).toContain(keysMarkdownTable());
     expect(withKeysTable(readme)).toBe(readme);
-    for (const b of allBindings) expect(readme).toContain(`\`${b.keys}\``);
+    for (const k of BINDINGS.flatMap((b) => b.keys)) expect(readme).toContain(`\`${k}\``);
   });
 });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { GLOBAL_KEYS, keyHint } from '../../src/ui/keymap.js';
 import { changeColor, connectionColor, decideColorMode, isColorMode, themeFor } from '../../src/ui/theme.js';
 
 describe('theme', () => {
@@ -35,12 +34,5 @@ describe('theme', () => {
     expect(decide({ TERM: 'dumb', FORCE_COLOR: '1' })).toBe('global');
     expect(isColorMode('global')).toBe(true);
     expect(isColorMode('rainbow')).toBe(false);
-  });
-});
-
-describe('keymap', () => {
-  it('hints exactly the bound keys, grouped by what they do', () => {
-    expect(keyHint(GLOBAL_KEYS)).toBe('q/ctrl+c quit');
-    expect(keyHint(GLOBAL_KEYS.filter((b) => b.viaSignal))).toBe('ctrl+c quit');
   });
 });

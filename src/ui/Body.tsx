@@ -1,0 +1,51 @@
+import type { MarketInfo } from '../upbit/market-list.js';
+import type { MarketCode } from '../upbit/types.js';
+import { HelpOverlay, helpEntries } from './HelpOverlay.js';
+import type { Binding } from './keymap.js';
+import type { FrameLayout, TableColumns } from './layout.js';
+import type { RowLine } from './screen-view.js';
+import { SearchOverlay } from './SearchOverlay.js';
+import type { TaskRow } from './task-source.js';
+import type { TaskColumns } from './task-text.js';
+import { TasksPanel } from './TasksPanel.js';
+import type { Theme } from './theme.js';
+import { TickerTable } from './TickerTable.js';
+import type { UiState, View } from './ui-state.js';
+
+export interface BodyProps {
+  ui: UiState;
+  view: View;
+  columns: number;
+  /** Lines the body may take (the frame plan's, screen-view.ts bodyRows). */
+  height: number;
+  theme: Theme;
+  table: { lines: readonly RowLine[]; cols: TableColumns; plan: FrameLayout; selected: MarketCode | undefined };
+  tasks: { rows: readonly TaskRow[]; cols: TaskColumns; plan: FrameLayout; now: number };
+  search: { results: readonly MarketInfo[]; watched: ReadonlySet<MarketCode>; unavailable: boolean };
+  /** The keys live under an overlay (what help lists). */
+  active: readonly Binding[];
+}
+
+/** What fills the screen above the status line: the overlay if one is open, else the top view. */
+export function Body({ ui, view, columns, height, theme, table, tasks, search, active }: BodyProps) {
+  const overlay = ui.overlay;
+  if (overlay?.kind === 'help') return <HelpOverlay view={view.kind} entries={helpEntries(active)} columns={columns} rows={height} theme={theme} />;
+  if (overlay?.kind === 'search') return <SearchOverlay query={overlay.query} results={search.results} selected={overlay.selected} watched={search.watched} rows={height} theme={theme} unavailable={search.unavailable} />;
+  switch (view.kind) {
+    case 'tasks':
+      return <TasksPanel tasks={tasks.rows} cols={tasks.cols} columns={columns} showHeader={tasks.plan.showHeader} hiddenRows={tasks.plan.hiddenRows} showMore={tasks.plan.showMore} now={tasks.now} theme={theme} />;
+    default:
+      return (
+        <TickerTable
+          lines={table.lines}
+          cols={table.cols}
+          columns={columns}
+          showHeader={table.plan.showHeader}
+          hiddenRows={table.plan.hiddenRows}
+          showMore={table.plan.showMore}
+          theme={theme}
+          selected={table.selected}
+        />
+      );
+  }
+}

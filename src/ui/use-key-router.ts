@@ -1,0 +1,156 @@
+/**
+ * The one input hook of the screen: every key press goes through here, in this order:
+ *
+ * 1. a run of Ctrl+C bytes (two presses in one chunk on a slow link) interrupts once per press;
+ * 2. an open overlay takes its keys (the search box is an input: text goes into it);
+ * 3. a view that holds an input (the order ticket) is offered the key first;
+ * 4. the key table (./keymap.ts), filtered to what is live where the user is.
+ *
+ * The live bindings it returns are what the footer and the help overlay list: one table for
+ * the handler, the footer and help, so they cannot drift.
+ */
+import { useInput, useStdin, type Key } from 'ink';
+import { useCallback, useMemo, useRef } from 'react';
+import type { MarketInfo } from '../upbit/market-list.js';
+import type { MarketCode } from '../upbit/types.js';
+import { useActions } from './actions.js';
+import { activeBindings, resolveKey, type ActionId, type Binding, type Capability, type KeyTable } from './keymap.js';
+import { listOf, topView, type ListKind, type Question, type UiEvent, type UiState } from './ui-state.js';
+
+// eslint-disable-next-line no-control-regex -- matching the raw ETX byte is the point
+const CTRL_C_RUN = /^\x03{2,}$/;
+
+export interface KeyRouterInput {
+  table: KeyTable;
+  ui: UiState;
+  dispatch: (event: UiEvent) => void;
+  has: Readonly<Record<Capability, boolean>>;
+  /** Rows of each list, for ↑/↓. */
+  counts: Readonly<Record<ListKind, number>>;
+  /** The search overlay's results as shown (Enter adds the selected one). */
+  searchResults: readonly MarketInfo[];
+  /** The watchlist's selected market, if any. */
+  selectedMarket: () => MarketCode | undefined;
+  /** Why removing `market` needs a yes first (its open orders, its rules), or null. */
+  removeWarning?: (market: MarketCode) => string | null;
+  /**
+   * The top view holds an input (the ticket): offered every key before the table; returns
+   * true when it took it. `inInput` says whether a text field has focus (so text is not a shortcut).
+   */
+  input?: { inInput: boolean; take: (input: string, key: Key) => boolean };
+  /** An answered question: do what it asked. */
+  onAnswer?: (question: Question) => void;
+}
+
+const isYes = (input: string, key: Key): boolean => (input === 'y' || input === 'Y' || key.return) && !key.ctrl && !key.meta;
+const isNo = (input: string, key: Key): boolean => input === 'n' || input === 'N' || key.escape;
+
+export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
+  const actions = useActions();
+  const { isRawModeSupported } = useStdin();
+  const view = topView(r.ui);
+  const searching = r.ui.overlay?.kind === 'search';
+  const active = useMemo(
+    () => activeBindings(r.table, { view: view.kind, inInput: searching || (r.input?.inInput ?? false), rawMode: isRawModeSupported, has: r.has }),
+    [r.table, view.kind, searching, r.input?.inInput, isRawModeSupported, r.has],
+  );
+  // The handler reads the latest input through a ref: Ink re-subscribes on every new handler.
+  const latest = useRef({ r, active, view });
+  latest.current = { r, active, view };
+
+  const run = useCallback(
+    (action: ActionId): void => {
+      const { r: cur, view: top } = latest.current;
+      const list = listOf(top.kind);
+      const market = top.kind === 'market' || top.kind === 'ticket' ? top.market : cur.selectedMarket();
+      switch (action) {
+        case 'interrupt':
+          return actions.interrupt();
+        case 'quit':
+          return actions.quit();
+        case 'back':
+          return cur.dispatch({ type: 'back' });
+        case 'help':
+          return cur.dispatch({ type: 'help' });
+        case 'search':
+          return cur.dispatch({ type: 'search' });
+        case 'up':
+        case 'down':
+          if (list !== null) cur.dispatch({ type: 'move', list, delta: action === 'up' ? -1 : 1, count: cur.counts[list] });
+          return;
+        case 'focus':
+          if (market !== undefined) cur.dispatch({ type: 'open', view: { kind: 'market', market } });
+          return;
+        case 'remove': {
+          if (market === undefined || actions.removeMarket === undefined) return;
+          const reason = cur.removeWarning?.(market) ?? null;
+          if (reason === null) actions.removeMarket(market);
+          else cur.dispatch({ type: 'ask', question: { kind: 'remove-market', market, reason } });
+          return;
+        }
+        case 'buy':
+        case 'sell':
+          if (market !== undefined) cur.dispatch({ type: 'open', view: { kind: 'ticket', market, side: action === 'buy' ? 'bid' : 'ask' } });
+          return;
+        case 'orders':
+        case 'portfolio':
+        case 'log':
+        case 'tasks':
+          return cur.dispatch({ type: 'open', view: { kind: action } });
+        case 'cancel':
+        case 'cancel-all':
+          // Asked by the orders view, which knows the selected order (wired with the orders panel).
+          return;
+      }
+    },
+    [actions],
+  );
+
+  const onInput = useCallback(
+    (input: string, key: Key) => {
+      const { r: cur, active: live } = latest.current;
+      // Two Ctrl+C presses can reach us as one chunk ("\x03\x03") on a slow SSH link, and Ink
+      // then reports the raw bytes instead of ctrl+c: count every press, so the second one
+      // still forces the exit.
+      if (CTRL_C_RUN.test(input)) {
+        for (let i = 0; i < input.length; i++) actions.interrupt();
+        return;
+      }
+      if (input === 'c' && key.ctrl) return actions.interrupt();
+      const overlay = cur.ui.overlay;
+      if (overlay?.kind === 'ask') {
+        if (isYes(input, key)) {
+          cur.dispatch({ type: 'close-overlay' });
+          cur.onAnswer?.(overlay.question);
+          if (overlay.question.kind === 'remove-market') actions.removeMarket?.(overlay.question.market);
+        } else if (isNo(input, key)) cur.dispatch({ type: 'close-overlay' });
+        return;
+      }
+      if (overlay?.kind === 'search') {
+        if (key.escape) return cur.dispatch({ type: 'back' });
+        if (key.upArrow || key.downArrow) return cur.dispatch({ type: 'search-move', delta: key.upArrow ? -1 : 1, count: cur.searchResults.length });
+        if (key.backspace || key.delete) return cur.dispatch({ type: 'search-erase' });
+        if (key.return) {
+          const chosen = cur.searchResults[overlay.selected];
+          if (chosen !== undefined) actions.addMarket?.(chosen.market);
+          return cur.dispatch({ type: 'close-overlay' });
+        }
+        // Text (pasted text too); control keys and Alt chords are not text.
+        if (!key.ctrl && !key.meta && !key.tab && input !== '' && !/\p{C}/u.test(input)) cur.dispatch({ type: 'search-type', text: input });
+        return;
+      }
+      if (overlay?.kind === 'help') {
+        if (key.escape || input === '?') cur.dispatch({ type: 'close-overlay' });
+        else if (input === 'q' && !key.ctrl && !key.meta) actions.quit();
+        return;
+      }
+      if (cur.input?.take(input, key) === true) return;
+      const action = resolveKey(live, input, key);
+      if (action !== undefined) run(action);
+    },
+    [actions, run],
+  );
+  // useInput enables raw mode, which throws on a non-TTY stdin; stay inactive there.
+  useInput(onInput, { isActive: isRawModeSupported });
+  return active;
+}
