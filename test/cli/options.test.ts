@@ -43,4 +43,8 @@ describe('files', () => {
     expect(appPaths({ HOME: '/home/u' }).logFile).toBe('/home/u/.local/state/upbit-tui/upbit-tui.log');
     expect(appPaths({ HOME: '/home/u', XDG_STATE_HOME: '/s' }).logFile).toBe('/s/upbit-tui/upbit-tui.log');
   });
+  it('keeps the config file under the XDG config directory', () => {
+    expect(appPaths({ HOME: '/home/u' }).configFile).toBe('/home/u/.config/upbit-tui/config.json');
+    expect(appPaths({ HOME: '/home/u', XDG_CONFIG_HOME: '/c' }).configFile).toBe('/c/upbit-tui/config.json');
+  });
 });
