@@ -10,9 +10,15 @@ import type { ConnectionStatus } from '../upbit/quotation-client.js';
 import type { MarketCode } from '../upbit/types.js';
 import { connectionNotice } from './connection-notice.js';
 import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange, type EmbeddedExchangeKeeper } from './embedded-exchange.js';
-import type { UsageError } from './errors.js';
 import { flushThenExit, writeStderr } from '../runtime/exit.js';
 import { startTuiTrading } from './tui-trading.js';
+import { Watchlist } from './watchlist.js';
+import type { WatchlistState } from './watchlist-state.js';
+import { UsageError } from './errors.js';
+import { DEFAULT_MARKETS } from '../upbit/market-code.js';
+import type { MarketInfo } from '../upbit/market-list.js';
+import type { KeyTable } from '../ui/keymap.js';
+import type { Palette } from '../ui/theme.js';
 import { startTuiMetrics } from './tui-metrics.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
@@ -30,7 +36,18 @@ const TUI_EXCHANGE = { holdHost: false, clientWaitMs: 1500 } as const;
 const LAG_WARN_MS = 100;
 
 export interface TuiOptions {
+  /** The watchlist this run starts with (./watchlist-state.ts `initialWatchlist`). */
   markets: MarketCode[];
+  /**
+   * `--markets` was given: a market the exchange does not list is refused at start. Otherwise
+   * the list is the saved or configured one, and such a market is left out with a notice.
+   * @default true
+   */
+  marketsFromFlag?: boolean;
+  /** Where watchlist changes are saved; null or absent: not saved (a one-off `--markets`). */
+  watchlistState?: WatchlistState | null;
+  /** The config file's keys (remapped bindings) and problems, each one line naming the file and key. @default defaults, none */
+  config?: { keys: KeyTable; palette: Palette; problems: readonly string[] };
   /**
    * Use the data directory's built-in exchange: host it in this process, or attach to the
    * process that runs it (a CLI command, another TUI), with the account of its state file.
@@ -73,14 +90,39 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   const logger = log.logger;
   // Check what the user typed before anything starts, so a typo costs no cleanup.
   let unchecked: UncheckedMarkets | null = null;
-  // Korean names for the table, from the list the check reads (none if it could not be had).
-  let names: ReadonlyMap<MarketCode, string> | undefined;
+  // Every market with its names, from the list the check reads (none if it could not be had):
+  // the table's Korean names and the `/` search.
+  let catalog: readonly MarketInfo[] = [];
+  const fromFlag = opts.marketsFromFlag ?? true;
+  let markets = opts.markets;
+  let dropped: string | null = null;
+  // A saved or configured list may name a market the exchange no longer lists (or, with
+  // --sim, one only the live exchange has): left out and said, never a refusal to start.
+  const keepListed = (listed: readonly MarketCode[], where: string): void => {
+    const known = new Set(listed);
+    const gone = markets.filter((m) => !known.has(m));
+    if (gone.length === 0) return;
+    markets = markets.filter((m) => known.has(m));
+    dropped = `${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} not listed on ${where}: left out of the watchlist.`;
+  };
   if (opts.sim) {
-    checkMarketsExist(opts.markets, SIM_CATALOG.map((m) => m.code), 'the built-in exchange (--sim)');
-    names = new Map(SIM_CATALOG.map((m) => [m.code, m.koreanName]));
+    const listed = SIM_CATALOG.map((m) => m.code);
+    if (fromFlag) checkMarketsExist(markets, listed, 'the built-in exchange (--sim)');
+    else keepListed(listed, 'the built-in exchange (--sim)');
+    catalog = SIM_CATALOG.map((m) => ({ market: m.code, koreanName: m.koreanName, englishName: m.englishName }));
   } else {
-    unchecked = await checkMarketsLive(opts.markets, opts.apiUrl, logger, { onList: (list) => (names = new Map(list.map((m) => [m.market, m.koreanName]))) });
+    try {
+      unchecked = await checkMarketsLive(markets, opts.apiUrl, logger, { onList: (list) => (catalog = list) });
+    } catch (error) {
+      if (fromFlag || !(error instanceof UsageError) || catalog.length === 0) throw error;
+      keepListed(
+        catalog.map((m) => m.market),
+        new URL(opts.apiUrl).host,
+      );
+    }
   }
+  if (markets.length === 0) markets = [...DEFAULT_MARKETS];
+  const names: ReadonlyMap<MarketCode, string> | undefined = catalog.length === 0 ? undefined : new Map(catalog.map((m) => [m.market, m.koreanName]));
   // Before the kernel, as the check above: a state that cannot be used is one line, not "a bug".
   const exchange = opts.sim ? await openEmbeddedExchange({ ...TUI_EXCHANGE, dataDir: opts.dataDir, seed: opts.seed, logger }) : null;
   // The one composition root (./root.ts): logger, loop monitor, fatal report, the log file
@@ -114,7 +156,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   }
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    startParts(kernel, opts, logger, unchecked, names, logDrops, exchange, (line) => {
+    startParts(kernel, { ...opts, markets }, logger, unchecked, { names, catalog, notices: [...(opts.config?.problems ?? []), ...(dropped === null ? [] : [dropped])] }, logDrops, exchange, (line) => {
       end.line ??= line;
       void kernel.shutdown({ kind: 'done', exitCode: line.exitCode });
     });
@@ -143,7 +185,7 @@ function startParts(
   opts: TuiOptions,
   logger: Logger,
   unchecked: UncheckedMarkets | null,
-  names: ReadonlyMap<MarketCode, string> | undefined,
+  known: { names: ReadonlyMap<MarketCode, string> | undefined; catalog: readonly MarketInfo[]; notices: readonly string[] },
   logDrops: { tell: (text: string) => void; text: string | null },
   exchange: EmbeddedExchange | null,
   failTrading: (line: UsageError) => void,
@@ -178,7 +220,13 @@ function startParts(
     logger: logger.child({ component: 'quotation' }),
     onStatus: (s: ConnectionStatus) => store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true })),
   });
-  kernel.acquire('watchlist demand', feed.demand('watchlist', { type: 'ticker', codes: opts.markets }));
+  const watchlist = new Watchlist({ feed, store, markets: opts.markets, state: opts.watchlistState ?? null, logger: logger.child({ component: 'watchlist' }) });
+  kernel.acquire('watchlist demand', () => watchlist.close());
+  const watchlistActions = { addMarket: (m: MarketCode) => watchlist.add(m), removeMarket: (m: MarketCode) => watchlist.remove(m) };
+  if (known.notices.length > 0) {
+    for (const line of known.notices) logger.warn({ notice: line }, 'start-up notice');
+    store.setNotice(known.notices.length === 1 ? (known.notices[0] ?? null) : `${known.notices[0] ?? ''} (+${known.notices.length - 1} more in the log: ${opts.logFile})`, 'config');
+  }
   logDrops.tell = (text) => store.setNotice(text, 'log');
   if (logDrops.text !== null) store.setNotice(logDrops.text, 'log');
 
@@ -227,7 +275,10 @@ function startParts(
   kernel.onForce(() => screen.forceRestore());
   const ink = renderApp({
     store,
-    names,
+    names: known.names,
+    catalog: known.catalog,
+    watchlist: watchlistActions,
+    ...(opts.config === undefined ? {} : { keys: opts.config.keys, palette: opts.config.palette }),
     tasks: kernelTaskSource(kernel),
     trading,
     lagWarnMs: LAG_WARN_MS,

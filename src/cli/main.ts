@@ -90,6 +90,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
 ${keysHelp()}
 
 Files:
+  config    ${paths.configFile} (read, never written: docs/configuration.md)
   log       ${paths.logFile}
 
 Examples:
@@ -107,12 +108,31 @@ Examples:
       }
       const { startTui } = await import('../app/tui.js');
       const { applyColorMode, decideColorMode } = await import('../ui/theme.js');
-      const colors = decideColorMode({ convention: o.colors, color: o.color, env });
+      const { loadConfig, describeConfigProblem } = await import('../app/config.js');
+      const { initialWatchlist, openWatchlistState } = await import('../app/watchlist-state.js');
+      const { remapKeys } = await import('../ui/keymap.js');
+      // The config file is read, never written; each bad key is said and gets its default.
+      const loaded = loadConfig(paths.configFile);
+      const config = loaded.config;
+      const keys = remapKeys(config.keys);
+      const problems = [...loaded.problems, ...keys.problems.map((p) => ({ file: loaded.file, ...p }))].map(describeConfigProblem);
+      // The command line wins over the config file: --no-color and --colors, then its `colors`.
+      const fromCli = (name: string): boolean => command.getOptionValueSource(name) === 'cli';
+      const convention = fromCli('colors') || config.colors === undefined || config.colors === 'none' ? o.colors : config.colors;
+      const colors = decideColorMode({ convention, color: o.color && (fromCli('colors') || config.colors !== 'none'), env });
       applyColorMode(colors);
+      const dataDir = o.dataDir === undefined ? paths.dataDir : pathFlag('--data-dir', o.dataDir, 'DIR');
+      const state = openWatchlistState(dataDir);
+      const saved = state.load();
+      if (saved.problem !== undefined) problems.push(saved.problem);
+      const watch = initialWatchlist({ flag: fromCli('markets') ? o.markets : undefined, saved: saved.markets, config: config.watchlist, fallback: DEFAULT_MARKETS });
       await startTui({
-        markets: o.markets,
+        markets: watch.markets,
+        marketsFromFlag: watch.source === 'flag',
+        watchlistState: watch.persist ? state : null,
+        config: { keys: keys.table, palette: config.theme, problems },
         sim: o.sim,
-        dataDir: o.dataDir === undefined ? paths.dataDir : pathFlag('--data-dir', o.dataDir, 'DIR'),
+        dataDir,
         seed: o.seed,
         wsUrl: o.wsUrl,
         wsUrlChosen: command.getOptionValueSource('wsUrl') === 'cli',

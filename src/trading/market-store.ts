@@ -44,7 +44,7 @@ export interface MarketSnapshot {
 }
 
 /** Who set a notice: the connection status, or the check of the requested markets. */
-export type NoticeSource = 'connection' | 'markets' | 'log' | 'exchange' | 'trading';
+export type NoticeSource = 'connection' | 'markets' | 'log' | 'exchange' | 'trading' | 'config' | 'watchlist';
 
 export interface MarketStoreOptions {
   markets: MarketCode[];
@@ -131,7 +131,7 @@ export class MarketStore {
   #invalidCount = 0;
   #shuttingDown = false;
   #notice: string | null = null;
-  readonly #notices: Record<NoticeSource, string | null> = { connection: null, markets: null, log: null, exchange: null, trading: null };
+  readonly #notices: Record<NoticeSource, string | null> = { connection: null, markets: null, log: null, exchange: null, trading: null, config: null, watchlist: null };
   #pendingCount = 0;
   /** Tick counts per flush-timer tick, for msgPerSec: [at, count] oldest first. */
   #rateBuckets: Array<[at: number, count: number]> = [];
@@ -272,7 +272,7 @@ export class MarketStore {
   setNotice(text: string | null, source: NoticeSource = 'connection'): void {
     if (this.#notices[source] === text) return;
     this.#notices[source] = text;
-    const joined = [this.#notices.markets, this.#notices.connection, this.#notices.exchange, this.#notices.trading, this.#notices.log].filter((t): t is string => t !== null).join(' ');
+    const joined = [this.#notices.markets, this.#notices.connection, this.#notices.exchange, this.#notices.trading, this.#notices.config, this.#notices.watchlist, this.#notices.log].filter((t): t is string => t !== null).join(' ');
     const notice = joined === '' ? null : joined;
     if (notice === this.#notice) return;
     this.#notice = notice;

@@ -15,7 +15,7 @@ import { DEFAULT_LAG_WARN_MS } from './status-text.js';
 import type { TaskSource } from './task-source.js';
 import type { TradingSource } from './trading-source.js';
 import { orderTasks, taskColumns } from './task-text.js';
-import { themeFor, type ColorMode } from './theme.js';
+import { themeFor, type ColorMode, type Palette } from './theme.js';
 import { INITIAL_UI_STATE, topView, uiReducer } from './ui-state.js';
 import { useKeyRouter } from './use-key-router.js';
 import { useStoreSelection } from './use-store-selection.js';
@@ -44,6 +44,8 @@ export interface AppProps {
   catalog?: readonly MarketInfo[];
   /** The key table, remapped by the config file. @default DEFAULT_KEYS */
   keys?: KeyTable;
+  /** The config file's colours over the mode's theme. @default none */
+  palette?: Palette;
   /** Add or remove watchlist markets (`/`, `d`). @default none: the watchlist is fixed */
   watchlist?: Pick<UiActions, 'addMarket' | 'removeMarket'>;
 }
@@ -64,13 +66,13 @@ type ScreenProps = Omit<AppProps, 'onQuit' | 'onInterrupt' | 'watchlist'>;
 
 const NO_CATALOG: readonly MarketInfo[] = [];
 
-function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading, names, catalog = NO_CATALOG, keys = DEFAULT_KEYS }: ScreenProps) {
+function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading, names, catalog = NO_CATALOG, keys = DEFAULT_KEYS, palette }: ScreenProps) {
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const view = topView(ui);
   const showTasks = view.kind === 'tasks' && ui.overlay === null;
   const taskRows = useTaskRows(tasks, showTasks);
   const { columns, rows } = useTerminalSize();
-  const theme = themeFor(colors);
+  const theme = themeFor(colors, palette);
   const tradingLine = useMemo(() => (trading === undefined ? undefined : { source: trading, prices: store }), [trading, store]);
   const withNames = names !== undefined && names.size > 0;
   const cols = useMemo(() => tableColumns(columns, withNames), [columns, withNames]);

@@ -70,8 +70,8 @@ const LISTS: readonly ViewKind[] = ['watchlist', 'orders', 'log', 'tasks', 'port
 /** The default bindings, in the order help lists them. */
 export const BINDINGS: readonly BindingDef[] = [
   { action: 'search', keys: ['/'], where: 'anywhere', description: 'search', note: 'every KRW market by code, Korean or English name; Enter adds it to the watchlist' },
-  { action: 'up', keys: ['up', 'k'], where: LISTS, description: 'move', note: 'up' },
-  { action: 'down', keys: ['down', 'j'], where: LISTS, description: 'move', note: 'down' },
+  { action: 'up', keys: ['up', 'k'], where: LISTS, description: 'move', note: 'the selection up' },
+  { action: 'down', keys: ['down', 'j'], where: LISTS, description: 'move', note: 'the selection down' },
   { action: 'focus', keys: ['enter'], where: ['watchlist'], description: 'focus', note: 'order book, trades and chart of the selected market' },
   { action: 'remove', keys: ['d'], where: ['watchlist'], description: 'remove', note: 'the selected market; asks first when it has open orders' },
   { action: 'buy', keys: ['b'], where: ['watchlist', 'market'], description: 'buy', note: 'order ticket for the selected market', needs: 'trading' },

@@ -6,7 +6,7 @@
  */
 import type { MarketInfo } from '../upbit/market-list.js';
 
-/** Hangul syllables are U+AC00 + (initial × 21 + medial) × 28 + final (Unicode §3.12). */
+/** Hangul syllables are U+AC00 + (initial × 21 + medial) × 28 + final (https://www.unicode.org/versions/Unicode15.0.0/ch03.pdf, "Hangul Syllable Decomposition"). */
 const SYLLABLE_FIRST = 0xac00;
 const SYLLABLE_LAST = 0xd7a3;
 const PER_INITIAL = 21 * 28;

@@ -77,8 +77,22 @@ const THEMES: Readonly<Record<ColorMode, Theme>> = {
   none: { rise: undefined, fall: undefined, good: undefined, warn: undefined, bad: undefined, attributes: false },
 };
 
-export function themeFor(mode: ColorMode): Theme {
-  return THEMES[mode];
+/** The colour roles a config file may set (`theme` in docs/configuration.md). */
+export type Palette = Partial<Record<Exclude<keyof Theme, 'attributes'>, string>>;
+
+const withPalette = new WeakMap<Palette, Map<ColorMode, Theme>>();
+
+/**
+ * The theme of `mode`, with the config file's colours over it (never in `none`: no colour at
+ * all). The same object for the same arguments, so memoised components keep it.
+ */
+export function themeFor(mode: ColorMode, palette?: Palette): Theme {
+  if (palette === undefined || mode === 'none' || Object.keys(palette).length === 0) return THEMES[mode];
+  let byMode = withPalette.get(palette);
+  if (byMode === undefined) withPalette.set(palette, (byMode = new Map<ColorMode, Theme>()));
+  let theme = byMode.get(mode);
+  if (theme === undefined) byMode.set(mode, (theme = { ...THEMES[mode], ...palette }));
+  return theme;
 }
 
 /**
@@ -86,6 +100,8 @@ export function themeFor(mode: ColorMode): Theme {
  * (it colours through the same chalk), for text that is built once and drawn as one string.
  */
 export function paint(text: string, color: string): string {
+  // A config file's `#rrggbb` (Ink's `<Text color>` takes it too); chalk maps it down to the terminal's level.
+  if (color.startsWith('#')) return chalk.hex(color)(text);
   return chalk[color as ForegroundColorName](text);
 }
 

@@ -30,8 +30,8 @@ describe('the key reference', () => {
     const keys = /\nKeys \(in the TUI\):\n((?: {2}.*\n)+)/.exec(helpText())?.[1] ?? '';
     expect(keys.trimEnd().split('\n')).toEqual([
       '  /         search: every KRW market by code, Korean or English name; Enter adds it to the watchlist',
-      '  up, k     up (on the watchlist, orders, the log, the task list, the portfolio)',
-      '  down, j   down (on the watchlist, orders, the log, the task list, the portfolio)',
+      '  up, k     move: the selection up (on the watchlist, orders, the log, the task list, the portfolio)',
+      '  down, j   move: the selection down (on the watchlist, orders, the log, the task list, the portfolio)',
       '  enter     focus: order book, trades and chart of the selected market (on the watchlist)',
       '  d         remove: the selected market; asks first when it has open orders (on the watchlist)',
       '  b         buy: order ticket for the selected market (on the watchlist, a focused market)',
