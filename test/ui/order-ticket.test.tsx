@@ -4,30 +4,21 @@
  * its own key, and the in-flight line. Frames are read after unmount: under CI=true Ink holds
  * every frame back until then (see render.test.tsx).
  */
-import chalk from 'chalk';
-import { cleanup, render } from 'ink-testing-library';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
 
 import { Money } from '../../src/trading/decimal.js';
 import { OrderTicket } from '../../src/ui/OrderTicket.js';
 import { deriveTicket, type TicketContext } from '../../src/ui/ticket-derive.js';
 import { openTicket, reduceTicket, stepTicket, type TicketState } from '../../src/ui/ticket-state.js';
 import { themeFor } from '../../src/ui/theme.js';
-import { stripAnsi } from './ink-helpers.js';
+import { colourFramesPerTest, stripAnsi } from './ink-helpers.js';
 import { ctxWith } from './ticket-fixtures.js';
 
 const RED = '\u001B[31m';
 const BOLD = '\u001B[1m';
 
-let savedLevel: typeof chalk.level;
-beforeEach(() => {
-  savedLevel = chalk.level;
-  chalk.level = 1;
-});
-afterEach(() => {
-  chalk.level = savedLevel;
-  cleanup();
-});
+colourFramesPerTest();
 
 function frame(state: TicketState, ctx: TicketContext, colors: 'korean' | 'none' = 'none'): string {
   const r = render(<OrderTicket view={deriveTicket(state, ctx)} state={state} theme={themeFor(colors)} width={100} />);
