@@ -13,6 +13,8 @@ export type { MarketRules } from './rules.js';
 export { BOOK_DEPTH, DEFAULT_FEE_RATE, marketRules } from './rules.js';
 export type { FundsWalk, Take } from './matching.js';
 export { takeFunds, takeVolume } from './matching.js';
+export type { BookSides, BookUnit, EstimateOptions, FillAmount, FillEstimate } from './estimate.js';
+export { bookSides, crossesBook, estimateFill } from './estimate.js';
 export type { ValidOrder, ValidationContext } from './validate.js';
 export { validateOrder } from './validate.js';
 export type { AccountSnapshot, FillSnapshot, HoldingSnapshot, OrderSnapshot } from './snapshot.js';

@@ -1,5 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import chalk from 'chalk';
+import { cleanup } from 'ink-testing-library';
+import { afterEach, beforeEach } from 'vitest';
 
 // Deliberately ESC-based: a frame must carry no styling at all in `none` mode.
 // eslint-disable-next-line no-control-regex
@@ -35,4 +38,20 @@ export function frameWhere(lastFrame: () => string | undefined, predicate: (fram
     const f = lastFrame();
     return f !== undefined && predicate(f) ? f : undefined;
   }, what);
+}
+
+/**
+ * For a test file that reads colours from frames: chalk at level 1 (the 16 colours the themes
+ * use) for each test, the level before restored and mounted apps cleaned up after it.
+ */
+export function colourFramesPerTest(): void {
+  let saved: typeof chalk.level;
+  beforeEach(() => {
+    saved = chalk.level;
+    chalk.level = 1;
+  });
+  afterEach(() => {
+    chalk.level = saved;
+    cleanup();
+  });
 }

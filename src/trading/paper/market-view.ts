@@ -5,8 +5,8 @@
  */
 import type { Decimal } from 'decimal.js';
 
-import type { BookLevel, MarketView } from '../../exchange/index.js';
-import type { CallOptions, OrderbookSnapshot, UpbitRestClient } from '../../upbit/rest/index.js';
+import { bookSides, type BookLevel, type BookSides, type MarketView } from '../../exchange/index.js';
+import type { CallOptions, UpbitRestClient } from '../../upbit/rest/index.js';
 import { BOOK_DEPTH } from '../../upbit/trading-rules.js';
 import { tickSize } from '../rules.js';
 
@@ -17,7 +17,7 @@ type Quotes = Pick<UpbitRestClient, 'orderbook' | 'instruments'>;
 
 export class LiveMarketView implements MarketView {
   private readonly ticks = new Map<string, Decimal>();
-  private readonly books = new Map<string, { asks: BookLevel[]; bids: BookLevel[] }>();
+  private readonly books = new Map<string, BookSides>();
   private readonly last = new Map<string, Decimal>();
 
   constructor(private readonly quotes: Quotes) {}
@@ -29,7 +29,7 @@ export class LiveMarketView implements MarketView {
   async refresh(market: string, options: CallOptions = {}): Promise<void> {
     await this.loadTick(market, options);
     const [snapshot] = await this.quotes.orderbook([market], BOOK_LEVELS, options);
-    if (snapshot !== undefined && snapshot.market === market) this.books.set(market, toBook(snapshot));
+    if (snapshot !== undefined && snapshot.market === market) this.books.set(market, bookSides(snapshot.units));
   }
 
   /** The market's tick, cached for the venue's lifetime (it changes only with price bands, which `tickSize` covers). */
@@ -71,17 +71,4 @@ export class LiveMarketView implements MarketView {
   tickSize(market: string, price: Decimal): Decimal {
     return tickSize(market, price, this.ticks);
   }
-}
-
-function toBook(s: OrderbookSnapshot): { asks: BookLevel[]; bids: BookLevel[] } {
-  const asks: BookLevel[] = [];
-  const bids: BookLevel[] = [];
-  for (const u of s.units) {
-    if (u.askSize.isPositive() && !u.askSize.isZero()) asks.push({ price: u.askPrice, size: u.askSize });
-    if (u.bidSize.isPositive() && !u.bidSize.isZero()) bids.push({ price: u.bidPrice, size: u.bidSize });
-  }
-  // Upbit lists the best level first; sort anyway so the engine's walk never depends on it.
-  asks.sort((a, b) => a.price.comparedTo(b.price));
-  bids.sort((a, b) => b.price.comparedTo(a.price));
-  return { asks, bids };
 }
