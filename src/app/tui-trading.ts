@@ -73,7 +73,7 @@ export function startTuiTrading(kernel: Kernel, flags: TradingFlagsInput, o: Tui
       if (signal.aborted) return;
       const built = sessionOf(ctx, { quotes: quotesFromMarketStore(o.prices), logger: o.logger, source: 'ui', drainDeadlineMs: DRAIN_MS });
       startUnder(kernel, built);
-      slot.set({ mode: ctx.mode.kind, account: built.session.account, orders: built.session.orders });
+      slot.set({ mode: ctx.mode.kind, account: built.session.account, orders: built.session.orders, session: built.session });
       const said = ctx.recovered.map(recoveryNotice);
       if (ctx.stillUnknown.length > 0) said.push(`${ctx.stillUnknown.length} earlier order(s) still unknown; they are looked up again (see the log).`);
       if (said.length > 0) o.setNotice(said.join(' '));

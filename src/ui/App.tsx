@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { memo, useEffect, useMemo, useReducer, useRef } from 'react';
+import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from 'react';
 import type { MarketStore } from '../trading/market-store.js';
 import type { MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
@@ -18,6 +18,8 @@ import { orderTasks, taskColumns } from './task-text.js';
 import { themeFor, type ColorMode, type Palette } from './theme.js';
 import { INITIAL_UI_STATE, topView, uiReducer } from './ui-state.js';
 import { useKeyRouter } from './use-key-router.js';
+import { useBook, useFocusDemand, type MarketData } from './market-data.js';
+import { useTicket, type TicketDefaults } from './use-ticket.js';
 import { useStoreSelection } from './use-store-selection.js';
 import { useTaskRows } from './use-task-rows.js';
 import { useTerminalSize } from './use-terminal-size.js';
@@ -46,6 +48,10 @@ export interface AppProps {
   keys?: KeyTable;
   /** The config file's colours over the mode's theme. @default none */
   palette?: Palette;
+  /** The feed's books, trades and candles, and the focus demand. @default none: no market view, no book in the ticket */
+  market?: MarketData;
+  /** The config file's default order type and quick sizes. @default limit, 25/50/75/100 % */
+  ticketDefaults?: TicketDefaults;
   /** Add or remove watchlist markets (`/`, `d`). @default none: the watchlist is fixed */
   watchlist?: Pick<UiActions, 'addMarket' | 'removeMarket'>;
 }
@@ -65,8 +71,10 @@ const MemoStatusBar = memo(StatusBar);
 type ScreenProps = Omit<AppProps, 'onQuit' | 'onInterrupt' | 'watchlist'>;
 
 const NO_CATALOG: readonly MarketInfo[] = [];
+const NO_DEFAULTS: TicketDefaults = {};
+const NO_TRADING: TradingSource = { subscribe: () => () => undefined, getSnapshot: () => null };
 
-function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading, names, catalog = NO_CATALOG, keys = DEFAULT_KEYS, palette }: ScreenProps) {
+function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading, names, catalog = NO_CATALOG, keys = DEFAULT_KEYS, palette, market, ticketDefaults = NO_DEFAULTS }: ScreenProps) {
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const view = topView(ui);
   const showTasks = view.kind === 'tasks' && ui.overlay === null;
@@ -108,6 +116,14 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
   // A watchlist that shrank (a market removed) keeps its selection on a row.
   useEffect(() => dispatch({ type: 'clamp', list: 'watchlist', count: marketCount }), [marketCount]);
 
+  // The focused market, or the ticket's: its book, trades and candles are demanded while open.
+  const focused = view.kind === 'market' || view.kind === 'ticket' ? view.market : null;
+  useFocusDemand(market, focused);
+  const tradingView = useSyncExternalStore((trading ?? NO_TRADING).subscribe, (trading ?? NO_TRADING).getSnapshot);
+  const book = useBook(market, view.kind === 'ticket' ? view.market : null);
+  const back = useCallback(() => dispatch({ type: 'back' }), []);
+  const ticket = useTicket({ top: view, trading: tradingView, book, defaults: ticketDefaults, close: back });
+
   const active = useKeyRouter({
     table: keys,
     ui,
@@ -116,6 +132,7 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
     counts,
     searchResults: results,
     selectedMarket: () => store.getSnapshot().markets[ui.selected.watchlist],
+    ...(view.kind === 'ticket' ? { input: { inInput: ticket.inInput, take: ticket.take } } : {}),
   });
   const selected = snapshot.markets[ui.selected.watchlist];
   const watched = useMemo(() => new Set(snapshot.markets), [snapshot.markets]);
@@ -134,6 +151,7 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
         tasks={{ rows: ordered.slice(0, plan.visibleRows), cols: taskCols, plan, now }}
         search={{ results, watched, unavailable: catalog.length === 0 }}
         active={active}
+        ticket={ticket}
       />
       {plan.showStatus && <MemoStatusBar snapshot={status} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} trading={tradingLine} />}
       {plan.showKeys && <BottomLine overlay={ui.overlay} bindings={active} theme={theme} columns={columns} />}

@@ -1,6 +1,10 @@
 import type { MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
-import { HelpOverlay, helpEntries } from './HelpOverlay.js';
+import { Text } from 'ink';
+import { HelpOverlay, helpEntries, type HelpEntry } from './HelpOverlay.js';
+import { OrderTicket } from './OrderTicket.js';
+import { TICKET_KEYS } from './ticket-state.js';
+import type { TicketHandle } from './use-ticket.js';
 import type { Binding } from './keymap.js';
 import type { FrameLayout, TableColumns } from './layout.js';
 import type { RowLine } from './screen-view.js';
@@ -11,6 +15,9 @@ import { TasksPanel } from './TasksPanel.js';
 import type { Theme } from './theme.js';
 import { TickerTable } from './TickerTable.js';
 import type { UiState, View } from './ui-state.js';
+
+/** The ticket's own keys (its fields are inputs), listed before the table's in help. */
+const TICKET_HELP: readonly HelpEntry[] = TICKET_KEYS.map((k) => ({ keys: k.keys, text: k.description }));
 
 export interface BodyProps {
   ui: UiState;
@@ -24,14 +31,18 @@ export interface BodyProps {
   search: { results: readonly MarketInfo[]; watched: ReadonlySet<MarketCode>; unavailable: boolean };
   /** The keys live under an overlay (what help lists). */
   active: readonly Binding[];
+  ticket: TicketHandle;
 }
 
 /** What fills the screen above the status line: the overlay if one is open, else the top view. */
-export function Body({ ui, view, columns, height, theme, table, tasks, search, active }: BodyProps) {
+export function Body({ ui, view, columns, height, theme, table, tasks, search, active, ticket }: BodyProps) {
   const overlay = ui.overlay;
-  if (overlay?.kind === 'help') return <HelpOverlay view={view.kind} entries={helpEntries(active)} columns={columns} rows={height} theme={theme} />;
+  if (overlay?.kind === 'help') return <HelpOverlay view={view.kind} entries={helpEntries(active, view.kind === 'ticket' ? TICKET_HELP : [])} columns={columns} rows={height} theme={theme} />;
   if (overlay?.kind === 'search') return <SearchOverlay query={overlay.query} results={search.results} selected={overlay.selected} watched={search.watched} rows={height} theme={theme} unavailable={search.unavailable} />;
   switch (view.kind) {
+    case 'ticket':
+      if (ticket.state === null || ticket.view === null) return <Text wrap="truncate-end">{`The trading session is opening: the ${view.side === 'bid' ? 'buy' : 'sell'} ticket for ${view.market} shows once it is (Esc goes back).`}</Text>;
+      return <OrderTicket view={ticket.view} state={ticket.state} theme={theme} width={columns} />;
     case 'tasks':
       return <TasksPanel tasks={tasks.rows} cols={tasks.cols} columns={columns} showHeader={tasks.plan.showHeader} hiddenRows={tasks.plan.hiddenRows} showMore={tasks.plan.showMore} now={tasks.now} theme={theme} />;
     default:

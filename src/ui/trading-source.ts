@@ -3,13 +3,18 @@
  * frame of prices never waits for it): `null` while it opens, then the mode and the session's
  * stores. A UI-side interface, as ./task-source.ts is: src/app adapts the session to it.
  */
-import type { AccountSnapshot, ExternalStore, OrdersSnapshot } from '../trading/session/index.js';
+import type { AccountSnapshot, ExternalStore, OrdersSnapshot, TradingSession } from '../trading/session/index.js';
 import type { VenueKind } from '../trading/venue.js';
 
 export interface TradingView {
   readonly mode: VenueKind;
   readonly account: ExternalStore<AccountSnapshot>;
   readonly orders: ExternalStore<OrdersSnapshot>;
+  /**
+   * What the keys act through: the pre-trade check, place, cancel, cancel-all-mine, the market
+   * rules. The one order path of the UI, the CLI and the monitor. @default none: watch only
+   */
+  readonly session?: Pick<TradingSession, 'check' | 'place' | 'cancel' | 'cancelAllMine' | 'prepare' | 'rules'>;
 }
 
 /** Read with `useSyncExternalStore`: the same view until the session opens (once). Both functions stable. */

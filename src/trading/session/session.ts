@@ -29,6 +29,7 @@ import type { OrderService, PlaceResult } from '../order-service.js';
 import { TRADING_TASKS, tradingTasks, type NamedRelease, type NamedTask } from '../under-kernel.js';
 import type { Venue, VenueKind } from '../venue.js';
 import { AccountStore, type AccountSnapshot } from './account-store.js';
+import { tradingRules, type InstrumentTicks, type TradingRules } from '../rules.js';
 import { MarketRules, type MarketRulesOptions } from './market-rules.js';
 import { OrdersStore, type OrdersSnapshot } from './orders-store.js';
 import { preTradeCheck, type PreTradeCheck, type QuoteSource } from './pre-trade.js';
@@ -73,6 +74,11 @@ export interface TradingSession {
   /** Read a market's fees, minimums and tick (once; again when old), so `check` knows them. */
   prepare(market: string, signal?: AbortSignal): Promise<void>;
   /**
+   * What `check` uses for `market` now, synchronously: its fees and minimums (Upbit's usual
+   * ones until `prepare` read them, `known` false) and every instrument tick read so far.
+   */
+  rules(market: string): { rules: TradingRules; ticks: InstrumentTicks; known: boolean };
+  /**
    * Check, then place through the order service. Throws {@link InvalidOrderError} (nothing
    * journalled or sent) when the check finds a problem, else what `OrderService.place` throws.
    */
@@ -115,6 +121,10 @@ export function createTradingSession(parts: TradingSessionParts): BuiltSession {
     check: (draft) => sync.check(draft),
     prepare: async (market, signal) => {
       await sync.rules.prepare(market, signal);
+    },
+    rules: (market) => {
+      const known = sync.rules.get(market);
+      return { rules: known?.rules ?? tradingRules(market), ticks: sync.rules.ticks(), known: known !== undefined };
     },
     place: (intent, opts = {}) => sync.place(intent, opts),
     cancel: (uuid, opts = {}) => sync.cancel(uuid, opts),
