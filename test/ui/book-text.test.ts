@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { bookFit, bookLines, depthBar, levelsFor } from '../../src/ui/book-text.js';
 import { lineText, lineWidth, type Line } from '../../src/ui/panel-text.js';
 import { textWidth } from '../../src/ui/text-width.js';
-import { themeFor, type ColorMode } from '../../src/ui/theme.js';
-import { fixtureBook } from './market-fixtures.js';
+import { themeFor } from '../../src/ui/theme.js';
+import { COLOUR_CASES, fixtureBook, plain } from './market-fixtures.js';
 
 const korean = themeFor('korean');
-const text = (line: Line | undefined): string => (line ?? []).map((r) => r.text).join('');
-const price = (line: Line | undefined): number => Number(text(line).trim().split(/\s+/)[0]?.replace(/,/g, ''));
+const price = (line: Line | undefined): number => Number(plain(line).trim().split(/\s+/)[0]?.replace(/,/g, ''));
 
 describe('bookLines', () => {
   const book = fixtureBook(15);
@@ -27,17 +26,17 @@ describe('bookLines', () => {
 
   it('says the spread, absolute and as a percentage of the mid price', () => {
     // 32,293,000 − 32,287,000 = 6,000 on a mid of 32,290,000: 0.0186 %.
-    expect(text(lines[10]).trimEnd()).toBe('spread 6,000 (0.019%)');
-    expect(text(bookLines(book, { market: 'KRW-BTC', width: 40, levels: 10, theme: korean, labelled: true })[10]).trimEnd()).toBe('KRW-BTC spread 6,000 (0.019%)');
+    expect(plain(lines[10]).trimEnd()).toBe('spread 6,000 (0.019%)');
+    expect(plain(bookLines(book, { market: 'KRW-BTC', width: 40, levels: 10, theme: korean, labelled: true })[10]).trimEnd()).toBe('KRW-BTC spread 6,000 (0.019%)');
   });
 
   it('shows size and cumulative size from the spread outward, the bar longest at the deepest level', () => {
-    const nearAsk = text(lines[9]).trim().split(/\s+/);
+    const nearAsk = plain(lines[9]).trim().split(/\s+/);
     expect(nearAsk.slice(0, 3)).toEqual(['32,293,000', '0.04414411', '0.04414411']);
-    const deepBid = text(lines[20]).trim().split(/\s+/);
+    const deepBid = plain(lines[20]).trim().split(/\s+/);
     const cum = book.units.slice(0, 10).reduce((s, u) => s + u.bidSize, 0);
     expect(Number(deepBid[2])).toBeCloseTo(cum, 8);
-    const bar = (line: Line | undefined): number => [...text(line)].filter((c) => '▏▎▍▌▋▊▉█'.includes(c)).length;
+    const bar = (line: Line | undefined): number => [...plain(line)].filter((c) => '▏▎▍▌▋▊▉█'.includes(c)).length;
     for (let i = 11; i < 20; i++) expect(bar(lines[i + 1])).toBeGreaterThanOrEqual(bar(lines[i]));
     // The deepest side fills the bar.
     expect(Math.max(bar(lines[0]), bar(lines[20]))).toBeGreaterThan(bar(lines[10]));
@@ -46,21 +45,17 @@ describe('bookLines', () => {
   it.each([12, 20, 30, 39, 40, 56, 63])('every line is exactly %i cells', (width) => {
     for (const line of bookLines(book, { market: 'KRW-BTC', width, levels: 10, theme: korean })) {
       expect(lineWidth(line)).toBe(width);
-      expect(textWidth(text(line))).toBe(width);
+      expect(textWidth(plain(line))).toBe(width);
     }
   });
 
   it('shows fewer levels when the book has fewer, and says so when it has none', () => {
     expect(bookLines(fixtureBook(3), { market: 'KRW-BTC', width: 40, levels: 10, theme: korean })).toHaveLength(7);
     const empty = bookLines({ ...book, units: [] }, { market: 'KRW-BTC', width: 30, levels: 10, theme: korean });
-    expect(empty.map(text)).toEqual([`${'no levels in the book'.padEnd(30)}`]);
+    expect(empty.map(plain)).toEqual([`${'no levels in the book'.padEnd(30)}`]);
   });
 
-  it.each<[ColorMode, boolean]>([
-    ['korean', true],
-    ['global', true],
-    ['none', false],
-  ])('colours in %s: bids in the rise colour, asks in the fall colour', (mode, coloured) => {
+  it.each(COLOUR_CASES)('colours in %s: bids in the rise colour, asks in the fall colour', (mode, coloured) => {
     const theme = themeFor(mode);
     const ls = bookLines(book, { market: 'KRW-BTC', width: 40, levels: 10, theme });
     const colours = (line: Line | undefined): Set<string | undefined> => new Set((line ?? []).filter((r) => r.text.trim() !== '').map((r) => r.color));

@@ -4,11 +4,10 @@ import { chartLines } from '../../src/ui/chart-text.js';
 import { formatPrice } from '../../src/ui/format.js';
 import { lineText, lineWidth, type Line } from '../../src/ui/panel-text.js';
 import { textWidth } from '../../src/ui/text-width.js';
-import { themeFor, type ColorMode } from '../../src/ui/theme.js';
-import { fixtureCandles } from './market-fixtures.js';
+import { themeFor } from '../../src/ui/theme.js';
+import { COLOUR_CASES, fixtureCandles, plain } from './market-fixtures.js';
 
 const korean = themeFor('korean');
-const text = (line: Line | undefined): string => (line ?? []).map((r) => r.text).join('');
 const hhmm = (ms: number): string => {
   const d = new Date(ms);
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
@@ -20,13 +19,13 @@ describe('chartLines', () => {
     const candles = fixtureCandles(20, (i) => 32_000_000 + i * 10_000);
     const lines = chartLines(candles, { market: 'KRW-BTC', width: 39, height: 11, theme: korean });
     expect(lines).toHaveLength(11);
-    expect(text(lines[0]).trimEnd().endsWith(formatPrice('KRW-BTC', 32_190_000))).toBe(true);
-    expect(text(lines[9]).trimEnd().endsWith(formatPrice('KRW-BTC', 32_000_000))).toBe(true);
+    expect(plain(lines[0]).trimEnd().endsWith(formatPrice('KRW-BTC', 32_190_000))).toBe(true);
+    expect(plain(lines[9]).trimEnd().endsWith(formatPrice('KRW-BTC', 32_000_000))).toBe(true);
     // The mid row (row 4 of 10) is labelled with the price at its middle: between the two.
-    const mid = Number(text(lines[4]).trim().split(/\s+/).at(-1)?.replace(/,/g, ''));
+    const mid = Number(plain(lines[4]).trim().split(/\s+/).at(-1)?.replace(/,/g, ''));
     expect(mid).toBeGreaterThan(32_000_000);
     expect(mid).toBeLessThan(32_190_000);
-    const axis = text(lines[10]);
+    const axis = plain(lines[10]);
     expect(axis.trimStart().startsWith(hhmm(candles[0]?.start ?? 0))).toBe(true);
     expect(axis.includes(hhmm(candles.at(-1)?.start ?? 0))).toBe(true);
   });
@@ -36,20 +35,20 @@ describe('chartLines', () => {
     const lines = chartLines(candles, { market: 'KRW-BTC', width: 40, height: 10, theme: korean });
     const axisWidth = 1 + '32,199,000'.length;
     const plot = 40 - axisWidth;
-    const top = text(lines[0]).slice(0, plot);
+    const top = plain(lines[0]).slice(0, plot);
     expect(top.at(-1)).toMatch(BLOCKS);
     expect(top.at(0)).toBe(' ');
-    const bottom = text(lines[8]).slice(0, plot);
+    const bottom = plain(lines[8]).slice(0, plot);
     expect([...bottom].every((c) => BLOCKS.test(c))).toBe(true);
     // The axis ends with the last candle; the first shown is `plot` candles before it.
-    expect(text(lines[9]).trimEnd().endsWith(hhmm(candles.at(-1)?.start ?? 0))).toBe(true);
-    expect(text(lines[9]).startsWith(hhmm(candles[200 - plot]?.start ?? 0))).toBe(true);
+    expect(plain(lines[9]).trimEnd().endsWith(hhmm(candles.at(-1)?.start ?? 0))).toBe(true);
+    expect(plain(lines[9]).startsWith(hhmm(candles[200 - plot]?.start ?? 0))).toBe(true);
   });
 
   it('draws a flat series and a single candle at half height, labelled once, without NaN', () => {
     for (const candles of [fixtureCandles(30, () => 32_000_000), fixtureCandles(1)]) {
       const lines = chartLines(candles, { market: 'KRW-BTC', width: 30, height: 7, theme: korean });
-      const all = lines.map(text);
+      const all = lines.map(plain);
       expect(all.join('\n')).not.toMatch(/NaN|undefined|Infinity/);
       expect(all.filter((l) => /\d{2},\d{3},\d{3}/.test(l))).toHaveLength(1);
       // Rows 3…5 (the lower half of 6 plot rows) hold the area; the top two rows are empty.
@@ -68,19 +67,15 @@ describe('chartLines', () => {
           expect(lines).toHaveLength(height);
           for (const line of lines) {
             expect(lineWidth(line)).toBe(width);
-            expect(textWidth(text(line))).toBe(width);
-            expect(text(line)).not.toMatch(/NaN/);
+            expect(textWidth(plain(line))).toBe(width);
+            expect(plain(line)).not.toMatch(/NaN/);
           }
         }
       }
     }
   });
 
-  it.each<[ColorMode, boolean]>([
-    ['korean', true],
-    ['global', true],
-    ['none', false],
-  ])('colours the area in %s: rise when the window closed at or above its open, else fall', (mode, coloured) => {
+  it.each(COLOUR_CASES)('colours the area in %s: rise when the window closed at or above its open, else fall', (mode, coloured) => {
     const theme = themeFor(mode);
     const up = chartLines(fixtureCandles(20, (i) => 32_000_000 + i * 1000), { market: 'KRW-BTC', width: 39, height: 8, theme });
     const down = chartLines(fixtureCandles(20, (i) => 32_100_000 - i * 1000), { market: 'KRW-BTC', width: 39, height: 8, theme });

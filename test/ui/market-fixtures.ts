@@ -5,7 +5,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseQuotationFrame } from '../../src/upbit/parse.js';
+import type { Line } from '../../src/ui/panel-text.js';
+import type { ColorMode } from '../../src/ui/theme.js';
 import type { Candle, Orderbook, Trade } from '../../src/upbit/types.js';
+
+/** Each colour mode and whether it colours at all. */
+export const COLOUR_CASES: ReadonlyArray<readonly [ColorMode, boolean]> = [
+  ['korean', true],
+  ['global', true],
+  ['none', false],
+];
+
+/** A line's text without its colours. */
+export function plain(line: Line | undefined): string {
+  return (line ?? []).map((r) => r.text).join('');
+}
 
 type Wire = Record<string, unknown>;
 

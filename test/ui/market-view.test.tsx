@@ -4,10 +4,9 @@
  * at small sizes, and a panel re-rendered only when its own slice publishes.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import chalk from 'chalk';
 import { render, cleanup } from 'ink-testing-library';
 import { Profiler } from 'react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CandleSeries } from '../../src/trading/feed/candle-series.js';
 import { OrderBooks } from '../../src/trading/feed/order-books.js';
 import { TradeTapes } from '../../src/trading/feed/trade-tapes.js';
@@ -17,10 +16,11 @@ import { OrderBookPanel } from '../../src/ui/OrderBookPanel.js';
 import { fitLeft } from '../../src/ui/panel-text.js';
 import { WAITING } from '../../src/ui/SlicePanel.js';
 import { textWidth } from '../../src/ui/text-width.js';
-import { themeFor, type ColorMode } from '../../src/ui/theme.js';
+import { themeFor } from '../../src/ui/theme.js';
 import { TradeTapePanel } from '../../src/ui/TradeTapePanel.js';
+import { withObservableColour } from './chalk-level.js';
 import { frameLines, frameWhere, until } from './ink-helpers.js';
-import { fixtureBook, fixtureCandles, fixtureTrades } from './market-fixtures.js';
+import { COLOUR_CASES, fixtureBook, fixtureCandles, fixtureTrades } from './market-fixtures.js';
 
 const MARKET = 'KRW-BTC';
 
@@ -29,14 +29,8 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i += 1) await nextTurn();
 }
 
-let savedLevel: typeof chalk.level;
-beforeEach(() => {
-  // As in status-bar.test.tsx: make colour (and its absence) observable in a non-TTY worker.
-  savedLevel = chalk.level;
-  chalk.level = 1;
-});
+withObservableColour();
 afterEach(() => {
-  chalk.level = savedLevel;
   cleanup();
 });
 
@@ -142,11 +136,7 @@ describe('MarketView', () => {
     await frameWhere(lastFrame, (f) => f.includes('spread') && f.split(WAITING).length === 3, 'the book in place of its waiting line');
   });
 
-  it.each<[ColorMode, boolean]>([
-    ['korean', true],
-    ['global', true],
-    ['none', false],
-  ])('in %s the frame is coloured: %s', async (mode, coloured) => {
+  it.each(COLOUR_CASES)('in %s the frame is coloured: %s', async (mode, coloured) => {
     const { lastFrame } = render(<MarketView market={MARKET} slices={fedSlices()} columns={80} rows={22} theme={themeFor(mode)} />);
     const frame = await frameWhere(lastFrame, (f) => f.includes('spread'), 'the book');
     expect(frame.includes('\u001b[')).toBe(coloured);

@@ -1,14 +1,13 @@
 /** The trade tape's lines (src/ui/tape-text.ts): newest first, local time, sides coloured, exact widths. */
 import { describe, expect, it } from 'vitest';
 import { formatPrice } from '../../src/ui/format.js';
-import { lineText, lineWidth, type Line } from '../../src/ui/panel-text.js';
+import { lineText, lineWidth } from '../../src/ui/panel-text.js';
 import { tapeLines } from '../../src/ui/tape-text.js';
 import { textWidth } from '../../src/ui/text-width.js';
-import { themeFor, type ColorMode } from '../../src/ui/theme.js';
-import { fixtureTrades } from './market-fixtures.js';
+import { themeFor } from '../../src/ui/theme.js';
+import { COLOUR_CASES, fixtureTrades, plain } from './market-fixtures.js';
 
 const korean = themeFor('korean');
-const text = (line: Line | undefined): string => (line ?? []).map((r) => r.text).join('');
 /** What the tape should print for a time: the local clock, as the terminal's user reads it. */
 const local = (ms: number): string => {
   const d = new Date(ms);
@@ -24,7 +23,7 @@ describe('tapeLines', () => {
     lines.forEach((line, i) => {
       const t = trades[i];
       if (t === undefined) throw new Error('no trade');
-      expect(text(line).trim().split(/\s+/)).toEqual([local(t.tradeTimestamp), formatPrice('KRW-BTC', t.price), t.volume.toFixed(8)]);
+      expect(plain(line).trim().split(/\s+/)).toEqual([local(t.tradeTimestamp), formatPrice('KRW-BTC', t.price), t.volume.toFixed(8)]);
     });
     expect(trades[0]?.tradeTimestamp).toBeGreaterThan(trades[1]?.tradeTimestamp ?? Infinity);
     expect(tapeLines(trades.slice(0, 3), { market: 'KRW-BTC', width: 39, rows: 9, theme: korean })).toHaveLength(3);
@@ -34,16 +33,12 @@ describe('tapeLines', () => {
     const lines = tapeLines(trades, { market: 'KRW-BTC', width, rows: 20, theme: korean });
     for (const line of lines) {
       expect(lineWidth(line)).toBe(width);
-      expect(textWidth(text(line))).toBe(width);
+      expect(textWidth(plain(line))).toBe(width);
     }
-    expect(text(lines[0]).includes(':')).toBe(width >= 27);
+    expect(plain(lines[0]).includes(':')).toBe(width >= 27);
   });
 
-  it.each<[ColorMode, boolean]>([
-    ['korean', true],
-    ['global', true],
-    ['none', false],
-  ])('colours in %s: a buy (BID taker) in the rise colour, a sell in the fall colour', (mode, coloured) => {
+  it.each(COLOUR_CASES)('colours in %s: a buy (BID taker) in the rise colour, a sell in the fall colour', (mode, coloured) => {
     const theme = themeFor(mode);
     const lines = tapeLines(trades, { market: 'KRW-BTC', width: 39, rows: 10, theme });
     lines.forEach((line, i) => {
