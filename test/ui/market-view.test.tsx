@@ -126,6 +126,19 @@ describe('MarketView', () => {
     expect(lines[11]?.startsWith('spread 6,000')).toBe(true);
   });
 
+  it('lays out again on a resize', async () => {
+    const slices = fedSlices();
+    const theme = themeFor('korean');
+    const { lastFrame, rerender } = render(<MarketView market={MARKET} slices={slices} columns={80} rows={22} theme={theme} />);
+    await frameWhere(lastFrame, (f) => f.includes('1m chart'), 'the chart at 80×22');
+    rerender(<MarketView market={MARKET} slices={slices} columns={40} rows={12} theme={theme} />);
+    const small = frameLines(await frameWhere(lastFrame, (f) => f.includes('chart and trades hidden'), 'the note at 40×12'));
+    expect(small.every((l) => textWidth(l) <= 40)).toBe(true);
+    expect(levelRows(small, 40)).toHaveLength(10);
+    rerender(<MarketView market={MARKET} slices={slices} columns={80} rows={22} theme={theme} />);
+    await frameWhere(lastFrame, (f) => f.includes('1m chart') && !f.includes('hidden'), 'the chart again');
+  });
+
   it('says it is waiting for data before the slices have any', async () => {
     const slices = { books: new OrderBooks(), tapes: new TradeTapes(), candles: new CandleSeries() };
     const { lastFrame } = render(<MarketView market={MARKET} slices={slices} columns={80} rows={22} theme={themeFor('korean')} />);
