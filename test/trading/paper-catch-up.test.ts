@@ -14,7 +14,7 @@ const T0 = Date.UTC(2026, 10, 22, 0, 0);
 
 function candle(market: string, start: number, low: number, high: number, volume = 1): Candle {
   const d = (n: number) => new Decimal(n);
-  return { market, start, open: d(low), high: d(high), low: d(low), close: d(high), timestamp: start + 59_000, volume: d(volume) };
+  return { market, start, open: d(low), high: d(high), low: d(low), close: d(high), timestamp: start + 59_000, volume: d(volume), turnover: d(volume).mul(high) };
 }
 
 describe('candleSpanFor', () => {

@@ -30,20 +30,39 @@ export class CandleSeries extends Slice<readonly Candle[]> {
 
   /** Add or replace a candle; O(1) for the newest one (what Upbit streams). */
   apply(candle: Candle): void {
+    this.#put(candle, true);
+  }
+
+  /**
+   * Add candles from history (REST) under the live stream, in any order: a candle whose start
+   * the series already holds is left as it is: the stream sends every update of a candle from
+   * its first message on (the first a snapshot of the candle so far), so what it delivered is
+   * at least as current as a REST answer. Returns how many were added.
+   */
+  backfill(candles: Iterable<Candle>): number {
+    let added = 0;
+    for (const candle of candles) if (this.#put(candle, false)) added += 1;
+    return added;
+  }
+
+  /** Insert `candle` in start order; whether the series changed. */
+  #put(candle: Candle, replace: boolean): boolean {
     const key = keyOf(candle.market, candle.unit);
     let series = this.#live.get(key);
     if (series === undefined) this.#live.set(key, (series = []));
     let i = series.length - 1;
     while (i >= 0 && (series[i]?.start ?? 0) > candle.start) i--;
     if (i >= 0 && series[i]?.start === candle.start) {
+      if (!replace) return false;
       series[i] = candle;
     } else {
       // Older than every candle kept, with the series full: it would fall off at once.
-      if (i < 0 && series.length >= this.#length) return;
+      if (i < 0 && series.length >= this.#length) return false;
       series.splice(i + 1, 0, candle);
       if (series.length > this.#length) series.shift();
     }
     this.touch(key);
+    return true;
   }
 
   /** The candles of `market` and `unit`, oldest first, as last published. */

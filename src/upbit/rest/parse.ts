@@ -222,6 +222,7 @@ export function parseCandle(v: unknown, path = 'candle'): Candle {
     close: f.dec('trade_price'),
     timestamp: f.int('timestamp'),
     volume: f.dec('candle_acc_trade_volume'),
+    turnover: f.dec('candle_acc_trade_price'),
   };
 }
 

@@ -42,6 +42,8 @@ export interface Candle {
   timestamp: number;
   /** Volume traded in the bucket (`candle_acc_trade_volume`). */
   volume: Decimal;
+  /** Value traded in the bucket, quote currency (`candle_acc_trade_price`). */
+  turnover: Decimal;
 }
 
 /** `GET /v1/ticker`. */

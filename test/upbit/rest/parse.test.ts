@@ -58,6 +58,7 @@ describe('REST parsing', () => {
     expect(minute?.low.toFixed()).toBe('103441000');
     expect(minute?.high.toFixed()).toBe('103494000');
     expect(minute?.volume.toFixed()).toBe('0.21168041');
+    expect(minute?.turnover.toFixed()).toBe('21904412.55081');
     const [day] = parseList(fixture('v1/candles/days/GET-200.json'), 'candles', parseCandle);
     expect(day?.start).toBe(Date.UTC(2026, 2, 11));
     expect(day?.close.toFixed()).toBe('103481000');
