@@ -9,7 +9,7 @@ import { selectFills, selectMyOpenOrders, selectOpenOrders, type OpenOrder, type
 import type { Side } from '../upbit/order-types.js';
 import { quoteCurrency } from '../upbit/market-code.js';
 import { formatDuration, marketLabel } from './format.js';
-import { clockTime, fitColumns, formatDecimal, formatMarketPrice, formatVolume, moreLine, rowWindow, selectionMark, textLine, withMark, type PaneCell, type PaneLine } from './pane-lines.js';
+import { clockTime, fitColumns, formatDecimal, headerCells, formatMarketPrice, formatVolume, moreLine, rowWindow, selectionMark, textLine, withMark, type Headings, type PaneCell, type PaneLine } from './pane-lines.js';
 import type { Theme } from './theme.js';
 
 /**
@@ -131,19 +131,17 @@ function orderCells(o: OpenOrder, mine: boolean, cols: OrderColumns, now: number
   ];
 }
 
-function orderHeader(cols: OrderColumns): PaneCell[] {
-  return [
-    { text: 'BY', width: cols.by },
-    { text: 'MARKET', width: cols.market },
-    { text: 'SIDE', width: cols.side },
-    { text: 'TYPE', width: cols.type },
-    { text: 'PRICE', width: cols.price, align: 'right' },
-    { text: 'VOLUME', width: cols.volume, align: 'right' },
-    { text: 'FILLED', width: cols.filled, align: 'right' },
-    { text: 'STATE', width: cols.state },
-    { text: 'AGE', width: cols.age, align: 'right' },
-  ];
-}
+const ORDER_HEADINGS: Headings<OrderColumns> = [
+  ['by', 'BY'],
+  ['market', 'MARKET'],
+  ['side', 'SIDE'],
+  ['type', 'TYPE'],
+  ['price', 'PRICE', 'right'],
+  ['volume', 'VOLUME', 'right'],
+  ['filled', 'FILLED', 'right'],
+  ['state', 'STATE'],
+  ['age', 'AGE', 'right'],
+];
 
 function fillCells(f: OrderFill, cols: FillColumns, theme: Theme): PaneCell[] {
   return [
@@ -156,16 +154,14 @@ function fillCells(f: OrderFill, cols: FillColumns, theme: Theme): PaneCell[] {
   ];
 }
 
-function fillHeader(cols: FillColumns): PaneCell[] {
-  return [
-    { text: 'TIME', width: cols.time },
-    { text: 'MARKET', width: cols.market },
-    { text: 'SIDE', width: cols.side },
-    { text: 'PRICE', width: cols.price, align: 'right' },
-    { text: 'VOLUME', width: cols.volume, align: 'right' },
-    { text: 'FEE', width: cols.fee, align: 'right' },
-  ];
-}
+const FILL_HEADINGS: Headings<FillColumns> = [
+  ['time', 'TIME'],
+  ['market', 'MARKET'],
+  ['side', 'SIDE'],
+  ['price', 'PRICE', 'right'],
+  ['volume', 'VOLUME', 'right'],
+  ['fee', 'FEE', 'right'],
+];
 
 function openTitle(s: OrdersSnapshot, open: number, mine: number): string {
   const parts = [`OPEN ORDERS ${open}`, `${mine} placed here`];
@@ -189,7 +185,7 @@ export function ordersLines(snapshot: OrdersSnapshot, view: OrdersView): OrdersL
   lines.push(textLine('open-title', openTitle(snapshot, open.length, mine.size), width, { bold }));
   if (rows.openRows === 0 && height < CHROME) return { lines, selected: highlighted };
   const oc = fitColumns(ORDER_COLUMNS, ORDER_DROPS, width);
-  lines.push({ key: 'open-header', runs: withMark(' ', orderHeader(oc), width), inverse: false, bold });
+  lines.push({ key: 'open-header', runs: withMark(' ', headerCells(oc, ORDER_HEADINGS), width), inverse: false, bold });
   if (open.length === 0 && rows.openRows > 0) lines.push(textLine('open-none', snapshot.loaded ? ' none' : ' …', width));
   for (let i = win.offset; i < win.offset + win.shown; i++) {
     const o = open[i];
@@ -202,7 +198,7 @@ export function ordersLines(snapshot: OrdersSnapshot, view: OrdersView): OrdersL
   lines.push(textLine('fills-title', fills.length === 0 ? 'RECENT FILLS · none yet' : `RECENT FILLS ${fills.length}`, width, { bold }));
   if (fills.length === 0) return { lines, selected: highlighted };
   const fc = fitColumns(FILL_COLUMNS, FILL_DROPS, width);
-  lines.push({ key: 'fills-header', runs: withMark(' ', fillHeader(fc), width), inverse: false, bold });
+  lines.push({ key: 'fills-header', runs: withMark(' ', headerCells(fc, FILL_HEADINGS), width), inverse: false, bold });
   const fillWin = rowWindow(fills.length, rows.fillRows, 0);
   for (const f of fills.slice(0, fillWin.shown)) lines.push({ key: `fill-${f.tradeUuid}`, runs: withMark(' ', fillCells(f, fc, theme), width), inverse: false, bold: false });
   if (fillWin.hidden > 0 && rows.fillRows > 0) lines.push(textLine('fills-more', `+${fillWin.hidden} older`, width));

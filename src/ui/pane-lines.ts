@@ -102,6 +102,14 @@ export function withMark(mark: string, cells: readonly PaneCell[], width: number
   return cellsLine(cells.map((c, k) => (k === i ? { ...c, text: mark + c.text, width: c.width + 1 } : c)), width);
 }
 
+/** A table's column headings in order: the column's key, its heading, its alignment (default left). */
+export type Headings<C> = ReadonlyArray<readonly [column: keyof C, heading: string, align?: Align]>;
+
+/** The header row's cells for `cols` (a hidden column's heading is hidden with it). */
+export function headerCells<C>(cols: C, headings: Headings<C>): PaneCell[] {
+  return headings.map(([column, text, align]) => ({ text, width: cols[column] as number, align }));
+}
+
 /** A line of plain text, exactly `width` cells. */
 export function textLine(key: string, text: string, width: number, opts: { color?: string | undefined; bold?: boolean } = {}): PaneLine {
   return { key, runs: fitRuns([{ text, color: opts.color }], width), inverse: false, bold: opts.bold === true };
@@ -151,6 +159,11 @@ export function moreLine(key: string, hidden: number, width: number): PaneLine {
   return textLine(key, `+${hidden} more (↑/↓ to scroll)`, width);
 }
 
+/** Digits with en-US thousands separators, as format.ts's formatKrw groups them: `1234567` → `1,234,567`. */
+function grouped(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** A decimal with en-US grouping and exactly `decimals` fraction digits (`-1,234.50`); `signed` adds `+` when above zero. */
 export function formatDecimal(value: Decimal, decimals: number, signed = false): string {
   const fixed = value.toFixed(decimals, Decimal.ROUND_HALF_EVEN);
@@ -158,14 +171,14 @@ export function formatDecimal(value: Decimal, decimals: number, signed = false):
   const [int = '0', frac] = (negative ? fixed.slice(1) : fixed).split('.');
   const zero = /^[0.]*$/.test(negative ? fixed.slice(1) : fixed);
   const sign = zero ? '' : negative ? '-' : signed ? '+' : '';
-  return `${sign}${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
+  return `${sign}${grouped(int)}${frac === undefined ? '' : `.${frac}`}`;
 }
 
 /** A volume as Upbit shows it: up to 8 decimals, trailing zeros dropped (`0.0002`, `12.5`). */
 export function formatVolume(value: Decimal): string {
   const fixed = value.toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed();
   const [int = '0', frac] = fixed.split('.');
-  return `${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac === undefined ? '' : `.${frac}`}`;
+  return `${grouped(int)}${frac === undefined ? '' : `.${frac}`}`;
 }
 
 /** Local wall-clock time of `ms`: `09:05:07`. */

@@ -9,7 +9,7 @@
 import { Money, ZERO, type Decimal } from '../trading/decimal.js';
 import { selectTotalValue, type AccountSnapshot, type PriceLookup } from '../trading/session/index.js';
 import { formatKrw } from './format.js';
-import { fitColumns, fitRuns, formatDecimal, formatMarketPrice, formatVolume, moreLine, rowWindow, selectionMark, textLine, withMark, type PaneCell, type PaneLine } from './pane-lines.js';
+import { fitColumns, fitRuns, formatDecimal, headerCells, formatMarketPrice, formatVolume, moreLine, rowWindow, selectionMark, textLine, withMark, type Headings, type PaneCell, type PaneLine } from './pane-lines.js';
 import type { Theme } from './theme.js';
 
 /** One asset with what it is worth at the last price. */
@@ -105,8 +105,8 @@ function holdingCells(h: Holding, cols: Columns, theme: Theme): PaneCell[] {
   ];
 }
 
-const HEADER: ReadonlyArray<[keyof Columns, string, 'left' | 'right']> = [
-  ['asset', 'ASSET', 'left'],
+const HEADINGS: Headings<Columns> = [
+  ['asset', 'ASSET'],
   ['balance', 'BALANCE', 'right'],
   ['locked', 'LOCKED', 'right'],
   ['avg', 'AVG BUY', 'right'],
@@ -145,7 +145,7 @@ export function portfolioLines(account: AccountSnapshot, prices: PriceLookup, vi
   if (height < CHROME) return lines;
   const rows = holdings(account, prices);
   const cols = fitColumns(COLUMNS, DROPS, width);
-  lines.push({ key: 'header', runs: withMark(' ', HEADER.map(([k, text, align]) => ({ text, width: cols[k], align })), width), inverse: false, bold });
+  lines.push({ key: 'header', runs: withMark(' ', headerCells(cols, HEADINGS), width), inverse: false, bold });
   const win = rowWindow(rows.length, height - CHROME, view.selected ?? 0);
   const highlighted = view.selected === null ? -1 : win.selected;
   for (let i = win.offset; i < win.offset + win.shown; i++) {
