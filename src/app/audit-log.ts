@@ -14,6 +14,7 @@ import path from 'node:path';
 
 import { Publisher, type ExternalStore, type OpenOrder, type OrderFill, type OrdersSnapshot } from '../trading/session/index.js';
 import type { PublisherOptions } from '../trading/session/publisher.js';
+import { ZERO } from '../trading/decimal.js';
 import type { ConnectionStatus } from '../upbit/socket/status.js';
 import type { LogEntry as AuditEntry, LogSnapshot as AuditSnapshot } from '../ui/log-text.js';
 import { formatMarketPrice, formatVolume } from '../ui/pane-lines.js';
@@ -197,13 +198,10 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
       if (f.at < since) continue;
       this.record({ kind: 'fill', market: f.market, text: `Filled: ${fillText(f)}.`, data: fillData(f) });
     }
-    for (const o of prev.open) {
+    for (const o of [...prev.open].reverse()) {
       if (now.has(o.uuid)) continue;
-      const attempt = o.identifier === null ? undefined : next.attempts.find((a) => a.identifier === o.identifier);
-      const filled = o.remainingVolume !== null && o.remainingVolume.isZero();
-      const cancelled = attempt?.state === 'cancel' || (attempt?.state !== 'done' && !filled);
-      const how = attempt?.state === 'cancel' ? 'cancelled' : attempt?.state === 'done' || filled ? 'done' : 'no longer open (cancelled, or filled)';
-      this.record({ kind: cancelled ? 'cancel' : 'order', market: o.market, text: `${capitalise(how)}: ${orderText(o)}.`, data: { uuid: o.uuid, identifier: o.identifier } });
+      const { kind, how } = howEnded(o, next);
+      this.record({ kind, market: o.market, text: `${how}: ${orderText(o)}.`, data: { uuid: o.uuid, identifier: o.identifier } });
     }
     for (const a of next.attempts) {
       if (a.state !== 'rejected' || seenRefusals.has(a.identifier)) continue;
@@ -218,8 +216,19 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
   }
 }
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+/**
+ * Why an order left the open list: the journal's word for this app's orders; else done when
+ * the fills seen cover it (a market order, which has no volume to cover, by any fill); else
+ * most likely cancelled, said with the doubt (fills made while the stream was away are missed).
+ */
+function howEnded(o: OpenOrder, next: OrdersSnapshot): { kind: 'order' | 'cancel'; how: string } {
+  const attempt = o.identifier === null ? undefined : next.attempts.find((a) => a.identifier === o.identifier);
+  if (attempt?.state === 'cancel') return { kind: 'cancel', how: 'Cancelled' };
+  if (attempt?.state === 'done') return { kind: 'order', how: 'Done' };
+  const fills = next.fills.filter((f) => f.uuid === o.uuid);
+  const filled = fills.reduce((sum, f) => sum.plus(f.volume), ZERO);
+  const covered = o.volume === null ? fills.length > 0 : filled.gte(o.volume) || (o.remainingVolume !== null && o.remainingVolume.isZero());
+  return covered ? { kind: 'order', how: 'Done' } : { kind: 'cancel', how: 'No longer open (cancelled, or filled while the stream was away)' };
 }
 
 /** `buy 0.0002 KRW-BTC at 50,000,000 (limit)`, `buy KRW-BTC for 10,000 KRW (price)`. */

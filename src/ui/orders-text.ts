@@ -20,6 +20,18 @@ export function selectableOrders(snapshot: OrdersSnapshot): readonly OpenOrder[]
   return selectOpenOrders(snapshot);
 }
 
+/** The order at the selection as the pane highlights it (clamped), or null with none open: what `c` cancels. */
+export function selectedOrder(snapshot: OrdersSnapshot, selected: number): OpenOrder | null {
+  const open = selectableOrders(snapshot);
+  if (open.length === 0) return null;
+  return open[Math.min(Math.max(0, Math.trunc(selected)), open.length - 1)] ?? null;
+}
+
+/** Whether this app placed `order` (its journal has the identifier): `C` cancels only these. */
+export function placedHere(snapshot: OrdersSnapshot, order: OpenOrder): boolean {
+  return selectMyOpenOrders(snapshot).some((o) => o.uuid === order.uuid);
+}
+
 /** How the pane's `height` lines are shared out (see {@link ordersRowsFor}). */
 export interface OrdersRows {
   /** Lines for the open orders (their rows, a "+N more" line among them when not all fit). */

@@ -111,6 +111,41 @@ describe('audit log', () => {
     await log.close();
   });
 
+  it('says done for an order placed elsewhere that its fills covered, and cancelled-or-filled when they did not', async () => {
+    const log = new AuditLog(stateDir());
+    const store = new OrdersStore({ hz: 100 });
+    store.applySync([]);
+    await waitFor(() => store.getSnapshot().loaded, 'the first read');
+    const off = log.watchOrders(store);
+    const at = Date.now() + 1;
+    store.applyEvent(orderEvent('a', 'wait', { at, volume: '0.0002' }));
+    store.applyEvent(orderEvent('b', 'wait', { at: at + 1, volume: '0.0002' }));
+    await waitFor(() => kinds(log).length === 2, 'the two orders');
+    store.applyEvent(fillEvent('a', 'ta', { price: '50000000', volume: '0.0002', at, orderVolume: '0.0002', executed: '0.0002' }));
+    store.applyEvent(orderEvent('a', 'done', { at }));
+    store.applyEvent(orderEvent('b', 'cancel', { at: at + 1 }));
+    await waitFor(() => kinds(log).length === 5, 'the fill and both ends');
+    off();
+    store.close();
+    expect(log.getSnapshot().entries.slice(3).map((e) => `${e.kind}: ${e.text}`)).toEqual([
+      'order: Done: buy 0.0002 KRW-BTC at 50,000,000 (limit).',
+      'cancel: No longer open (cancelled, or filled while the stream was away): buy 0.0002 KRW-BTC at 50,000,000 (limit).',
+    ]);
+    await log.close();
+  });
+
+  it('writes each entry to the file of its own local date', async () => {
+    const dir = stateDir();
+    const log = new AuditLog(dir);
+    const day1 = new Date(2026, 11, 2, 23, 59, 59).getTime();
+    const day2 = new Date(2026, 11, 3, 0, 0, 1).getTime();
+    log.record({ at: day1, kind: 'notice', text: 'late' });
+    log.record({ at: day2, kind: 'notice', text: 'early' });
+    await log.close();
+    expect(entriesOf(path.join(dir, 'audit', '2026-12-02.jsonl')).map((e) => e.text)).toEqual(['late']);
+    expect(entriesOf(path.join(dir, 'audit', '2026-12-03.jsonl')).map((e) => e.text)).toEqual(['early']);
+  });
+
   it('records each change of a connection’s state once, not the first connect', async () => {
     const log = new AuditLog(stateDir());
     const listeners = new Set<(s: ConnectionStatus) => void>();

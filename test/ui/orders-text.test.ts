@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { OrdersStore, type OrdersSnapshot } from '../../src/trading/session/index.js';
 import { lineText } from '../../src/ui/pane-lines.js';
-import { ordersLines, ordersRowsFor, selectableOrders, type OrdersView } from '../../src/ui/orders-text.js';
+import { ordersLines, ordersRowsFor, placedHere, selectableOrders, selectedOrder, type OrdersView } from '../../src/ui/orders-text.js';
 import { textWidth } from '../../src/ui/text-width.js';
 import { themeFor } from '../../src/ui/theme.js';
 import { fillEvent, intent, orderEvent } from './pane-fixtures.js';
@@ -48,6 +48,9 @@ describe('orders pane lines', () => {
     expect(text[6]).toMatch(/^ TIME +MARKET +SIDE +PRICE +VOLUME +FEE/);
     expect(text[7]).toMatch(/^ \d\d:\d\d:\d\d +BTC\/KRW +BUY +50,000,000 +0\.0001 +2\.5 +$/);
     expect(selectableOrders(s).map((o) => o.uuid)).toEqual(['o0', 'o1', 'o2']);
+    // The App's index maps to the row drawn, clamped the same way.
+    expect([selectedOrder(s, 1)?.uuid, selectedOrder(s, 9)?.uuid, selectedOrder(s, -1)?.uuid, selectedOrder(snapshot(0), 0)]).toEqual(['o1', 'o2', 'o0', null]);
+    expect(selectableOrders(s).map((o) => placedHere(s, o))).toEqual([true, false, true]);
   });
 
   it('colours the side by convention (buy is a rise colour), and uses no colour in none', () => {
