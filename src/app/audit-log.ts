@@ -72,7 +72,8 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
 
   /** Add an entry (`at` defaults to now). Never throws, never blocks. */
   record(entry: Omit<AuditEntry, 'at'> & { at?: number }): void {
-    const e: AuditEntry = { ...entry, at: entry.at ?? this.#now() };
+    const { at, ...rest } = entry;
+    const e: AuditEntry = { at: at ?? this.#now(), ...rest };
     this.#ring.push(e);
     if (this.#ring.length > this.#capacity) this.#ring.splice(0, this.#ring.length - this.#capacity);
     this.#publisher.changed();
@@ -147,7 +148,7 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
   #write(e: AuditEntry): void {
     const day = localDay(e.at);
     if (this.#sink?.day !== day) this.#openDay(day);
-    this.#sink?.sink.write(`${JSON.stringify(e)}\n`);
+    this.#sink?.sink.write(`${jsonLine(e)}\n`);
   }
 
   #openDay(day: string): void {
@@ -264,6 +265,15 @@ function connectionText(name: string, s: ConnectionStatus): string {
       return `The ${name} connection is offline (${s.reason}); still retrying.`;
     case 'idle':
       return `The ${name} connection is closed (nothing subscribed).`;
+  }
+}
+
+/** The entry as one JSON line; `data` a caller filled with something JSON cannot hold (a BigInt, a cycle) is left out and said. */
+function jsonLine(e: AuditEntry): string {
+  try {
+    return JSON.stringify(e);
+  } catch (error) {
+    return JSON.stringify({ ...e, data: { unwritable: error instanceof Error ? error.message : String(error) } });
   }
 }
 

@@ -51,8 +51,17 @@ describe('audit log', () => {
     ]);
     expect(lines[1]?.data).toEqual({ uuid: 'u1', price: '50000000' });
     expect(typeof lines[0]?.at).toBe('number');
+    expect(Object.keys(lines[1] ?? {})).toEqual(['at', 'kind', 'market', 'text', 'data']);
     expect(log.getSnapshot().entries).toHaveLength(2);
     await log.close();
+  });
+
+  it('never throws on data JSON cannot hold: the line is written without it, saying why', async () => {
+    const log = new AuditLog(stateDir());
+    expect(() => log.record({ kind: 'notice', text: 'big', data: { n: 1n } })).not.toThrow();
+    await log.close();
+    const [line] = entriesOf(log.fileFor(Date.now()));
+    expect([line?.text, typeof line?.data?.['unwritable']]).toEqual(['big', 'string']);
   });
 
   it('keeps at most `capacity` entries for the pane, newest last, and publishes a burst once', async () => {
