@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useSyncExternalStore } from 'react';
+import { memo, useCallback, useMemo, useSyncExternalStore } from 'react';
 import type { MarketSnapshot } from '../trading/market-store.js';
 import { lastPrices, type AccountSnapshot, type ExternalStore } from '../trading/session/index.js';
 import { PaneLines } from './PaneLines.js';
@@ -20,9 +20,9 @@ export interface PortfolioPanelProps {
 /**
  * Balances, value and unrealised PnL per asset, and the total. Subscribed to the account and
  * the ticker store; its snapshot is its lines, remembered (`portfolioMemo`), so a ticker flush
- * that moves no held asset's price is no re-render.
+ * that moves no held asset's price is no re-render (and memo: neither is a parent's render with the same props).
  */
-export function PortfolioPanel({ account, prices, width, height, selected, theme }: PortfolioPanelProps) {
+export const PortfolioPanel = memo(function PortfolioPanel({ account, prices, width, height, selected, theme }: PortfolioPanelProps) {
   const memo = useMemo(() => portfolioMemo(), []);
   const subscribe = useCallback(
     (listener: () => void) => {
@@ -36,4 +36,4 @@ export function PortfolioPanel({ account, prices, width, height, selected, theme
   const view = useMemo(() => ({ width, height, selected, theme }), [width, height, selected, theme]);
   const lines = useSyncExternalStore(subscribe, () => memo(account.getSnapshot(), lastPrices(prices.getSnapshot()), view));
   return <PaneLines lines={lines} />;
-}
+});
