@@ -23,7 +23,7 @@ export interface PortfolioPanelProps {
  * that moves no held asset's price is no re-render (and memo: neither is a parent's render with the same props).
  */
 export const PortfolioPanel = memo(function PortfolioPanel({ account, prices, width, height, selected, theme }: PortfolioPanelProps) {
-  const memo = useMemo(() => portfolioMemo(), []);
+  const build = useMemo(() => portfolioMemo(), []);
   const subscribe = useCallback(
     (listener: () => void) => {
       const offs = [account.subscribe(listener), prices.subscribe(listener)];
@@ -34,6 +34,6 @@ export const PortfolioPanel = memo(function PortfolioPanel({ account, prices, wi
     [account, prices],
   );
   const view = useMemo(() => ({ width, height, selected, theme }), [width, height, selected, theme]);
-  const lines = useSyncExternalStore(subscribe, () => memo(account.getSnapshot(), lastPrices(prices.getSnapshot()), view));
+  const lines = useSyncExternalStore(subscribe, () => build(account.getSnapshot(), lastPrices(prices.getSnapshot()), view));
   return <PaneLines lines={lines} />;
 });
