@@ -91,13 +91,26 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
     let prev = store.getSnapshot();
     const seenFills = new Set(prev.fills.map((f) => f.tradeUuid));
     const seenRefusals = new Set(prev.attempts.filter((a) => a.state === 'rejected').map((a) => a.identifier));
+    const pending = new Map<string, PendingOrder>();
+    let timer: NodeJS.Timeout | null = null;
+    const judge = (): void => {
+      timer = null;
+      this.#judge(store.getSnapshot(), pending);
+      // Held ones are said when the journal has caught up, or with what is known by then.
+      if (pending.size > 0) timer = setTimeout(judge, JUDGE_MS).unref();
+    };
     const off = store.subscribe(() => {
       const next = store.getSnapshot();
       if (next === prev) return;
-      this.#diffOrders(prev, next, since, seenFills, seenRefusals);
+      this.#diffOrders(prev, next, since, seenFills, seenRefusals, pending);
       prev = next;
+      this.#judge(next, pending);
+      if (pending.size > 0 && timer === null) timer = setTimeout(judge, JUDGE_MS).unref();
     });
-    return this.#own(off);
+    return this.#own(() => {
+      off();
+      if (timer !== null) clearTimeout(timer);
+    });
   }
 
   /**
@@ -177,8 +190,36 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
     });
   }
 
-  #diffOrders(prev: OrdersSnapshot, next: OrdersSnapshot, since: number, seenFills: Set<string>, seenRefusals: Set<string>): void {
-    const mine = new Set(next.attempts.map((a) => a.identifier));
+  /**
+   * Say the held orders whose story the journal now knows (this app's identifier among its
+   * attempts, a cancel or done recorded), and the ones held longer than JUDGE_MS with what
+   * is known by then.
+   */
+  #judge(next: OrdersSnapshot, pending: Map<string, PendingOrder>): void {
+    const mine = new Map(next.attempts.map((a) => [a.identifier, a]));
+    const now = this.#now();
+    let held = false;
+    for (const [key, p] of pending) {
+      const attempt = p.order.identifier === null ? undefined : mine.get(p.order.identifier);
+      // An order without an identifier was not placed by upbit-tui: nothing to wait for.
+      const known = p.order.identifier === null || (p.kind === 'open' ? attempt !== undefined : attempt !== undefined && TERMINAL.has(attempt.state));
+      // In order: nothing is said before an entry held ahead of it.
+      if (held || (!known && now - p.at < JUDGE_MS)) {
+        held = true;
+        continue;
+      }
+      pending.delete(key);
+      const o = p.order;
+      if (p.kind === 'open') this.record({ kind: 'order', market: o.market, text: `Open: ${orderText(o)}, ${attempt !== undefined ? 'placed here' : 'placed elsewhere'}.`, data: orderData(o) });
+      else {
+        const { kind, how } = howEnded(o, next);
+        this.record({ kind, market: o.market, text: `${how}: ${orderText(o)}.`, data: { uuid: o.uuid, identifier: o.identifier } });
+      }
+    }
+  }
+
+  #diffOrders(prev: OrdersSnapshot, next: OrdersSnapshot, since: number, seenFills: Set<string>, seenRefusals: Set<string>, pending: Map<string, PendingOrder>): void {
+    const at = this.#now();
     const before = new Map(prev.open.map((o) => [o.uuid, o]));
     const now = new Set(next.open.map((o) => o.uuid));
     if (!prev.loaded && next.loaded) {
@@ -186,11 +227,9 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
       const n = next.open.filter((o) => !before.has(o.uuid)).length;
       if (n > 0) this.record({ kind: 'notice', text: `${n} open order${n === 1 ? '' : 's'} at start.`, data: { open: n } });
     } else {
-      for (const o of [...next.open].reverse()) {
-        if (before.has(o.uuid)) continue;
-        const here = o.identifier !== null && mine.has(o.identifier);
-        this.record({ kind: 'order', market: o.market, text: `Open: ${orderText(o)}, ${here ? 'placed here' : 'placed elsewhere'}.`, data: orderData(o) });
-      }
+      // An order with an identifier may be this app's before the journal read that says so
+      // (the stream or the answer comes first): held until it does (#judge).
+      for (const o of [...next.open].reverse()) if (!before.has(o.uuid)) pending.set(`open ${o.uuid}`, { order: o, at, kind: 'open' });
     }
     for (const f of [...next.fills].reverse()) {
       if (seenFills.has(f.tradeUuid)) continue;
@@ -201,8 +240,8 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
     }
     for (const o of [...prev.open].reverse()) {
       if (now.has(o.uuid)) continue;
-      const { kind, how } = howEnded(o, next);
-      this.record({ kind, market: o.market, text: `${how}: ${orderText(o)}.`, data: { uuid: o.uuid, identifier: o.identifier } });
+      // Said after its opening, even when that is still held (held entries are said in order).
+      pending.set(`ended ${o.uuid}`, { order: o, at, kind: 'ended' });
     }
     for (const a of next.attempts) {
       if (a.state !== 'rejected' || seenRefusals.has(a.identifier)) continue;
@@ -215,6 +254,16 @@ export class AuditLog implements ExternalStore<AuditSnapshot> {
   #build(version: number): AuditSnapshot {
     return { version, entries: [...this.#ring], file: this.#fileFailed ? null : (this.#sink?.file ?? this.fileFor(this.#now())) };
   }
+}
+
+/** How long an order's opening or end waits for the journal to say whose it was and how it ended. */
+const JUDGE_MS = 2_000;
+const TERMINAL: ReadonlySet<string> = new Set(['cancel', 'done', 'rejected']);
+
+interface PendingOrder {
+  order: OpenOrder;
+  at: number;
+  kind: 'open' | 'ended';
 }
 
 /**

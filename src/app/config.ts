@@ -8,6 +8,7 @@
  * as a {@link ConfigProblem} (the file, the key, what was given and what is allowed) and
  * takes its default, and the other keys still apply.
  */
+import { ORDER_KINDS, type OrderKind } from '../upbit/order-types.js';
 import { readFileSync, statSync } from 'node:fs';
 
 import { foregroundColorNames } from 'chalk';
@@ -34,9 +35,9 @@ export type ThemeRole = Exclude<keyof Theme, 'attributes'>;
 
 export const THEME_ROLES: readonly ThemeRole[] = ['rise', 'fall', 'good', 'warn', 'bad'];
 
-export type OrderTypeSetting = 'limit' | 'market' | 'best';
+export type OrderTypeSetting = OrderKind;
 
-export const ORDER_TYPE_SETTINGS: readonly OrderTypeSetting[] = ['limit', 'market', 'best'];
+export const ORDER_TYPE_SETTINGS: readonly OrderTypeSetting[] = ORDER_KINDS;
 
 export interface UserConfig {
   /** The ticker table's markets; undefined when not set (the saved watchlist or the app's default applies). */

@@ -19,6 +19,11 @@ import { DEFAULT_MARKETS } from '../upbit/market-code.js';
 import type { MarketInfo } from '../upbit/market-list.js';
 import type { KeyTable } from '../ui/keymap.js';
 import type { Palette } from '../ui/theme.js';
+import type { TicketDefaults } from '../ui/use-ticket.js';
+import path from 'node:path';
+import { AuditLog } from './audit-log.js';
+import { focusedMarketData } from './focused-market.js';
+import { UpbitRestClient } from '../upbit/rest/index.js';
 import { startTuiMetrics } from './tui-metrics.js';
 import { openFileLogger } from './file-logger.js';
 import { fetchMarketList } from '../upbit/market-list.js';
@@ -47,7 +52,7 @@ export interface TuiOptions {
   /** Where watchlist changes are saved; null or absent: not saved (a one-off `--markets`). */
   watchlistState?: WatchlistState | null;
   /** The config file's keys (remapped bindings) and problems, each one line naming the file and key. @default defaults, none */
-  config?: { keys: KeyTable; palette: Palette; problems: readonly string[] };
+  config?: { keys: KeyTable; palette: Palette; problems: readonly string[]; ticket: TicketDefaults };
   /**
    * Use the data directory's built-in exchange: host it in this process, or attach to the
    * process that runs it (a CLI command, another TUI), with the account of its state file.
@@ -191,6 +196,10 @@ function startParts(
   failTrading: (line: UsageError) => void,
 ): void {
   const store = new MarketStore({ markets: opts.markets, logger: logger.child({ component: 'market-store' }) });
+  // This run's audit trail: the `l` pane, and a JSON-lines file a day beside the log file.
+  const audit = new AuditLog(path.dirname(opts.logFile), { logger: logger.child({ component: 'audit' }) });
+  kernel.acquire('audit log', () => audit.close());
+  const auditQuotes = audit.connectionListener('quotation');
   // Subscribed to the store before the UI, so it sees each snapshot before the frame that draws it.
   const metrics = opts.metricsFile === undefined ? undefined : startTuiMetrics(kernel, { path: opts.metricsFile, store, rows: () => process.stdout.rows });
   let wsUrl = opts.wsUrl;
@@ -218,13 +227,20 @@ function startParts(
     url: wsUrl,
     tickers: store,
     logger: logger.child({ component: 'quotation' }),
-    onStatus: (s: ConnectionStatus) => store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true })),
+    onStatus: (s: ConnectionStatus) => {
+      store.setNotice(connectionNotice(s, { host, sim: opts.sim, wsUrlChosen: opts.wsUrlChosen === true }));
+      auditQuotes(s);
+    },
   });
+  const market = focusedMarketData(kernel, feed, new UpbitRestClient({ baseUrl: exchange?.restUrl ?? opts.apiUrl, logger }), logger.child({ component: 'focus' }));
   const watchlist = new Watchlist({ feed, store, markets: opts.markets, state: opts.watchlistState ?? null, logger: logger.child({ component: 'watchlist' }) });
   kernel.acquire('watchlist demand', () => watchlist.close());
   const watchlistActions = { addMarket: (m: MarketCode) => watchlist.add(m), removeMarket: (m: MarketCode) => watchlist.remove(m) };
   if (known.notices.length > 0) {
-    for (const line of known.notices) logger.warn({ notice: line }, 'start-up notice');
+    for (const line of known.notices) {
+      logger.warn({ notice: line }, 'start-up notice');
+      audit.record({ kind: 'notice', text: line });
+    }
     store.setNotice(known.notices.length === 1 ? (known.notices[0] ?? null) : `${known.notices[0] ?? ''} (+${known.notices.length - 1} more in the log: ${opts.logFile})`, 'config');
   }
   logDrops.tell = (text) => store.setNotice(text, 'log');
@@ -266,10 +282,21 @@ function startParts(
       logger,
       ...(keeper === undefined ? {} : { embedded: keeper }),
       prices: store,
-      setNotice: (text) => store.setNotice(text, 'trading'),
+      setNotice: (text) => {
+        store.setNotice(text, 'trading');
+        if (text !== null) audit.record({ kind: 'notice', text });
+      },
       fail: failTrading,
     },
   );
+  // The session's orders and fills into the audit trail, once it is open.
+  const offTrading = trading.subscribe(() => {
+    const view = trading.getSnapshot();
+    if (view === null) return;
+    offTrading();
+    kernel.acquire('audit orders', audit.watchOrders(view.orders));
+  });
+  kernel.acquire('audit orders wait', offTrading);
 
   const screen = enterAltScreen({ stdout: process.stdout, stdin: process.stdin });
   kernel.onForce(() => screen.forceRestore());
@@ -277,7 +304,10 @@ function startParts(
     store,
     names: known.names,
     catalog: known.catalog,
-    watchlist: watchlistActions,
+    watchlist: { ...watchlistActions, record: (e) => audit.record(e) },
+    market,
+    log: audit,
+    ...(opts.config === undefined ? {} : { ticketDefaults: opts.config.ticket }),
     ...(opts.config === undefined ? {} : { keys: opts.config.keys, palette: opts.config.palette }),
     tasks: kernelTaskSource(kernel),
     trading,

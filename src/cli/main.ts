@@ -130,7 +130,7 @@ Examples:
         markets: watch.markets,
         marketsFromFlag: watch.source === 'flag',
         watchlistState: watch.persist ? state : null,
-        config: { keys: keys.table, palette: config.theme, problems },
+        config: { keys: keys.table, palette: config.theme, problems, ticket: { orderType: config.orderType, quickSizes: config.quickSizes } },
         sim: o.sim,
         dataDir,
         seed: o.seed,

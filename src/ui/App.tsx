@@ -16,7 +16,12 @@ import type { TaskSource } from './task-source.js';
 import type { TradingSource } from './trading-source.js';
 import { orderTasks, taskColumns } from './task-text.js';
 import { themeFor, type ColorMode, type Palette } from './theme.js';
-import { INITIAL_UI_STATE, topView, uiReducer } from './ui-state.js';
+import { INITIAL_UI_STATE, topView, uiReducer, type ListKind } from './ui-state.js';
+import { useActions } from './actions.js';
+import type { LogSnapshot } from './log-text.js';
+import { selectableOrders } from './orders-text.js';
+import { useOrderActions } from './use-order-actions.js';
+import type { ExternalStore } from '../trading/session/index.js';
 import { useKeyRouter } from './use-key-router.js';
 import { useBook, useFocusDemand, type MarketData } from './market-data.js';
 import { useTicket, type TicketDefaults } from './use-ticket.js';
@@ -50,10 +55,12 @@ export interface AppProps {
   palette?: Palette;
   /** The feed's books, trades and candles, and the focus demand. @default none: no market view, no book in the ticket */
   market?: MarketData;
+  /** This run's audit trail, for the `l` pane. @default none: no log pane */
+  log?: ExternalStore<LogSnapshot>;
   /** The config file's default order type and quick sizes. @default limit, 25/50/75/100 % */
   ticketDefaults?: TicketDefaults;
   /** Add or remove watchlist markets (`/`, `d`). @default none: the watchlist is fixed */
-  watchlist?: Pick<UiActions, 'addMarket' | 'removeMarket'>;
+  watchlist?: Pick<UiActions, 'addMarket' | 'removeMarket' | 'record'>;
 }
 
 export function App({ store, onQuit, onInterrupt, watchlist, ...rest }: AppProps) {
@@ -70,11 +77,14 @@ const MemoStatusBar = memo(StatusBar);
 
 type ScreenProps = Omit<AppProps, 'onQuit' | 'onInterrupt' | 'watchlist'>;
 
+const NO_LOG: ExternalStore<LogSnapshot> = { subscribe: () => () => undefined, getSnapshot: () => ({ version: 0, entries: [], file: null }) };
+
 const NO_CATALOG: readonly MarketInfo[] = [];
 const NO_DEFAULTS: TicketDefaults = {};
 const NO_TRADING: TradingSource = { subscribe: () => () => undefined, getSnapshot: () => null };
 
-function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading, names, catalog = NO_CATALOG, keys = DEFAULT_KEYS, palette, market, ticketDefaults = NO_DEFAULTS }: ScreenProps) {
+function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading, names, catalog = NO_CATALOG, keys = DEFAULT_KEYS, palette, market, ticketDefaults = NO_DEFAULTS, log }: ScreenProps) {
+  const actions = useActions();
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const view = topView(ui);
   const showTasks = view.kind === 'tasks' && ui.overlay === null;
@@ -111,8 +121,7 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
 
   const query = ui.overlay?.kind === 'search' ? ui.overlay.query : null;
   const results = useMemo(() => (query === null ? NO_CATALOG : searchMarkets(catalog, query)), [catalog, query]);
-  const has = useMemo<Record<Capability, boolean>>(() => ({ trading: trading !== undefined, tasks: tasks !== undefined }), [trading, tasks]);
-  const counts = useMemo(() => ({ watchlist: marketCount, orders: 0, portfolio: 0, log: 0, tasks: ordered.length }), [marketCount, ordered.length]);
+  const has = useMemo<Record<Capability, boolean>>(() => ({ trading: trading !== undefined, tasks: tasks !== undefined, market: market !== undefined, log: log !== undefined }), [trading, tasks, market, log]);
   // A watchlist that shrank (a market removed) keeps its selection on a row.
   useEffect(() => dispatch({ type: 'clamp', list: 'watchlist', count: marketCount }), [marketCount]);
 
@@ -122,14 +131,36 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
   const tradingView = useSyncExternalStore((trading ?? NO_TRADING).subscribe, (trading ?? NO_TRADING).getSnapshot);
   const book = useBook(market, view.kind === 'ticket' ? view.market : null);
   const back = useCallback(() => dispatch({ type: 'back' }), []);
-  const ticket = useTicket({ top: view, trading: tradingView, book, defaults: ticketDefaults, close: back });
+  const record = actions.record;
+  const onOutcome = useCallback((text: string, ok: boolean) => (ok ? undefined : record?.({ kind: 'refusal', text })), [record]);
+  const ticket = useTicket({ top: view, trading: tradingView, book, defaults: ticketDefaults, close: back, onOutcome });
+  const orderActions = useOrderActions(tradingView, record);
+  const taskLength = ordered.length;
+  const count = useCallback(
+    (list: ListKind): number => {
+      switch (list) {
+        case 'watchlist':
+          return store.getSnapshot().markets.length;
+        case 'orders':
+          return tradingView === null ? 0 : selectableOrders(tradingView.orders.getSnapshot()).length;
+        case 'portfolio':
+          return tradingView === null ? 0 : tradingView.account.getSnapshot().balances.size;
+        case 'log':
+          return (log ?? NO_LOG).getSnapshot().entries.length;
+        case 'tasks':
+          return taskLength;
+      }
+    },
+    [store, tradingView, log, taskLength],
+  );
 
   const active = useKeyRouter({
     table: keys,
     ui,
     dispatch,
     has,
-    counts,
+    count,
+    ...orderActions,
     searchResults: results,
     selectedMarket: () => store.getSnapshot().markets[ui.selected.watchlist],
     ...(view.kind === 'ticket' ? { input: { inInput: ticket.inInput, take: ticket.take } } : {}),
@@ -152,6 +183,7 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
         search={{ results, watched, unavailable: catalog.length === 0 }}
         active={active}
         ticket={ticket}
+        panes={{ market, trading: tradingView, prices: store, log: log ?? NO_LOG }}
       />
       {plan.showStatus && <MemoStatusBar snapshot={status} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} trading={tradingLine} />}
       {plan.showKeys && <BottomLine overlay={ui.overlay} bindings={active} theme={theme} columns={columns} />}

@@ -1,5 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import type { MarketCode } from '../upbit/types.js';
+import type { LogKind } from './log-text.js';
 
 /** What the UI can ask of the application. Implemented outside the component tree. */
 export interface UiActions {
@@ -14,6 +15,8 @@ export interface UiActions {
   addMarket?(market: MarketCode): void;
   /** Remove a market from the watchlist (its subscription goes with it). */
   removeMarket?(market: MarketCode): void;
+  /** Put a line in this run's audit trail (the `l` pane and its file): an outcome the UI saw. @default none */
+  record?: (entry: { kind: LogKind; text: string; market?: string }) => void;
 }
 
 const ActionsContext = createContext<UiActions | null>(null);

@@ -41,7 +41,7 @@ export type ActionId =
   | 'interrupt';
 
 /** A part of the application an action needs; without it the key is not bound (and not listed). */
-export type Capability = 'trading' | 'tasks';
+export type Capability = 'trading' | 'tasks' | 'market' | 'log';
 
 export interface BindingDef {
   action: ActionId;
@@ -72,7 +72,7 @@ export const BINDINGS: readonly BindingDef[] = [
   { action: 'search', keys: ['/'], where: 'anywhere', description: 'search', note: 'every KRW market by code, Korean or English name; Enter adds it to the watchlist' },
   { action: 'up', keys: ['up', 'k'], where: LISTS, description: 'move', note: 'the selection up' },
   { action: 'down', keys: ['down', 'j'], where: LISTS, description: 'move', note: 'the selection down' },
-  { action: 'focus', keys: ['enter'], where: ['watchlist'], description: 'focus', note: 'order book, trades and chart of the selected market' },
+  { action: 'focus', keys: ['enter'], where: ['watchlist'], description: 'focus', note: 'order book, trades and chart of the selected market', needs: 'market' },
   { action: 'remove', keys: ['d'], where: ['watchlist'], description: 'remove', note: 'the selected market; asks first when it has open orders' },
   { action: 'buy', keys: ['b'], where: ['watchlist', 'market'], description: 'buy', note: 'order ticket for the selected market', needs: 'trading' },
   { action: 'sell', keys: ['s'], where: ['watchlist', 'market'], description: 'sell', note: 'order ticket for the selected market', needs: 'trading' },
@@ -80,7 +80,7 @@ export const BINDINGS: readonly BindingDef[] = [
   { action: 'cancel', keys: ['c'], where: ['orders'], description: 'cancel', note: 'the selected order; asks y/n', needs: 'trading' },
   { action: 'cancel-all', keys: ['C'], where: ['orders'], description: 'cancel all mine', note: 'every open order this app placed; asks y/n', needs: 'trading' },
   { action: 'portfolio', keys: ['p'], where: 'anywhere', description: 'portfolio', needs: 'trading' },
-  { action: 'log', keys: ['l'], where: 'anywhere', description: 'log', note: "this run's orders, fills, refusals and notices" },
+  { action: 'log', keys: ['l'], where: 'anywhere', description: 'log', note: "this run's orders, fills, refusals and notices", needs: 'log' },
   { action: 'tasks', keys: ['t'], where: 'anywhere', description: 'tasks', note: 'the running tasks', needs: 'tasks' },
   { action: 'help', keys: ['?'], where: 'anywhere', description: 'help', note: 'every key that works where you are' },
   { action: 'back', keys: ['esc'], where: 'anywhere', description: 'back', note: 'one level; never quits', inInput: true },

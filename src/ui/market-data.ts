@@ -5,12 +5,10 @@
  */
 import { useEffect, useSyncExternalStore } from 'react';
 import type { SliceSource } from '../trading/feed/slice.js';
-import type { Candle, CandleUnit, MarketCode, Orderbook, Trade } from '../upbit/types.js';
+import type { MarketCode, Orderbook } from '../upbit/types.js';
+import type { MarketSlices } from './MarketView.js';
 
-export interface MarketData {
-  books: { source(market: MarketCode): SliceSource<Orderbook> };
-  tapes: { source(market: MarketCode): SliceSource<readonly Trade[]> };
-  candles: { source(market: MarketCode, unit: CandleUnit): SliceSource<readonly Candle[]> };
+export interface MarketData extends MarketSlices {
   /** Demand `market`'s book, trades and 1-minute candles (with their history); returns the release. */
   focus(market: MarketCode): () => void;
 }

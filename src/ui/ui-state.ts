@@ -5,10 +5,9 @@
  * (docs/architecture.md#high-rate-data-stays-out-of-react). The order ticket's own fields are
  * its own reducer (./ticket-state.ts).
  */
+import type { Side } from '../upbit/order-types.js';
 import type { MarketCode } from '../upbit/types.js';
 import type { ViewKind } from './keymap.js';
-
-export type Side = 'bid' | 'ask';
 
 export type View =
   | { readonly kind: 'watchlist' }

@@ -25,8 +25,12 @@ export interface KeyRouterInput {
   ui: UiState;
   dispatch: (event: UiEvent) => void;
   has: Readonly<Record<Capability, boolean>>;
-  /** Rows of each list, for ↑/↓. */
-  counts: Readonly<Record<ListKind, number>>;
+  /** Rows of a list now, for ↑/↓ (read when the key comes, so the lists need not re-render the screen). */
+  count: (list: ListKind) => number;
+  /** The order at the orders view's selection (what `c` would cancel), in words; null when none is there. */
+  orderAt?: (index: number) => { uuid: string; text: string } | null;
+  /** Open orders this app placed (what `C` would cancel). */
+  myOpenCount?: () => number;
   /** The search overlay's results as shown (Enter adds the selected one). */
   searchResults: readonly MarketInfo[];
   /** The watchlist's selected market, if any. */
@@ -76,7 +80,9 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
           return cur.dispatch({ type: 'search' });
         case 'up':
         case 'down':
-          if (list !== null) cur.dispatch({ type: 'move', list, delta: action === 'up' ? -1 : 1, count: cur.counts[list] });
+          // The log reads bottom-up (newest last): ↑ scrolls back, into older entries.
+          if (list === 'log') cur.dispatch({ type: 'move', list, delta: action === 'up' ? 1 : -1, count: cur.count(list) });
+          else if (list !== null) cur.dispatch({ type: 'move', list, delta: action === 'up' ? -1 : 1, count: cur.count(list) });
           return;
         case 'focus':
           if (market !== undefined) cur.dispatch({ type: 'open', view: { kind: 'market', market } });
@@ -97,10 +103,16 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
         case 'log':
         case 'tasks':
           return cur.dispatch({ type: 'open', view: { kind: action } });
-        case 'cancel':
-        case 'cancel-all':
-          // Asked by the orders view, which knows the selected order (wired with the orders panel).
+        case 'cancel': {
+          const order = cur.orderAt?.(cur.ui.selected.orders) ?? null;
+          if (order !== null) cur.dispatch({ type: 'ask', question: { kind: 'cancel', uuid: order.uuid, text: order.text } });
           return;
+        }
+        case 'cancel-all': {
+          const count = cur.myOpenCount?.() ?? 0;
+          if (count > 0) cur.dispatch({ type: 'ask', question: { kind: 'cancel-all', count } });
+          return;
+        }
       }
     },
     [actions],

@@ -5,12 +5,12 @@
  * once (./ticket-state.ts `stepTicket`). The key router offers it every key first (`take`).
  */
 import type { Key } from 'ink';
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from 'react';
 import type { AccountSnapshot, ExternalStore } from '../trading/session/index.js';
 import { selectBalance } from '../trading/session/account-store.js';
 import { marketParts } from '../trading/rules.js';
 import type { Orderbook } from '../upbit/types.js';
-import type { OrdType } from '../upbit/order-types.js';
+import { ordTypeOf, type OrderKind, type OrdType, type Side } from '../upbit/order-types.js';
 import { placeResultText, refusalText } from './refusal-text.js';
 import { deriveTicket, type TicketView } from './ticket-derive.js';
 import { openTicket, stepTicket, ticketEvent, type TicketBalances, type TicketEvent, type TicketState } from './ticket-state.js';
@@ -22,13 +22,12 @@ export const BOOK_STALE_MS = 5_000;
 
 export interface TicketDefaults {
   /** The config file's `orderType`: a market order is Upbit's `price` on a buy, `market` on a sell. @default 'limit' */
-  orderType?: 'limit' | 'market' | 'best';
+  orderType?: OrderKind;
   quickSizes?: readonly number[];
 }
 
-function ordTypeFor(setting: TicketDefaults['orderType'], side: 'bid' | 'ask'): OrdType {
-  if (setting === 'market') return side === 'bid' ? 'price' : 'market';
-  return setting ?? 'limit';
+function ordTypeFor(setting: TicketDefaults['orderType'], side: Side): OrdType {
+  return ordTypeOf(setting ?? 'limit', side);
 }
 
 export interface TicketHandle {
@@ -61,37 +60,41 @@ function balancesOf(account: AccountSnapshot | null, market: string): TicketBala
 
 export function useTicket({ top, trading, book, defaults, close, onOutcome, now = Date.now }: UseTicketInput): TicketHandle {
   const session = trading?.session;
-  const [state, setState] = useState<TicketState | null>(null);
-  // Two keys in one chunk must each see the state the one before left.
-  const ref = useRef<TicketState | null>(null);
-  const set = useCallback((next: TicketState | null) => {
-    ref.current = next;
-    setState(next);
-  }, []);
   const target = top.kind === 'ticket' && trading !== null ? top : null;
   const ticketKey = target === null ? null : `${target.market} ${target.side} ${trading?.mode ?? ''}`;
+  // The ticket opens in the render that shows it, not in an effect after it: a key that comes
+  // right after b (a fast typist, a slow link) must find the ticket there, never the watchlist.
+  // The ref is the truth (two keys in one tick must each see what the one before left); the
+  // counter only asks React to draw it.
+  const ref = useRef<{ key: string | null; state: TicketState | null }>({ key: null, state: null });
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  if (ref.current.key !== ticketKey) {
+    const opened =
+      target === null || trading === null
+        ? null
+        : openTicket({ market: target.market, side: target.side, mode: trading.mode, ordType: ordTypeFor(defaults.orderType, target.side), ...(defaults.quickSizes === undefined ? {} : { quickSizes: defaults.quickSizes }) });
+    ref.current = { key: ticketKey, state: opened };
+  }
+  // Prefilled from the book (best ask for a buy, best bid for a sell) until the user touches the price.
+  const best = book?.units[0];
+  const current = ref.current.state;
+  if (current !== null && best !== undefined && !current.priceTouched && current.phase === 'editing') {
+    const next = stepTicket(current, { type: 'prefill', bid: best.bidPrice, ask: best.askPrice }).state;
+    if (next.text.price !== current.text.price) ref.current.state = next;
+  }
+  const state = ref.current.state;
+  const set = useCallback((next: TicketState | null) => {
+    ref.current = { ...ref.current, state: next };
+    redraw();
+  }, []);
 
   useEffect(() => {
-    if (target === null || trading === null) {
-      if (ref.current !== null) set(null);
-      return;
-    }
-    set(openTicket({ market: target.market, side: target.side, mode: trading.mode, ordType: ordTypeFor(defaults.orderType, target.side), ...(defaults.quickSizes === undefined ? {} : { quickSizes: defaults.quickSizes }) }));
     // Fees, minimums and the tick from the exchange (once; the check uses Upbit's usual ones until then).
-    session?.prepare(target.market).catch(() => undefined);
-    // Opened once per market, side and session: later renders of the same ticket keep what was
-    // typed, so the effect is keyed by that text alone.
+    if (target !== null) session?.prepare(target.market).catch(() => undefined);
+    // Once per ticket: the key names it.
   }, [ticketKey]);
 
   const account = useSyncExternalStore((trading?.account ?? NO_ACCOUNT).subscribe, (trading?.account ?? NO_ACCOUNT).getSnapshot);
-  // Prefill from the book until the user touches the price (the reducer ignores it after).
-  const best = book?.units[0];
-  useEffect(() => {
-    const current = ref.current;
-    if (current === null || best === undefined || current.priceTouched) return;
-    const { state: next } = stepTicket(current, { type: 'prefill', bid: best.bidPrice, ask: best.askPrice });
-    if (next !== current) set(next);
-  }, [best, state?.market, set]);
 
   const view = useMemo(() => {
     if (state === null || session === undefined || trading === null) return null;
@@ -112,7 +115,7 @@ export function useTicket({ top, trading, book, defaults, close, onOutcome, now 
 
   const take = useCallback(
     (input: string, key: Key): boolean => {
-      const current = ref.current;
+      const current = ref.current.state;
       const env = viewRef.current;
       if (current === null || env === null || session === undefined) return false;
       const event: TicketEvent | null = ticketEvent(input, key, current, env);
@@ -131,13 +134,13 @@ export function useTicket({ top, trading, book, defaults, close, onOutcome, now 
           (result) => {
             const text = placeResultText(result);
             onOutcome?.(text, result.status === 'acked');
-            const latest = ref.current;
+            const latest = ref.current.state;
             if (latest !== null) set(stepTicket(latest, { type: 'result', ok: result.status === 'acked', text }).state);
           },
           (error: unknown) => {
             const text = refusalText(error);
             onOutcome?.(text, false);
-            const latest = ref.current;
+            const latest = ref.current.state;
             if (latest !== null) set(stepTicket(latest, { type: 'result', ok: false, text }).state);
           },
         );

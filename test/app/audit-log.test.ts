@@ -112,11 +112,35 @@ describe('audit log', () => {
       'order: Open: buy 0.0002 KRW-BTC at 50,000,000 (limit), placed here.',
       'order: Open: sell 0.5 KRW-ETH at 3,000,000 (limit), placed elsewhere.',
       'fill: Filled: bought 0.0001 KRW-BTC at 50,000,000, fee 2.5.',
-      'cancel: Cancelled: buy 0.0002 KRW-BTC at 50,000,000 (limit).',
+      // The refusal is said as its snapshot comes; the end as soon as the journal says how it ended (the same snapshot here).
       'refusal: Refused by the exchange: buy KRW-BTC (주문가능한 금액(KRW)이 부족합니다.).',
+      'cancel: Cancelled: buy 0.0002 KRW-BTC at 50,000,000 (limit).',
     ]);
     const fill = log.getSnapshot().entries[3];
     expect([fill?.market, fill?.data]).toEqual(['KRW-BTC', { uuid: 'u1', tradeUuid: 't1', identifier: 'mine-1', side: 'bid', price: '50000000', volume: '0.0001', fee: '2.5' }]);
+    await log.close();
+  });
+
+  it('an order of this app that opens before the journal read says so is still "placed here", and its end waits for the journal\'s word', async () => {
+    const log = new AuditLog(stateDir());
+    const store = new OrdersStore({ hz: 100 });
+    const off = log.watchOrders(store);
+    store.applySync([]);
+    await waitFor(() => store.getSnapshot().loaded, 'the first read');
+    // The stream (or the REST answer) comes first: the store does not know the identifier yet.
+    store.applyEvent(orderEvent('u9', 'wait', { identifier: 'ut-9', at: Date.now() }));
+    await waitFor(() => store.getSnapshot().open.length === 1, 'the order open');
+    expect(kinds(log)).not.toContain('order');
+    store.applyJournal([intent('ut-9', 'acked', { uuid: 'u9' })]);
+    await waitFor(() => kinds(log).includes('order'), 'the opening said');
+    // Cancelled, and gone from the stream before the journal's read says how it ended.
+    store.applyEvent(orderEvent('u9', 'cancel', { identifier: 'ut-9' }));
+    await waitFor(() => store.getSnapshot().open.length === 0, 'the order gone');
+    store.applyJournal([intent('ut-9', 'cancel', { uuid: 'u9' })]);
+    await waitFor(() => kinds(log).includes('cancel'), 'the end said');
+    expect(log.getSnapshot().entries.map((e) => e.text)).toEqual(['Open: buy 0.0002 KRW-BTC at 50,000,000 (limit), placed here.', 'Cancelled: buy 0.0002 KRW-BTC at 50,000,000 (limit).']);
+    off();
+    store.close();
     await log.close();
   });
 

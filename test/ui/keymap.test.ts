@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activeBindings, BINDINGS, DEFAULT_KEYS, keyHint, parseKeySpec, remapKeys, resolveKey, type KeyContext, type KeyPress } from '../../src/ui/keymap.js';
 
-const ALL = { trading: true, tasks: true } as const;
+const ALL = { trading: true, tasks: true, market: true, log: true } as const;
 const ctx = (over: Partial<KeyContext> = {}): KeyContext => ({ view: 'watchlist', inInput: false, rawMode: true, has: ALL, ...over });
 const press = (input: string, key: KeyPress = {}, c: KeyContext = ctx(), table = DEFAULT_KEYS) => resolveKey(activeBindings(table, c), input, key);
 
@@ -47,9 +47,10 @@ describe('the default table', () => {
     expect(press('', { return: true }, ctx({ view: 'orders' }))).toBeUndefined();
   });
 
-  it('leaves trading keys unbound without a trading session, and t without tasks', () => {
-    const none = ctx({ has: { trading: false, tasks: false } });
-    for (const k of ['b', 's', 'o', 'p', 't']) expect(press(k, {}, none), k).toBeUndefined();
+  it('leaves keys unbound whose part is missing: trading keys without a session, t without tasks, Enter without market data, l without a log', () => {
+    const none = ctx({ has: { trading: false, tasks: false, market: false, log: false } });
+    for (const k of ['b', 's', 'o', 'p', 't', 'l']) expect(press(k, {}, none), k).toBeUndefined();
+    expect(press('', { return: true }, none)).toBeUndefined();
     expect(press('q', {}, none)).toBe('quit');
   });
 

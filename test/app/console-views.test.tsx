@@ -1,0 +1,92 @@
+/**
+ * The console's views from the keyboard against the built-in exchange
+ * (test/fixtures/app/console-harness.tsx): Enter focuses a market (its book and trade tape
+ * move, the chart has its REST history), o lists the order placed through the ticket, c asks
+ * and cancels it, p shows the portfolio, l shows the run's audit trail, ? lists exactly the
+ * live keys, and Esc walks back one level at a time.
+ */
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { activeBindings, DEFAULT_KEYS, keyLabel } from '../../src/ui/keymap.js';
+import { selectOpenOrders } from '../../src/trading/session/index.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { frameLines, frameWhere } from '../ui/ink-helpers.js';
+import { KEYS, openConsole, type ConsoleHarness } from '../fixtures/app/console-harness.js';
+
+let c: ConsoleHarness | null = null;
+afterEach(async () => {
+  cleanup();
+  await c?.close();
+  c = null;
+});
+
+const pricedTable = (f: string): boolean => /^BTC\/KRW.*\d{1,3}(,\d{3}){2}/m.test(f);
+
+/** The lines of the book panel's left column (the book is drawn first on each line). */
+const bookPart = (frame: string): string => frameLines(frame).map((l) => l.slice(0, 40)).join('\n');
+
+describe('the console views, against the embedded exchange', () => {
+  it('Enter focuses the selected market: a book of 10 levels a side, a trade tape, a chart; both move; Esc returns', async () => {
+    c = await openConsole(['KRW-BTC', 'KRW-ETH'], { columns: 80, rows: 24 });
+    await frameWhere(c.app.lastFrame, pricedTable, 'prices');
+    await c.type(KEYS.enter);
+    const first = await frameWhere(c.app.lastFrame, (f) => /spread/.test(f) && !f.includes('waiting'), 'the book and the tape');
+    // 10 asks above the spread line, 10 bids below it, at 80×24.
+    const lines = frameLines(first);
+    const spreadAt = lines.findIndex((l) => l.includes('spread'));
+    expect(spreadAt).toBeGreaterThanOrEqual(10);
+    expect(lines.length - spreadAt - 1).toBeGreaterThanOrEqual(10 + 2);
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    const later = await frameWhere(c.app.lastFrame, (f) => bookPart(f) !== bookPart(first) || f !== first, 'the book or tape to move');
+    expect(later).toContain('spread');
+    // The chart's history came over REST: more than the live minute.
+    await waitFor(() => (c!.feed.candles.source('KRW-BTC', '1m').getSnapshot()?.length ?? 0) > 10, 'the 1-minute history');
+    await c.type(KEYS.esc);
+    await frameWhere(c.app.lastFrame, (f) => pricedTable(f) && !f.includes('spread'), 'the watchlist');
+  });
+
+  it('o lists the order the ticket placed; c asks, y cancels it; the log pane has both', async () => {
+    c = await openConsole(['KRW-BTC']);
+    await frameWhere(c.app.lastFrame, pricedTable, 'prices');
+    await c.type(`b${KEYS.ctrlU}1000000${KEYS.tab}0.01${KEYS.enter}`);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Press y to send'), 'the confirmation');
+    await c.type('y');
+    await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot())[0], 'the order open');
+    await c.type(`${KEYS.esc}o`);
+    const orders = await frameWhere(c.app.lastFrame, (f) => /1,000,000/.test(f) && /KRW-BTC|BTC\/KRW/.test(f), 'the order in Orders');
+    expect(orders).toMatch(/buy|bid/i);
+    await c.type('c');
+    await frameWhere(c.app.lastFrame, (f) => /Cancel buy 0\.01 KRW-BTC at 1,000,000/.test(f), 'the question');
+    await c.type('y');
+    await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot()).length === 0, 'the order cancelled');
+    await c.type('l');
+    const log = await frameWhere(c.app.lastFrame, (f) => /Cancelled: buy 0\.01 KRW-BTC/.test(f), 'the log pane');
+    expect(log).toMatch(/Open: buy 0\.01 KRW-BTC at 1,000,000 \(limit\), placed here\./);
+    expect(log).toContain('Cancel sent: buy 0.01 KRW-BTC at 1,000,000 (limit).');
+  });
+
+  it('p shows the portfolio with KRW and its total', async () => {
+    c = await openConsole(['KRW-BTC']);
+    await frameWhere(c.app.lastFrame, pricedTable, 'prices');
+    await c.type('p');
+    const frame = await frameWhere(c.app.lastFrame, (f) => /KRW/.test(f) && /10,000,000/.test(f) && /total/i.test(f), 'the portfolio');
+    expect(frame).toMatch(/10,000,000/);
+  });
+
+  it('? lists exactly the keys live on the view under it', async () => {
+    c = await openConsole(['KRW-BTC']);
+    await frameWhere(c.app.lastFrame, pricedTable, 'prices');
+    await c.type('?');
+    const help = await frameWhere(c.app.lastFrame, (f) => f.includes('Keys on the watchlist'), 'help');
+    const live = activeBindings(DEFAULT_KEYS, { view: 'watchlist', inInput: false, rawMode: true, has: { trading: true, tasks: false, market: true, log: true } });
+    const listed = frameLines(help)
+      .slice(1)
+      .filter((l) => /^\S/.test(l) && !l.startsWith('+'))
+      .map((l) => l.split(/\s{2,}/)[0]);
+    expect(listed.slice(0, live.length)).toEqual(live.map((b) => b.specs.map(keyLabel).join(', ')));
+    expect(help).not.toContain('cancel all mine');
+    await c.type(KEYS.esc);
+    await frameWhere(c.app.lastFrame, (f) => !f.includes('Keys on the watchlist'), 'help closed');
+  });
+});
