@@ -208,6 +208,11 @@ export class OrderService {
     }
   }
 
+  /** Placements sent and not yet answered (a quit asks first while there are any). */
+  inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
   /** From now on `place()` throws {@link ShuttingDownError}; requests already sent carry on. */
   beginShutdown(): void {
     if (this.#shuttingDown) return;

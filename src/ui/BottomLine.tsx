@@ -1,12 +1,12 @@
 import { Text } from 'ink';
-import { memo } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { KeyHint } from './KeyHint.js';
 import type { Binding } from './keymap.js';
 import type { Theme } from './theme.js';
 import type { Overlay, Question } from './ui-state.js';
 
 /** A question in words, with the keys that answer it. */
-export function questionText(q: Question): string {
+export function questionText(q: Question, now = Date.now()): string {
   switch (q.kind) {
     case 'remove-market':
       return `Remove ${q.market} from the watchlist? ${q.reason} y: remove  n/Esc: keep`;
@@ -14,15 +14,36 @@ export function questionText(q: Question): string {
       return `Cancel ${q.text}? y: cancel it  n/Esc: keep it`;
     case 'cancel-all':
       return `Cancel all ${q.count} open order${q.count === 1 ? '' : 's'} this app placed? y: cancel them  n/Esc: keep them`;
+    case 'exit': {
+      const left = Math.max(0, Math.ceil((q.deadline - now) / 1000));
+      const them = q.count === 1 ? 'it' : 'them';
+      return `Quitting, no new orders. ${q.count} open order${q.count === 1 ? '' : 's'} of this app: Enter leave ${them} (${left}s)  c cancel ${them}  ctrl+c now`;
+    }
+    case 'quit-in-flight':
+      return `${q.count === 1 ? 'An order is' : `${q.count} orders are`} being sent; its answer is journalled either way. Quit now? y: quit  n/Esc: stay`;
   }
+}
+
+/** Date.now(), once a second while `on` (the exit question's countdown). */
+function useSecondClock(on: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!on) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [on]);
+  return now;
 }
 
 /** The last line: a question waiting for y/n, else the keys that work right now. */
 export const BottomLine = memo(function BottomLine({ overlay, bindings, theme, columns }: { overlay: Overlay | null; bindings: readonly Binding[]; theme: Theme; columns: number }) {
+  const ticking = overlay?.kind === 'ask' && overlay.question.kind === 'exit';
+  const now = useSecondClock(ticking);
   if (overlay?.kind === 'ask') {
     return (
       <Text wrap="truncate-end" bold={theme.attributes} {...(theme.warn === undefined ? {} : { color: theme.warn })}>
-        {questionText(overlay.question)}
+        {questionText(overlay.question, now)}
       </Text>
     );
   }

@@ -14,7 +14,7 @@ export interface TradingView {
    * What the keys act through: the pre-trade check, place, cancel, cancel-all-mine, the market
    * rules. The one order path of the UI, the CLI and the monitor. @default none: watch only
    */
-  readonly session?: Pick<TradingSession, 'check' | 'place' | 'cancel' | 'cancelAllMine' | 'prepare' | 'rules'>;
+  readonly session?: Pick<TradingSession, 'check' | 'place' | 'cancel' | 'cancelAllMine' | 'prepare' | 'rules' | 'stopNewOrders' | 'inFlight' | 'myOpenOrders'>;
 }
 
 /** Read with `useSyncExternalStore`: the same view until the session opens (once). Both functions stable. */

@@ -22,7 +22,11 @@ export type View =
 export type Question =
   | { readonly kind: 'remove-market'; readonly market: MarketCode; readonly reason: string }
   | { readonly kind: 'cancel'; readonly uuid: string; readonly text: string }
-  | { readonly kind: 'cancel-all'; readonly count: number };
+  | { readonly kind: 'cancel-all'; readonly count: number }
+  /** Ctrl+C with open orders this app placed: leave them (Enter, and after `deadline`), or cancel them (c). New orders are already refused. */
+  | { readonly kind: 'exit'; readonly count: number; readonly deadline: number }
+  /** q while an order is being sent. */
+  | { readonly kind: 'quit-in-flight'; readonly count: number };
 
 export type Overlay =
   | { readonly kind: 'help' }

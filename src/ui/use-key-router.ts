@@ -10,7 +10,7 @@
  * the handler, the footer and help, so they cannot drift.
  */
 import { useInput, useStdin, type Key } from 'ink';
-import { useCallback, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import type { MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
 import { useActions } from './actions.js';
@@ -44,7 +44,22 @@ export interface KeyRouterInput {
   input?: { inInput: boolean; take: (input: string, key: Key) => boolean };
   /** An answered question: do what it asked. */
   onAnswer?: (question: Question) => void;
+  /** Quitting with a trading session: see {@link QuitGuard}. @default none: Ctrl+C and q quit at once */
+  quit?: QuitGuard;
 }
+
+/** What quitting must settle first when there is a trading session. */
+export interface QuitGuard {
+  /** Refuse new orders from now on (Ctrl+C does so at once); returns how many open orders this app placed. */
+  stopNewOrders(): number;
+  /** Placements sent and not answered yet (q asks first while there are any). */
+  inFlight(): number;
+  /** Cancel this app's open orders (the exit question's `c`); settles, never rejects, within its own deadline. */
+  cancelMine(): Promise<void>;
+}
+
+/** How long the exit question waits before it takes its default (leave the orders open). */
+export const EXIT_QUESTION_MS = 5_000;
 
 const isYes = (input: string, key: Key): boolean => (input === 'y' || input === 'Y' || key.return) && !key.ctrl && !key.meta;
 const isNo = (input: string, key: Key): boolean => input === 'n' || input === 'N' || key.escape;
@@ -68,10 +83,17 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
       const list = listOf(top.kind);
       const market = top.kind === 'market' || top.kind === 'ticket' ? top.market : cur.selectedMarket();
       switch (action) {
-        case 'interrupt':
-          return actions.interrupt();
-        case 'quit':
-          return actions.quit();
+        case 'interrupt': {
+          // New orders are refused at once; this app's open orders get a question first.
+          const open = cur.quit?.stopNewOrders() ?? 0;
+          if (open === 0) return actions.interrupt();
+          return cur.dispatch({ type: 'ask', question: { kind: 'exit', count: open, deadline: Date.now() + EXIT_QUESTION_MS } });
+        }
+        case 'quit': {
+          const sending = cur.quit?.inFlight() ?? 0;
+          if (sending === 0) return actions.quit();
+          return cur.dispatch({ type: 'ask', question: { kind: 'quit-in-flight', count: sending } });
+        }
         case 'back':
           return cur.dispatch({ type: 'back' });
         case 'help':
@@ -128,8 +150,35 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
         for (let i = 0; i < input.length; i++) actions.interrupt();
         return;
       }
-      if (input === 'c' && key.ctrl) return actions.interrupt();
       const overlay = cur.ui.overlay;
+      if (input === 'c' && key.ctrl) {
+        // A second Ctrl+C while the exit question waits: quit now (the kernel's forced exit).
+        if (overlay?.kind === 'ask' && overlay.question.kind === 'exit') {
+          actions.interrupt();
+          actions.interrupt();
+          return;
+        }
+        return run('interrupt');
+      }
+      if (overlay?.kind === 'ask' && overlay.question.kind === 'exit') {
+        if (key.return) {
+          cur.dispatch({ type: 'close-overlay' });
+          actions.interrupt();
+        } else if (input === 'c' && !key.meta) {
+          cur.dispatch({ type: 'close-overlay' });
+          const guard = cur.quit;
+          if (guard === undefined) actions.interrupt();
+          else void guard.cancelMine().finally(() => actions.interrupt());
+        }
+        return;
+      }
+      if (overlay?.kind === 'ask' && overlay.question.kind === 'quit-in-flight') {
+        if (isYes(input, key)) {
+          cur.dispatch({ type: 'close-overlay' });
+          actions.quit();
+        } else if (isNo(input, key)) cur.dispatch({ type: 'close-overlay' });
+        return;
+      }
       if (overlay?.kind === 'ask') {
         if (isYes(input, key)) {
           cur.dispatch({ type: 'close-overlay' });
@@ -162,6 +211,13 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
     },
     [actions, run],
   );
+  // The exit question takes its default (leave the orders, quit) when nobody answers.
+  const exitDeadline = r.ui.overlay?.kind === 'ask' && r.ui.overlay.question.kind === 'exit' ? r.ui.overlay.question.deadline : null;
+  useEffect(() => {
+    if (exitDeadline === null) return undefined;
+    const timer = setTimeout(() => actions.interrupt(), Math.max(0, exitDeadline - Date.now()));
+    return () => clearTimeout(timer);
+  }, [exitDeadline, actions]);
   // useInput enables raw mode, which throws on a non-TTY stdin; stay inactive there.
   useInput(onInput, { isActive: isRawModeSupported });
   return active;

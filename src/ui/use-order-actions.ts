@@ -12,6 +12,7 @@ import { selectedOrder } from './orders-text.js';
 import { formatMarketPrice, formatVolume } from './pane-lines.js';
 import type { TradingView } from './trading-source.js';
 import type { Question } from './ui-state.js';
+import type { QuitGuard } from './use-key-router.js';
 
 /** `buy 0.01 KRW-BTC at 1,000,000 (limit)`: an order as the question and the log say it. */
 export function orderWords(o: OpenOrder): string {
@@ -26,13 +27,43 @@ export interface OrderActions {
   myOpenCount: () => number;
   removeWarning: (market: string) => string | null;
   onAnswer: (q: Question) => void;
+  /** Quitting with a session open; none before it opens (nothing can be open then). */
+  quit?: QuitGuard;
 }
+
+/** How long the exit question's `c` waits for the cancels before the shutdown goes on (within the kernel's own deadlines). */
+export const CANCEL_ON_EXIT_MS = 3_000;
 
 export function useOrderActions(tv: TradingView | null, record: UiActions['record']): OrderActions {
   return useMemo(() => {
     const orders = () => tv?.orders.getSnapshot() ?? null;
     const say = (kind: 'cancel' | 'error', text: string, market?: string): void => record?.({ kind, text, ...(market === undefined ? {} : { market }) });
+    const session = tv?.session;
+    const quit: QuitGuard | undefined =
+      session === undefined
+        ? undefined
+        : {
+            stopNewOrders: () => {
+              session.stopNewOrders();
+              return session.myOpenOrders().length;
+            },
+            inFlight: () => session.inFlight(),
+            cancelMine: async () => {
+              let timer: NodeJS.Timeout | undefined;
+              const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CANCEL_ON_EXIT_MS)));
+              const done = session.cancelAllMine().then(
+                (r) => {
+                  say('cancel', `Quitting: cancelled ${r.cancelled.length} open order${r.cancelled.length === 1 ? '' : 's'} this app placed.`);
+                  for (const f of r.failed) say('error', `Quitting: could not cancel ${f.uuid}: ${f.error}`);
+                },
+                (error: unknown) => say('error', `Quitting: could not cancel this app's orders (${describeError(error)}); they may still be open: check with upbit-tui orders.`),
+              );
+              await Promise.race([done, late]);
+              clearTimeout(timer);
+            },
+          };
     return {
+      ...(quit === undefined ? {} : { quit }),
       orderAt: (index) => {
         const snap = orders();
         const o = snap === null ? null : selectedOrder(snap, index);

@@ -44,8 +44,8 @@ describe('the key reference', () => {
       '  t         tasks: the running tasks',
       '  ?         help: every key that works where you are',
       '  esc       back: one level; never quits',
-      '  q         quit: exit code 0',
-      '  ctrl+c    quit: exit code 130; press again to force an immediate exit',
+      '  q         quit: exit code 0; asks first while an order is being sent',
+      '  ctrl+c    quit: exit code 130; new orders stop at once; with open orders of this app, asks to leave (Enter, default after 5 s) or cancel (c) them; press again to force an immediate exit',
     ]);
   });
 

@@ -31,7 +31,7 @@ import type { Venue, VenueKind } from '../venue.js';
 import { AccountStore, type AccountSnapshot } from './account-store.js';
 import { tradingRules, type InstrumentTicks, type TradingRules } from '../rules.js';
 import { MarketRules, type MarketRulesOptions } from './market-rules.js';
-import { OrdersStore, type OrdersSnapshot } from './orders-store.js';
+import { OrdersStore, type OpenOrder, type OrdersSnapshot } from './orders-store.js';
 import { preTradeCheck, type PreTradeCheck, type QuoteSource } from './pre-trade.js';
 import type { ExternalStore } from './publisher.js';
 
@@ -83,6 +83,16 @@ export interface TradingSession {
    * journalled or sent) when the check finds a problem, else what `OrderService.place` throws.
    */
   place(intent: OrderIntent, opts?: { source?: IntentSource; signal?: AbortSignal }): Promise<PlaceResult>;
+  /** From now on `place` throws `ShuttingDownError` (quitting); orders already sent carry on, cancels still work. */
+  stopNewOrders(): void;
+  /** Placements sent and not answered yet. */
+  inFlight(): number;
+  /**
+   * Open orders this app placed, by the journal as it is now (read synchronously), not as the
+   * orders store last published it: what quitting asks about must not miss an order placed a
+   * moment ago.
+   */
+  myOpenOrders(): readonly OpenOrder[];
   /** Cancel one order by uuid (see `OrderService.cancel`). */
   cancel(uuid: string, opts?: { signal?: AbortSignal }): Promise<Order>;
   /** Cancel the open orders this app placed (the journal's), of `market` when given; others' are left alone. */
@@ -129,6 +139,12 @@ export function createTradingSession(parts: TradingSessionParts): BuiltSession {
     place: (intent, opts = {}) => sync.place(intent, opts),
     cancel: (uuid, opts = {}) => sync.cancel(uuid, opts),
     cancelAllMine: (market, opts = {}) => sync.cancelAllMine(market, opts),
+    stopNewOrders: () => parts.service.beginShutdown(),
+    inFlight: () => parts.service.inFlightCount(),
+    myOpenOrders: () => {
+      const mine = new Set(parts.journal.intents({ limit: parts.maxAttempts ?? 100 }).flatMap((i) => i.attempts.map((a) => a.identifier)));
+      return sync.orders.getSnapshot().open.filter((o) => o.identifier !== null && mine.has(o.identifier));
+    },
     sync: (signal) => sync.readNow(EVERYTHING, signal),
     synced: (signal) => sync.synced(signal),
     setQuotes: (quotes) => sync.setQuotes(quotes),

@@ -1,0 +1,89 @@
+/**
+ * Quitting with orders (test/fixtures/app/console-harness.tsx, against the built-in exchange):
+ * Ctrl+C refuses new orders at once; with this app's orders open it asks whether to leave them
+ * (Enter, or after the timeout) or cancel them (c), and a second Ctrl+C quits at once. What
+ * the UI asks of the kernel is recorded by the harness (`calls`); the kernel's own exit paths
+ * are the pty tests'.
+ */
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { selectOpenOrders } from '../../src/trading/session/index.js';
+import { ShuttingDownError } from '../../src/trading/order-service.js';
+import { Money } from '../../src/trading/decimal.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { frameWhere } from '../ui/ink-helpers.js';
+import { KEYS, openConsole, type ConsoleHarness } from '../fixtures/app/console-harness.js';
+
+let c: ConsoleHarness | null = null;
+afterEach(async () => {
+  cleanup();
+  await c?.close();
+  c = null;
+});
+
+const priced = (f: string): boolean => /^BTC\/KRW.*\d{1,3}(,\d{3}){2}/m.test(f);
+
+async function withRestingBuy(): Promise<ConsoleHarness> {
+  const h = await openConsole(['KRW-BTC']);
+  await frameWhere(h.app.lastFrame, priced, 'prices');
+  await h.type(`b${KEYS.ctrlU}1000000${KEYS.tab}0.01${KEYS.enter}`);
+  await frameWhere(h.app.lastFrame, (f) => f.includes('Press y to send'), 'the confirmation');
+  await h.type('y');
+  await waitFor(() => selectOpenOrders(h.trading.orders.getSnapshot())[0], 'the order open');
+  await h.type(KEYS.esc);
+  return h;
+}
+
+describe('Ctrl+C with open orders, against the embedded exchange', () => {
+  it('without open orders of this app, Ctrl+C quits at once', async () => {
+    c = await openConsole(['KRW-BTC']);
+    await frameWhere(c.app.lastFrame, priced, 'prices');
+    c.app.stdin.write(KEYS.ctrlC);
+    await waitFor(() => c!.calls.length > 0, 'the interrupt');
+    expect(c.calls).toEqual(['interrupt']);
+  });
+
+  it('refuses new orders at once and asks; Enter leaves the order open and quits', async () => {
+    c = await withRestingBuy();
+    c.app.stdin.write(KEYS.ctrlC);
+    await frameWhere(c.app.lastFrame, (f) => /Quitting, no new orders\. 1 open order of this app: Enter leave it \(\ds\) {2}c cancel it {2}ctrl\+c now/.test(f), 'the exit question');
+    expect(c.calls).toEqual([]);
+    await expect(c.trading.session?.place({ market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: new Money('1000000'), volume: new Money('0.01') })).rejects.toBeInstanceOf(ShuttingDownError);
+    await c.type(KEYS.enter);
+    await waitFor(() => c!.calls.length > 0, 'the interrupt');
+    expect(c.calls).toEqual(['interrupt']);
+    expect(selectOpenOrders(c.trading.orders.getSnapshot())).toHaveLength(1);
+  });
+
+  it('c cancels this app\'s open orders, then quits', async () => {
+    c = await withRestingBuy();
+    c.app.stdin.write(KEYS.ctrlC);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    await c.type('c');
+    await waitFor(() => c!.calls.length > 0, 'the interrupt', 8000);
+    expect(c.calls).toEqual(['interrupt']);
+    await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot()).length === 0, 'the order cancelled');
+    expect(c.audit.getSnapshot().entries.map((e) => e.text)).toContain('Quitting: cancelled 1 open order this app placed.');
+  });
+
+  it('a second Ctrl+C while it asks quits at once', async () => {
+    c = await withRestingBuy();
+    c.app.stdin.write(KEYS.ctrlC);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    c.app.stdin.write(KEYS.ctrlC);
+    await waitFor(() => c!.calls.length >= 2, 'the forced exit');
+    // The kernel's interrupt twice: a graceful start, then the forced exit.
+    expect(c.calls).toEqual(['interrupt', 'interrupt']);
+  });
+
+  it('with no answer the question takes its default (leave, quit) after 5 s', async () => {
+    c = await withRestingBuy();
+    const at = Date.now();
+    c.app.stdin.write(KEYS.ctrlC);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    await waitFor(() => c!.calls.length > 0, 'the default', 8000);
+    expect(c.calls).toEqual(['interrupt']);
+    expect(Date.now() - at).toBeGreaterThanOrEqual(4500);
+    expect(selectOpenOrders(c.trading.orders.getSnapshot())).toHaveLength(1);
+  });
+});
