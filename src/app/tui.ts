@@ -241,7 +241,8 @@ function startParts(
       logger.warn({ notice: line }, 'start-up notice');
       audit.record({ kind: 'notice', text: line });
     }
-    store.setNotice(known.notices.length === 1 ? (known.notices[0] ?? null) : `${known.notices[0] ?? ''} (+${known.notices.length - 1} more in the log: ${opts.logFile})`, 'config');
+    // Every one is in the log pane (l) and the audit file; the line says how many more there are.
+    store.setNotice(known.notices.length === 1 ? (known.notices[0] ?? null) : `${known.notices[0] ?? ''} (+${known.notices.length - 1} more: press l)`, 'config');
   }
   logDrops.tell = (text) => store.setNotice(text, 'log');
   if (logDrops.text !== null) store.setNotice(logDrops.text, 'log');

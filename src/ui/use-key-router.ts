@@ -61,6 +61,32 @@ export interface QuitGuard {
 /** How long the exit question waits before it takes its default (leave the orders open). */
 export const EXIT_QUESTION_MS = 5_000;
 
+/** The key Ink reports for one printable character typed alone. */
+function plainKey(ch: string): Key {
+  return {
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    home: false,
+    end: false,
+    return: false,
+    escape: false,
+    ctrl: false,
+    shift: /^[A-Z]$/.test(ch),
+    tab: false,
+    backspace: false,
+    delete: false,
+    meta: false,
+    super: false,
+    hyper: false,
+    capsLock: false,
+    numLock: false,
+  };
+}
+
 const isYes = (input: string, key: Key): boolean => (input === 'y' || input === 'Y' || key.return) && !key.ctrl && !key.meta;
 const isNo = (input: string, key: Key): boolean => input === 'n' || input === 'N' || key.escape;
 
@@ -140,7 +166,7 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
     [actions],
   );
 
-  const onInput = useCallback(
+  const handle = useCallback(
     (input: string, key: Key) => {
       const { r: cur, active: live } = latest.current;
       // Two Ctrl+C presses can reach us as one chunk ("\x03\x03") on a slow SSH link, and Ink
@@ -218,6 +244,40 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
     const timer = setTimeout(() => actions.interrupt(), Math.max(0, exitDeadline - Date.now()));
     return () => clearTimeout(timer);
   }, [exitDeadline, actions]);
+  // Several keys in one chunk ("b100" typed fast over a slow link: Ink hands a run of printable
+  // characters over as one input) are taken one at a time, each after the screen has followed
+  // the one before (b opens the ticket, then 100 goes into its price), in order with whatever
+  // comes next. A run that reaches a text field goes into it whole, as a paste does.
+  const queue = useRef<Array<{ input: string; key: Key; split: boolean }>>([]);
+  const scheduled = useRef(false);
+  const next = useCallback((): void => {
+    const item = queue.current.shift();
+    if (item === undefined) return;
+    let input = item.input;
+    const { r: cur } = latest.current;
+    const typing = cur.ui.overlay?.kind === 'search' || (cur.input?.inInput ?? false);
+    if (item.split && typing) while (queue.current[0]?.split === true) input += queue.current.shift()?.input ?? '';
+    handle(input, item.key);
+  }, [handle]);
+  const pump = useCallback((): void => {
+    scheduled.current = false;
+    next();
+    // Each later key in its own turn, after React drew what the one before changed.
+    if (queue.current.length > 0) {
+      scheduled.current = true;
+      setImmediate(pump);
+    }
+  }, [next]);
+  const onInput = useCallback(
+    (input: string, key: Key) => {
+      const chars = [...input];
+      const run = chars.length > 1 && !key.ctrl && !key.meta && !CTRL_C_RUN.test(input) && !/\p{C}/u.test(input);
+      if (run) for (const ch of chars) queue.current.push({ input: ch, key: plainKey(ch), split: true });
+      else queue.current.push({ input, key, split: false });
+      if (!scheduled.current) pump();
+    },
+    [pump],
+  );
   // useInput enables raw mode, which throws on a non-TTY stdin; stay inactive there.
   useInput(onInput, { isActive: isRawModeSupported });
   return active;

@@ -51,6 +51,17 @@ describe('the order ticket, against the embedded exchange', () => {
     expect(selectOpenOrders(c.trading.orders.getSnapshot())).toEqual([]);
   });
 
+  it('keys that come in one chunk (fast typing over a slow link) are each taken, in order; text in a field goes in whole', async () => {
+    c = await openConsole(['KRW-BTC', 'KRW-ETH']);
+    await frameWhere(c.app.lastFrame, (f) => /^ETH\/KRW.*\d{1,3}(,\d{3})+/m.test(f), 'prices of KRW-ETH');
+    // j moves to KRW-ETH, b opens its ticket: one chunk.
+    c.app.stdin.write('jb');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('BUY ETH/KRW'), 'the KRW-ETH ticket');
+    await c.type(KEYS.ctrlU);
+    c.app.stdin.write('1000000');
+    await frameWhere(c.app.lastFrame, (f) => /Price +1000000_/.test(f), 'the pasted price');
+  });
+
   it('q typed into a field is a q, not quit; Esc leaves the ticket for the watchlist', async () => {
     c = await openConsole(['KRW-BTC']);
     await frameWhere(c.app.lastFrame, (f) => /^BTC\/KRW.*\d{1,3}(,\d{3}){2}/m.test(f), 'prices of KRW-BTC');

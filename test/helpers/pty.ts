@@ -42,7 +42,7 @@ export function runInPty(args: string[], opts: { cols?: number; rows?: number; e
   const script = `${command}; echo "EXIT=$?"; stty -a; echo "${STTY_END}"; sleep 0.3`;
   // A key of opts.env set to undefined is removed from the child's environment.
   const env = Object.fromEntries(
-    Object.entries({ ...process.env, XDG_STATE_HOME: stateHome, XDG_DATA_HOME: stateHome, TERM: 'xterm-256color', FORCE_COLOR: '1', ...opts.env }).filter(
+    Object.entries({ ...process.env, XDG_STATE_HOME: stateHome, XDG_DATA_HOME: stateHome, XDG_CONFIG_HOME: stateHome, TERM: 'xterm-256color', FORCE_COLOR: '1', ...opts.env }).filter(
       (entry): entry is [string, string] => entry[1] !== undefined,
     ),
   );
