@@ -5,7 +5,7 @@ import type { MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
 import { ActionsProvider, type UiActions } from './actions.js';
 import { Body } from './Body.js';
-import { BottomLine } from './BottomLine.js';
+import { BottomLine, TICKET_HINT } from './BottomLine.js';
 import { DEFAULT_KEYS, type Capability, type KeyTable } from './keymap.js';
 import { planFrame, tableColumns } from './layout.js';
 import { searchMarkets } from './market-search.js';
@@ -162,8 +162,8 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
     count,
     ...orderActions,
     searchResults: results,
-    selectedMarket: () => store.getSnapshot().markets[ui.selected.watchlist],
-    ...(view.kind === 'ticket' ? { input: { inInput: ticket.inInput, take: ticket.take } } : {}),
+    selectedMarket: (index) => store.getSnapshot().markets[index],
+    ticket,
   });
   const selected = snapshot.markets[ui.selected.watchlist];
   const watched = useMemo(() => new Set(snapshot.markets), [snapshot.markets]);
@@ -186,7 +186,7 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
         panes={{ market, trading: tradingView, prices: store, log: log ?? NO_LOG }}
       />
       {plan.showStatus && <MemoStatusBar snapshot={status} columns={columns} showNotice={plan.showNotice} lagWarnMs={lagWarnMs} theme={theme} trading={tradingLine} />}
-      {plan.showKeys && <BottomLine overlay={ui.overlay} bindings={active} theme={theme} columns={columns} />}
+      {plan.showKeys && <BottomLine overlay={ui.overlay} bindings={active} theme={theme} columns={columns} lead={view.kind === 'ticket' && ticket.isTyping(view) ? TICKET_HINT : ''} />}
     </Box>
   );
 }

@@ -37,7 +37,7 @@ function useSecondClock(on: boolean): number {
 }
 
 /** The last line: a question waiting for y/n, else the keys that work right now. */
-export const BottomLine = memo(function BottomLine({ overlay, bindings, theme, columns }: { overlay: Overlay | null; bindings: readonly Binding[]; theme: Theme; columns: number }) {
+export const BottomLine = memo(function BottomLine({ overlay, bindings, theme, columns, lead = '' }: { overlay: Overlay | null; bindings: readonly Binding[]; theme: Theme; columns: number; lead?: string }) {
   const ticking = overlay?.kind === 'ask' && overlay.question.kind === 'exit';
   const now = useSecondClock(ticking);
   if (overlay?.kind === 'ask') {
@@ -47,5 +47,11 @@ export const BottomLine = memo(function BottomLine({ overlay, bindings, theme, c
       </Text>
     );
   }
-  return <KeyHint bindings={bindings} theme={theme} columns={columns} />;
+  return <KeyHint bindings={bindings} theme={theme} columns={columns} lead={lead} />;
 });
+
+/**
+ * The ticket's own keys on its key line: its fields are inputs, so `?` is text there and the
+ * line must show how to move, size and send (help has them all: Esc, then ?).
+ */
+export const TICKET_HINT = 'tab/↓ next  ←/→ type  +/- tick  alt+1-4 size  enter review';

@@ -15,7 +15,7 @@ import type { MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
 import { useActions } from './actions.js';
 import { activeBindings, resolveKey, type ActionId, type Binding, type Capability, type KeyTable } from './keymap.js';
-import { listOf, topView, type ListKind, type Question, type UiEvent, type UiState } from './ui-state.js';
+import { listOf, topView, uiReducer, type ListKind, type Question, type UiEvent, type UiState, type View } from './ui-state.js';
 
 // eslint-disable-next-line no-control-regex -- matching the raw ETX byte is the point
 const CTRL_C_RUN = /^\x03{2,}$/;
@@ -33,15 +33,16 @@ export interface KeyRouterInput {
   myOpenCount?: () => number;
   /** The search overlay's results as shown (Enter adds the selected one). */
   searchResults: readonly MarketInfo[];
-  /** The watchlist's selected market, if any. */
-  selectedMarket: () => MarketCode | undefined;
+  /** The watchlist's market at this selection index, if any. */
+  selectedMarket: (index: number) => MarketCode | undefined;
   /** Why removing `market` needs a yes first (its open orders, its rules), or null. */
   removeWarning?: (market: MarketCode) => string | null;
   /**
-   * The top view holds an input (the ticket): offered every key before the table; returns
-   * true when it took it. `inInput` says whether a text field has focus (so text is not a shortcut).
+   * The order ticket, offered every key before the table while it is the top view; `take`
+   * returns true when it took it, `isTyping` says whether a text field has focus (so text is
+   * not a shortcut). Both for the view as the keys so far left it.
    */
-  input?: { inInput: boolean; take: (input: string, key: Key) => boolean };
+  ticket?: { isTyping: (view: View) => boolean; take: (input: string, key: Key, view: View) => boolean };
   /** An answered question: do what it asked. */
   onAnswer?: (question: Question) => void;
   /** Quitting with a trading session: see {@link QuitGuard}. @default none: Ctrl+C and q quit at once */
@@ -61,30 +62,42 @@ export interface QuitGuard {
 /** How long the exit question waits before it takes its default (leave the orders open). */
 export const EXIT_QUESTION_MS = 5_000;
 
-/** The key Ink reports for one printable character typed alone. */
-function plainKey(ch: string): Key {
-  return {
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: /^[A-Z]$/.test(ch),
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-  };
+const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
+/**
+ * One character of a chunk as Ink reports it when it comes alone (its parse-keypress): Enter,
+ * Tab, Backspace, a lone Esc, Ctrl+letter, or a printable character (`printable`: text).
+ */
+export function keyOfChar(ch: string): { input: string; key: Key; printable: boolean } {
+  const code = ch.codePointAt(0) ?? 0;
+  if (ch === '\r' || ch === '\n') return { input: '', key: { ...NO_KEY, return: true }, printable: false };
+  if (ch === '\t') return { input: '', key: { ...NO_KEY, tab: true }, printable: false };
+  if (ch === '\x7f' || ch === '\b') return { input: '', key: { ...NO_KEY, backspace: true }, printable: false };
+  if (ch === '\x1b') return { input: '', key: { ...NO_KEY, escape: true, meta: true }, printable: false };
+  if (code >= 1 && code <= 26) return { input: String.fromCharCode(code + 96), key: { ...NO_KEY, ctrl: true }, printable: false };
+  if (/\p{C}/u.test(ch)) return { input: '', key: NO_KEY, printable: false };
+  return { input: ch, key: { ...NO_KEY, shift: /^[A-Z]$/.test(ch) }, printable: true };
 }
 
 const isYes = (input: string, key: Key): boolean => (input === 'y' || input === 'Y' || key.return) && !key.ctrl && !key.meta;
@@ -93,72 +106,89 @@ const isNo = (input: string, key: Key): boolean => input === 'n' || input === 'N
 export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
   const actions = useActions();
   const { isRawModeSupported } = useStdin();
-  const view = topView(r.ui);
-  const searching = r.ui.overlay?.kind === 'search';
-  const active = useMemo(
-    () => activeBindings(r.table, { view: view.kind, inInput: searching || (r.input?.inInput ?? false), rawMode: isRawModeSupported, has: r.has }),
-    [r.table, view.kind, searching, r.input?.inInput, isRawModeSupported, r.has],
+  // The UI state as the keys so far left it: React's (every render brings it up to date), ahead
+  // of it between keys that come faster than React draws (each event goes through the same
+  // pure reducer, then to React).
+  const uiRef = useRef(r.ui);
+  uiRef.current = r.ui;
+  const send = useCallback((event: UiEvent): void => {
+    uiRef.current = uiReducer(uiRef.current, event);
+    latest.current.r.dispatch(event);
+  }, []);
+  const liveFor = useCallback(
+    (cur: KeyRouterInput, ui: UiState): Binding[] => {
+      const top = topView(ui);
+      const typing = ui.overlay?.kind === 'search' || (top.kind === 'ticket' && (cur.ticket?.isTyping(top) ?? false));
+      return activeBindings(cur.table, { view: top.kind, inInput: typing, rawMode: isRawModeSupported, has: cur.has });
+    },
+    [isRawModeSupported],
   );
+  const view = topView(r.ui);
+  const typingNow = view.kind === 'ticket' && (r.ticket?.isTyping(view) ?? false);
+  const searching = r.ui.overlay?.kind === 'search';
+  const active = useMemo(() => liveFor(r, r.ui), [liveFor, r.table, r.has, view.kind, searching, typingNow]);
   // The handler reads the latest input through a ref: Ink re-subscribes on every new handler.
-  const latest = useRef({ r, active, view });
-  latest.current = { r, active, view };
+  const latest = useRef({ r });
+  latest.current = { r };
 
   const run = useCallback(
     (action: ActionId): void => {
-      const { r: cur, view: top } = latest.current;
+      const cur = latest.current.r;
+      const ui = uiRef.current;
+      const top = topView(ui);
       const list = listOf(top.kind);
-      const market = top.kind === 'market' || top.kind === 'ticket' ? top.market : cur.selectedMarket();
+      const market = top.kind === 'market' || top.kind === 'ticket' ? top.market : cur.selectedMarket(ui.selected.watchlist);
       switch (action) {
         case 'interrupt': {
           // New orders are refused at once; this app's open orders get a question first.
           const open = cur.quit?.stopNewOrders() ?? 0;
           if (open === 0) return actions.interrupt();
-          return cur.dispatch({ type: 'ask', question: { kind: 'exit', count: open, deadline: Date.now() + EXIT_QUESTION_MS } });
+          return send({ type: 'ask', question: { kind: 'exit', count: open, deadline: Date.now() + EXIT_QUESTION_MS } });
         }
         case 'quit': {
           const sending = cur.quit?.inFlight() ?? 0;
           if (sending === 0) return actions.quit();
-          return cur.dispatch({ type: 'ask', question: { kind: 'quit-in-flight', count: sending } });
+          return send({ type: 'ask', question: { kind: 'quit-in-flight', count: sending } });
         }
         case 'back':
-          return cur.dispatch({ type: 'back' });
+          return send({ type: 'back' });
         case 'help':
-          return cur.dispatch({ type: 'help' });
+          return send({ type: 'help' });
         case 'search':
-          return cur.dispatch({ type: 'search' });
+          return send({ type: 'search' });
         case 'up':
         case 'down':
           // The log reads bottom-up (newest last): ↑ scrolls back, into older entries.
-          if (list === 'log') cur.dispatch({ type: 'move', list, delta: action === 'up' ? 1 : -1, count: cur.count(list) });
-          else if (list !== null) cur.dispatch({ type: 'move', list, delta: action === 'up' ? -1 : 1, count: cur.count(list) });
+          if (list === 'log') send({ type: 'move', list, delta: action === 'up' ? 1 : -1, count: cur.count(list) });
+          else if (list !== null) send({ type: 'move', list, delta: action === 'up' ? -1 : 1, count: cur.count(list) });
           return;
         case 'focus':
-          if (market !== undefined) cur.dispatch({ type: 'open', view: { kind: 'market', market } });
+          if (market !== undefined) send({ type: 'open', view: { kind: 'market', market } });
           return;
         case 'remove': {
           if (market === undefined || actions.removeMarket === undefined) return;
           const reason = cur.removeWarning?.(market) ?? null;
           if (reason === null) actions.removeMarket(market);
-          else cur.dispatch({ type: 'ask', question: { kind: 'remove-market', market, reason } });
+          else send({ type: 'ask', question: { kind: 'remove-market', market, reason } });
           return;
         }
         case 'buy':
         case 'sell':
-          if (market !== undefined) cur.dispatch({ type: 'open', view: { kind: 'ticket', market, side: action === 'buy' ? 'bid' : 'ask' } });
+          if (market !== undefined) send({ type: 'open', view: { kind: 'ticket', market, side: action === 'buy' ? 'bid' : 'ask' } });
           return;
         case 'orders':
         case 'portfolio':
         case 'log':
         case 'tasks':
-          return cur.dispatch({ type: 'open', view: { kind: action } });
+          return send({ type: 'open', view: { kind: action } });
         case 'cancel': {
-          const order = cur.orderAt?.(cur.ui.selected.orders) ?? null;
-          if (order !== null) cur.dispatch({ type: 'ask', question: { kind: 'cancel', uuid: order.uuid, text: order.text } });
+          const order = cur.orderAt?.(ui.selected.orders) ?? null;
+          if (order !== null) send({ type: 'ask', question: { kind: 'cancel', uuid: order.uuid, text: order.text } });
           return;
         }
         case 'cancel-all': {
           const count = cur.myOpenCount?.() ?? 0;
-          if (count > 0) cur.dispatch({ type: 'ask', question: { kind: 'cancel-all', count } });
+          if (count > 0) send({ type: 'ask', question: { kind: 'cancel-all', count } });
           return;
         }
       }
@@ -168,7 +198,8 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
 
   const handle = useCallback(
     (input: string, key: Key) => {
-      const { r: cur, active: live } = latest.current;
+      const cur = latest.current.r;
+      const live = liveFor(cur, uiRef.current);
       // Two Ctrl+C presses can reach us as one chunk ("\x03\x03") on a slow SSH link, and Ink
       // then reports the raw bytes instead of ctrl+c: count every press, so the second one
       // still forces the exit.
@@ -176,7 +207,7 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
         for (let i = 0; i < input.length; i++) actions.interrupt();
         return;
       }
-      const overlay = cur.ui.overlay;
+      const overlay = uiRef.current.overlay;
       if (input === 'c' && key.ctrl) {
         // A second Ctrl+C while the exit question waits: quit now (the kernel's forced exit).
         if (overlay?.kind === 'ask' && overlay.question.kind === 'exit') {
@@ -188,10 +219,10 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
       }
       if (overlay?.kind === 'ask' && overlay.question.kind === 'exit') {
         if (key.return) {
-          cur.dispatch({ type: 'close-overlay' });
+          send({ type: 'close-overlay' });
           actions.interrupt();
         } else if (input === 'c' && !key.meta) {
-          cur.dispatch({ type: 'close-overlay' });
+          send({ type: 'close-overlay' });
           const guard = cur.quit;
           if (guard === undefined) actions.interrupt();
           else void guard.cancelMine().finally(() => actions.interrupt());
@@ -200,38 +231,39 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
       }
       if (overlay?.kind === 'ask' && overlay.question.kind === 'quit-in-flight') {
         if (isYes(input, key)) {
-          cur.dispatch({ type: 'close-overlay' });
+          send({ type: 'close-overlay' });
           actions.quit();
-        } else if (isNo(input, key)) cur.dispatch({ type: 'close-overlay' });
+        } else if (isNo(input, key)) send({ type: 'close-overlay' });
         return;
       }
       if (overlay?.kind === 'ask') {
         if (isYes(input, key)) {
-          cur.dispatch({ type: 'close-overlay' });
+          send({ type: 'close-overlay' });
           cur.onAnswer?.(overlay.question);
           if (overlay.question.kind === 'remove-market') actions.removeMarket?.(overlay.question.market);
-        } else if (isNo(input, key)) cur.dispatch({ type: 'close-overlay' });
+        } else if (isNo(input, key)) send({ type: 'close-overlay' });
         return;
       }
       if (overlay?.kind === 'search') {
-        if (key.escape) return cur.dispatch({ type: 'back' });
-        if (key.upArrow || key.downArrow) return cur.dispatch({ type: 'search-move', delta: key.upArrow ? -1 : 1, count: cur.searchResults.length });
-        if (key.backspace || key.delete) return cur.dispatch({ type: 'search-erase' });
+        if (key.escape) return send({ type: 'back' });
+        if (key.upArrow || key.downArrow) return send({ type: 'search-move', delta: key.upArrow ? -1 : 1, count: cur.searchResults.length });
+        if (key.backspace || key.delete) return send({ type: 'search-erase' });
         if (key.return) {
           const chosen = cur.searchResults[overlay.selected];
           if (chosen !== undefined) actions.addMarket?.(chosen.market);
-          return cur.dispatch({ type: 'close-overlay' });
+          return send({ type: 'close-overlay' });
         }
         // Text (pasted text too); control keys and Alt chords are not text.
-        if (!key.ctrl && !key.meta && !key.tab && input !== '' && !/\p{C}/u.test(input)) cur.dispatch({ type: 'search-type', text: input });
+        if (!key.ctrl && !key.meta && !key.tab && input !== '' && !/\p{C}/u.test(input)) send({ type: 'search-type', text: input });
         return;
       }
       if (overlay?.kind === 'help') {
-        if (key.escape || input === '?') cur.dispatch({ type: 'close-overlay' });
+        if (key.escape || input === '?') send({ type: 'close-overlay' });
         else if (input === 'q' && !key.ctrl && !key.meta) actions.quit();
         return;
       }
-      if (cur.input?.take(input, key) === true) return;
+      const top = topView(uiRef.current);
+      if (top.kind === 'ticket' && cur.ticket?.take(input, key, top) === true) return;
       const action = resolveKey(live, input, key);
       if (action !== undefined) run(action);
     },
@@ -254,8 +286,10 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
     const item = queue.current.shift();
     if (item === undefined) return;
     let input = item.input;
-    const { r: cur } = latest.current;
-    const typing = cur.ui.overlay?.kind === 'search' || (cur.input?.inInput ?? false);
+    const cur = latest.current.r;
+    const ui = uiRef.current;
+    const top = topView(ui);
+    const typing = ui.overlay?.kind === 'search' || (top.kind === 'ticket' && (cur.ticket?.isTyping(top) ?? false));
     if (item.split && typing) while (queue.current[0]?.split === true) input += queue.current.shift()?.input ?? '';
     handle(input, item.key);
   }, [handle]);
@@ -271,9 +305,13 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
   const onInput = useCallback(
     (input: string, key: Key) => {
       const chars = [...input];
-      const run = chars.length > 1 && !key.ctrl && !key.meta && !CTRL_C_RUN.test(input) && !/\p{C}/u.test(input);
-      if (run) for (const ch of chars) queue.current.push({ input: ch, key: plainKey(ch), split: true });
-      else queue.current.push({ input, key, split: false });
+      const several = chars.length > 1 && !key.ctrl && !key.meta && !CTRL_C_RUN.test(input);
+      if (several) {
+        for (const ch of chars) {
+          const k = keyOfChar(ch);
+          queue.current.push({ input: k.input, key: k.key, split: k.printable });
+        }
+      } else queue.current.push({ input, key, split: false });
       if (!scheduled.current) pump();
     },
     [pump],

@@ -33,9 +33,10 @@ function ordTypeFor(setting: TicketDefaults['orderType'], side: Side): OrdType {
 export interface TicketHandle {
   state: TicketState | null;
   view: TicketView | null;
-  /** A text field has focus: keys are text, not shortcuts. */
-  inInput: boolean;
-  take: (input: string, key: Key) => boolean;
+  /** A text field of the ticket of `view` has focus: keys are text, not shortcuts. As of the keys so far, not the last render. */
+  isTyping: (view: View) => boolean;
+  /** Offer a key to the ticket of `view` (opened for it if need be); true when it took it. */
+  take: (input: string, key: Key, view: View) => boolean;
 }
 
 const NO_ACCOUNT: ExternalStore<AccountSnapshot | null> = { subscribe: () => () => undefined, getSnapshot: () => null };
@@ -68,13 +69,21 @@ export function useTicket({ top, trading, book, defaults, close, onOutcome, now 
   // counter only asks React to draw it.
   const ref = useRef<{ key: string | null; state: TicketState | null }>({ key: null, state: null });
   const [, redraw] = useReducer((n: number) => n + 1, 0);
-  if (ref.current.key !== ticketKey) {
-    const opened =
-      target === null || trading === null
-        ? null
-        : openTicket({ market: target.market, side: target.side, mode: trading.mode, ordType: ordTypeFor(defaults.orderType, target.side), ...(defaults.quickSizes === undefined ? {} : { quickSizes: defaults.quickSizes }) });
-    ref.current = { key: ticketKey, state: opened };
-  }
+  const opening = useRef({ trading, defaults });
+  opening.current = { trading, defaults };
+  /** The ticket of `view` (opened now if it is not the one held): from the render, or from a key that came first. */
+  const ensure = useCallback((view: View): TicketState | null => {
+    const { trading: tv, defaults: d } = opening.current;
+    const t = view.kind === 'ticket' && tv !== null ? view : null;
+    const key = t === null ? null : `${t.market} ${t.side} ${tv?.mode ?? ''}`;
+    if (ref.current.key !== key) {
+      const opened =
+        t === null || tv === null ? null : openTicket({ market: t.market, side: t.side, mode: tv.mode, ordType: ordTypeFor(d.orderType, t.side), ...(d.quickSizes === undefined ? {} : { quickSizes: d.quickSizes }) });
+      ref.current = { key, state: opened };
+    }
+    return ref.current.state;
+  }, []);
+  ensure(top);
   // Prefilled from the book (best ask for a buy, best bid for a sell) until the user touches the price.
   const best = book?.units[0];
   const current = ref.current.state;
@@ -96,27 +105,33 @@ export function useTicket({ top, trading, book, defaults, close, onOutcome, now 
 
   const account = useSyncExternalStore((trading?.account ?? NO_ACCOUNT).subscribe, (trading?.account ?? NO_ACCOUNT).getSnapshot);
 
-  const view = useMemo(() => {
-    if (state === null || session === undefined || trading === null) return null;
-    const r = session.rules(state.market);
-    return deriveTicket(state, {
-      check: session.check,
-      book,
-      bookAgeMs: book === undefined ? undefined : Math.max(0, now() - book.timestamp),
+  // What the derivation reads besides the ticket, as of the last render: a key is derived
+  // against the ticket as the keys before it left it (the ref), never a view React has not
+  // drawn yet (Enter right after the volume, in one chunk, reviews that volume).
+  const inputs = useRef({ session, trading, book, account, now });
+  inputs.current = { session, trading, book, account, now };
+  const derive = useCallback((t: TicketState | null): TicketView | null => {
+    const { session: s, trading: tv, book: b, account: a, now: clock } = inputs.current;
+    if (t === null || s === undefined || tv === null) return null;
+    const r = s.rules(t.market);
+    return deriveTicket(t, {
+      check: s.check,
+      book: b,
+      bookAgeMs: b === undefined ? undefined : Math.max(0, clock() - b.timestamp),
       staleAfterMs: BOOK_STALE_MS,
-      fee: state.side === 'bid' ? r.rules.bidFee : r.rules.askFee,
-      available: balancesOf(account, state.market),
-      mode: trading.mode,
+      fee: t.side === 'bid' ? r.rules.bidFee : r.rules.askFee,
+      available: balancesOf(a, t.market),
+      mode: tv.mode,
       instruments: r.ticks,
     });
-  }, [state, session, trading, book, account, now]);
-  const viewRef = useRef(view);
-  viewRef.current = view;
+  }, []);
+  // The inputs are listed so a new book or balance re-derives; derive reads them from the ref.
+  const view = useMemo(() => derive(state), [derive, state, session, trading, book, account, now]);
 
   const take = useCallback(
-    (input: string, key: Key): boolean => {
-      const current = ref.current.state;
-      const env = viewRef.current;
+    (input: string, key: Key, view: View): boolean => {
+      const current = ensure(view);
+      const env = derive(current);
       if (current === null || env === null || session === undefined) return false;
       const event: TicketEvent | null = ticketEvent(input, key, current, env);
       if (event === null) return false;
@@ -147,8 +162,9 @@ export function useTicket({ top, trading, book, defaults, close, onOutcome, now 
       }
       return true;
     },
-    [session, close, onOutcome, set],
+    [session, close, onOutcome, set, derive, ensure],
   );
+  const isTyping = useCallback((view: View): boolean => ensure(view)?.phase === 'editing', [ensure]);
 
-  return { state, view, inInput: state !== null && state.phase === 'editing', take };
+  return { state, view, isTyping, take };
 }

@@ -60,6 +60,10 @@ describe('the order ticket, against the embedded exchange', () => {
     await c.type(KEYS.ctrlU);
     c.app.stdin.write('1000000');
     await frameWhere(c.app.lastFrame, (f) => /Price +1000000_/.test(f), 'the pasted price');
+    // Control keys among them too (tmux send-keys, a slow link): clear, a price, Tab, a volume, Enter.
+    c.app.stdin.write(`${KEYS.ctrlU}2000000${KEYS.tab}0.01${KEYS.enter}`);
+    const review = await frameWhere(c.app.lastFrame, (f) => f.includes('Press y to send'), 'the confirmation');
+    expect(review).toMatch(/Buy 0\.01 ETH at 2,000,000 KRW/);
   });
 
   it('q typed into a field is a q, not quit; Esc leaves the ticket for the watchlist', async () => {
