@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import chalk from 'chalk';
 import { cleanup } from 'ink-testing-library';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach } from 'vitest';
+import { withObservableColour } from './chalk-level.js';
 
 // Deliberately ESC-based: a frame must carry no styling at all in `none` mode.
 // eslint-disable-next-line no-control-regex
@@ -45,13 +45,6 @@ export function frameWhere(lastFrame: () => string | undefined, predicate: (fram
  * use) for each test, the level before restored and mounted apps cleaned up after it.
  */
 export function colourFramesPerTest(): void {
-  let saved: typeof chalk.level;
-  beforeEach(() => {
-    saved = chalk.level;
-    chalk.level = 1;
-  });
-  afterEach(() => {
-    chalk.level = saved;
-    cleanup();
-  });
+  withObservableColour();
+  afterEach(() => cleanup());
 }
