@@ -1,0 +1,188 @@
+/**
+ * Trading from the keyboard in the built TUI (`--sim`, a real pseudo-terminal), checked from
+ * outside by the built CLI on the same home and data directory (the two share the built-in
+ * exchange's state file there): a limit buy far under the market placed with b … y, listed by
+ * o, cancelled by c then y; and Ctrl+C with that order open, left (Enter) or cancelled (c),
+ * each exit 130 with the terminal given back. The in-process flows with the same keys are
+ * test/app/console-ticket, console-views and console-exit. `npm test` builds before running these.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { BIN, ROOT, exitCodeOf, runInPty, sttyAfter, type PtyRun } from '../helpers/pty.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
+/** A price in a market row (not the status bar's KRW figures, which look alike). */
+const PRICE = /^.{0,3}[A-Z0-9]+\/KRW\b.*?\d{1,3}(,\d{3})+/m;
+const TIMEOUT = 60_000;
+const KEYS = { ctrlC: '\x03', ctrlU: '\x15', tab: '\t', enter: '\r', esc: '\x1b' } as const;
+const QUESTION = /Quitting, no new orders\. 1 open order of this app: Enter leave it \(\ds\) {2}c cancel it {2}ctrl\+c now/;
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A user's home of its own: HOME and every XDG directory in it, the data directory under it. */
+interface Home {
+  env: Record<string, string | undefined>;
+  data: string;
+}
+
+function home(): Home {
+  const dir = mkdtempSync(path.join(tmpdir(), 'upbit-tui-keys-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const env = {
+    HOME: dir,
+    XDG_CONFIG_HOME: path.join(dir, 'config'),
+    XDG_DATA_HOME: path.join(dir, 'share'),
+    XDG_STATE_HOME: path.join(dir, 'state'),
+    UPBIT_ACCESS_KEY: undefined,
+    UPBIT_SECRET_KEY: undefined,
+  };
+  return { env, data: path.join(dir, 'data') };
+}
+
+function tui(h: Home): PtyRun {
+  const run = runInPty(['--sim', '--data-dir', h.data], { cols: 120, rows: 30, env: h.env });
+  cleanups.push(async () => {
+    run.kill('SIGKILL');
+    await run.exited;
+  });
+  return run;
+}
+
+async function screenWith(run: PtyRun, test: (text: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
+  let text = '';
+  await waitFor(
+    async () => {
+      text = (await run.screen()).join('\n');
+      return test(text);
+    },
+    what,
+    timeoutMs,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\nscreen:\n${text}`);
+  });
+  return text;
+}
+
+/** b on KRW-BTC, price 1,000,000 and volume 0.01 typed, Enter, y: a bid that rests; back on the watchlist. */
+async function placeRestingBuy(run: PtyRun): Promise<void> {
+  await screenWith(run, (t) => t.includes('BTC') && PRICE.test(t) && t.includes('0 open orders'), 'prices and the SIM account', 15_000);
+  run.write('b');
+  await screenWith(run, (t) => t.includes('BUY BTC/KRW') && /Price +\d/.test(t), 'the ticket, its price prefilled');
+  run.write(`${KEYS.ctrlU}1000000${KEYS.tab}0.01`);
+  await screenWith(run, (t) => /Price +1,?000,?000\b/.test(t) && /Volume +0\.01/.test(t), 'price and volume typed');
+  run.write(KEYS.enter);
+  await screenWith(run, (t) => t.includes('Press y to send') && /Buy 0\.01 BTC at 1,000,000 KRW/.test(t), 'the confirmation');
+  run.write('y');
+  await screenWith(run, (t) => t.includes('1 open order') && !t.includes('Sending'), 'the order open on the status bar');
+  run.write(KEYS.esc);
+  await screenWith(run, (t) => !t.includes('BUY BTC/KRW') && PRICE.test(t), 'the watchlist again');
+}
+
+interface ListedOrder {
+  uuid: string;
+  market: string;
+  side: string;
+  state: string;
+  price: string | null;
+  volume: string | null;
+}
+
+/** `upbit-tui orders --sim --state STATE --json` of the built binary, on the home and data directory of `h`. */
+function ordersCli(h: Home, state: 'wait' | 'done' | 'cancel'): Promise<ListedOrder[]> {
+  const env = Object.fromEntries(Object.entries({ ...process.env, ...h.env }).filter((e): e is [string, string] => e[1] !== undefined));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [BIN, 'orders', '--sim', '--data-dir', h.data, '--state', state, '--json'], { cwd: ROOT, env, timeout: 20_000 }, (error, stdout, stderr) => {
+      if (error !== null) return reject(new Error(`orders --state ${state} failed: ${stderr}`, { cause: error }));
+      const doc = JSON.parse(stdout) as { orders: ListedOrder[] };
+      resolve(doc.orders);
+    });
+  });
+}
+
+function expectTheBuy(orders: ListedOrder[], state: string): void {
+  expect(orders).toEqual([expect.objectContaining({ market: 'KRW-BTC', side: 'bid', state, price: '1000000', volume: '0.01' })]);
+}
+
+/** Exit code 130 and the terminal given back: cooked mode and echo, alternate screen left, cursor shown. */
+async function expectInterruptedAndRestored(run: PtyRun, timeoutMs: number): Promise<void> {
+  expect(await exitCodeOf(run, timeoutMs)).toBe(130);
+  const stty = await sttyAfter(run);
+  for (const mode of ['icanon', 'echo', 'opost', 'onlcr']) expect(stty).toMatch(new RegExp(`(^|\\s)${mode}(\\s|$)`));
+  const raw = run.output();
+  const before = raw.slice(0, raw.indexOf('EXIT='));
+  expect(before.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(before.lastIndexOf('\x1b[?1049h'));
+  expect(before.lastIndexOf('\x1b[?25h')).toBeGreaterThan(before.lastIndexOf('\x1b[?25l'));
+}
+
+describe('trading from the keyboard in the built TUI, seen by the CLI', () => {
+  beforeAll(() => {
+    if (!built) throw new Error('dist/ is missing: run "npm run build" first (npm test does).');
+  });
+
+  it('b … y places a resting limit buy; o lists it; c, y cancels it; q quits; the CLI lists it cancelled, none open', async () => {
+    const h = home();
+    const run = tui(h);
+    await placeRestingBuy(run);
+    run.write('o');
+    await screenWith(run, (t) => /1,000,000/.test(t) && /KRW-BTC|BTC\/KRW/.test(t) && /buy|bid/i.test(t), 'the order in Orders');
+    run.write('c');
+    await screenWith(run, (t) => /Cancel buy 0\.01 KRW-BTC at 1,000,000/.test(t), 'the cancel question');
+    run.write('y');
+    await screenWith(run, (t) => t.includes('0 open orders'), 'no open order on the status bar');
+    run.write('q');
+    expect(await exitCodeOf(run)).toBe(0);
+
+    expect(await ordersCli(h, 'wait')).toEqual([]);
+    expectTheBuy(await ordersCli(h, 'cancel'), 'cancel');
+  }, TIMEOUT);
+
+  it('Ctrl+C with the order open asks; Enter leaves it and quits with 130, terminal restored; the CLI lists it open', async () => {
+    const h = home();
+    const run = tui(h);
+    await placeRestingBuy(run);
+    run.write(KEYS.ctrlC);
+    await screenWith(run, (t) => QUESTION.test(t), 'the exit question', 5000);
+    const at = Date.now();
+    run.write(KEYS.enter);
+    await expectInterruptedAndRestored(run, 5000);
+    expect(Date.now() - at).toBeLessThan(3000);
+
+    expectTheBuy(await ordersCli(h, 'wait'), 'wait');
+  }, TIMEOUT);
+
+  it('Ctrl+C with the order open asks; c cancels it and quits with 130, terminal restored; the CLI lists none open', async () => {
+    const h = home();
+    const run = tui(h);
+    await placeRestingBuy(run);
+    run.write(KEYS.ctrlC);
+    await screenWith(run, (t) => QUESTION.test(t), 'the exit question', 5000);
+    run.write('c');
+    await expectInterruptedAndRestored(run, 10_000);
+
+    expect(await ordersCli(h, 'wait')).toEqual([]);
+    expectTheBuy(await ordersCli(h, 'cancel'), 'cancel');
+  }, TIMEOUT);
+
+  it('a second Ctrl+C at the question quits at once with 130, terminal restored, the order left open', async () => {
+    const h = home();
+    const run = tui(h);
+    await placeRestingBuy(run);
+    run.write(KEYS.ctrlC);
+    await screenWith(run, (t) => QUESTION.test(t), 'the exit question', 5000);
+    const at = Date.now();
+    run.write(KEYS.ctrlC);
+    await expectInterruptedAndRestored(run, 5000);
+    // Well before the question's 5 s default.
+    expect(Date.now() - at).toBeLessThan(2000);
+
+    expectTheBuy(await ordersCli(h, 'wait'), 'wait');
+  }, TIMEOUT);
+});
