@@ -1,8 +1,8 @@
 /**
  * The order ticket as drawn (src/ui/OrderTicket.tsx): fields with the focus marker, the snapped
  * price note, problems, the confirmation with the whole order in words, LIVE in red bold with
- * its own key, and the in-flight line. Frames are read after unmount: under CI=true Ink holds
- * every frame back until then (see render.test.tsx).
+ * its own key, and the in-flight line. Each frame is read before unmount: under CI=true (as CI
+ * runs) what is read after unmount is Ink's last, empty write.
  */
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
@@ -22,8 +22,9 @@ colourFramesPerTest();
 
 function frame(state: TicketState, ctx: TicketContext, colors: 'korean' | 'none' = 'none'): string {
   const r = render(<OrderTicket view={deriveTicket(state, ctx)} state={state} theme={themeFor(colors)} width={100} />);
+  const out = r.lastFrame() ?? '';
   r.unmount();
-  return r.lastFrame() ?? '';
+  return out;
 }
 
 const buy = (mode: 'sim' | 'live', text: Partial<TicketState['text']>): TicketState => {
