@@ -70,7 +70,7 @@ export function Body({ ui, view, columns, height, theme, table, tasks, search, a
       return <LogPanel log={panes.log} width={columns} height={height} offset={ui.selected.log} theme={theme} />;
     case 'ticket':
       if (ticket.state === null || ticket.view === null) return <Waiting text={`${OPENING} The ${view.side === 'bid' ? 'buy' : 'sell'} ticket for ${view.market} shows once it is.`} />;
-      return <OrderTicket view={ticket.view} state={ticket.state} theme={theme} width={columns} />;
+      return <OrderTicket view={ticket.view} state={ticket.state} theme={theme} width={columns} height={height} />;
     case 'tasks':
       return <TasksPanel tasks={tasks.rows} cols={tasks.cols} columns={columns} showHeader={tasks.plan.showHeader} hiddenRows={tasks.plan.hiddenRows} showMore={tasks.plan.showMore} now={tasks.now} theme={theme} />;
     default:

@@ -1,27 +1,41 @@
 import { Text } from 'ink';
 import { memo, useEffect, useState } from 'react';
 import { KeyHint } from './KeyHint.js';
+import { fitName } from './table-text.js';
+import { textWidth } from './text-width.js';
 import type { Binding } from './keymap.js';
 import type { Theme } from './theme.js';
 import type { Overlay, Question } from './ui-state.js';
 
-/** A question in words, with the keys that answer it. */
-export function questionText(q: Question, now = Date.now()): string {
+/** A question in words, and the keys that answer it. */
+export function questionParts(q: Question, now = Date.now()): { ask: string; keys: string } {
   switch (q.kind) {
     case 'remove-market':
-      return `Remove ${q.market} from the watchlist? ${q.reason} y: remove  n/Esc: keep`;
+      return { ask: `Remove ${q.market} from the watchlist? ${q.reason}`, keys: 'y: remove  n/Esc: keep' };
     case 'cancel':
-      return `Cancel ${q.text}? y: cancel it  n/Esc: keep it`;
+      return { ask: `Cancel ${q.text}?`, keys: 'y: cancel it  n/Esc: keep it' };
     case 'cancel-all':
-      return `Cancel all ${q.count} open order${q.count === 1 ? '' : 's'} this app placed? y: cancel them  n/Esc: keep them`;
+      return { ask: `Cancel all ${q.count} open order${q.count === 1 ? '' : 's'} this app placed?`, keys: 'y: cancel them  n/Esc: keep them' };
     case 'exit': {
       const left = Math.max(0, Math.ceil((q.deadline - now) / 1000));
       const them = q.count === 1 ? 'it' : 'them';
-      return `Quitting, no new orders. ${q.count} open order${q.count === 1 ? '' : 's'} of this app: Enter leave ${them} (${left}s)  c cancel ${them}  ctrl+c now`;
+      return { ask: `Quitting, no new orders. ${q.count} open order${q.count === 1 ? '' : 's'} of this app:`, keys: `Enter leave ${them} (${left}s)  c cancel ${them}  ctrl+c now` };
     }
     case 'quit-in-flight':
-      return `${q.count === 1 ? 'An order is' : `${q.count} orders are`} being sent; its answer is journalled either way. Quit now? y: quit  n/Esc: stay`;
+      return { ask: `${q.count === 1 ? 'An order is' : `${q.count} orders are`} being sent; its answer is journalled either way. Quit now?`, keys: 'y: quit  n/Esc: stay' };
   }
+}
+
+/** Questions narrower than this are cut at the end, keys and all; wider ones keep their keys whole. */
+const ASK_MIN = 8;
+
+/** The question line in `columns`: the question is cut before the keys that answer it. */
+export function questionText(q: Question, columns = Infinity, now = Date.now()): string {
+  const { ask, keys } = questionParts(q, now);
+  const full = `${ask} ${keys}`;
+  const room = columns - textWidth(keys) - 1;
+  if (textWidth(full) <= columns || room < ASK_MIN) return full;
+  return `${fitName(ask, room)} ${keys}`;
 }
 
 /** Date.now(), once a second while `on` (the exit question's countdown). */
@@ -43,7 +57,7 @@ export const BottomLine = memo(function BottomLine({ overlay, bindings, theme, c
   if (overlay?.kind === 'ask') {
     return (
       <Text wrap="truncate-end" bold={theme.attributes} {...(theme.warn === undefined ? {} : { color: theme.warn })}>
-        {questionText(overlay.question, now)}
+        {questionText(overlay.question, columns, now)}
       </Text>
     );
   }

@@ -21,7 +21,7 @@ const BOLD = '\u001B[1m';
 colourFramesPerTest();
 
 function frame(state: TicketState, ctx: TicketContext, colors: 'korean' | 'none' = 'none'): string {
-  const r = render(<OrderTicket view={deriveTicket(state, ctx)} state={state} theme={themeFor(colors)} width={100} />);
+  const r = render(<OrderTicket view={deriveTicket(state, ctx)} state={state} theme={themeFor(colors)} width={100} height={40} />);
   const out = r.lastFrame() ?? '';
   r.unmount();
   return out;
