@@ -3,7 +3,7 @@
  * activity. Names follow Upbit's `GET /v1/market/all` (`korean_name`, `english_name`).
  */
 import { NO_FLAGS, type MarketFlags } from '../upbit/market-event.js';
-import type { MarketInfo } from '../upbit/market-list.js';
+import type { ListedMarket } from '../upbit/market-list.js';
 
 /** What a client can learn about a simulated market (the `/v1/market/all` subset). */
 export interface SimMarket {
@@ -72,7 +72,7 @@ export function simMarket(spec: SimMarket): SimMarket {
 }
 
 /** A simulated market as an exchange's market list has it, flags included. */
-export function simMarketInfo(spec: SimMarket): MarketInfo {
+export function simMarketInfo(spec: SimMarket): ListedMarket {
   const { warning, cautions } = spec.flags ?? NO_FLAGS;
   return { market: spec.code, koreanName: spec.koreanName, englishName: spec.englishName, warning, cautions };
 }

@@ -14,8 +14,11 @@ export interface MarketInfo extends Partial<MarketFlags> {
   englishName: string;
 }
 
+/** A market as the exchange lists it with the details: the flags known. */
+export type ListedMarket = MarketInfo & MarketFlags;
+
 /** Narrow one element of `GET /v1/market/all?is_details=true` (docs/upbit-protocol.md#market-alerts). */
-export function parseMarketInfo(value: unknown): MarketInfo | null {
+export function parseMarketInfo(value: unknown): ListedMarket | null {
   if (!isRecord(value)) return null;
   const market = value['market'];
   if (typeof market !== 'string') return null;
@@ -48,7 +51,7 @@ export function flagsByMarket(list: readonly MarketInfo[]): ReadonlyMap<MarketCo
  * Fetch the exchange's market list once, with short explicit timeouts (never undici's 300 s
  * defaults). Throws with a plain-words message if the exchange cannot be reached.
  */
-export async function fetchMarketList(apiUrl: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<MarketInfo[]> {
+export async function fetchMarketList(apiUrl: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ListedMarket[]> {
   const timeoutMs = opts.timeoutMs ?? 3000;
   const url = new URL('/v1/market/all', apiUrl);
   // With the details Upbit adds `market_event` (warning, caution reasons): the table's badges.
@@ -66,5 +69,5 @@ export async function fetchMarketList(apiUrl: string, opts: { timeoutMs?: number
   }
   const body: unknown = await res.body.json();
   if (!Array.isArray(body)) throw new Error(`${url.host} sent a market list that is not an array`);
-  return body.map(parseMarketInfo).filter((m): m is MarketInfo => m !== null);
+  return body.map(parseMarketInfo).filter((m): m is ListedMarket => m !== null);
 }
