@@ -3,7 +3,7 @@ import { silentLogger } from '../runtime/logger.js';
 import type { AskBid, StreamType } from '../upbit/types.js';
 import type { TickerWire } from '../upbit/wire.js';
 import type { MarketSpec, SimMarket } from './catalog.js';
-import { selectMarkets } from './catalog.js';
+import { selectMarkets, simMarket } from './catalog.js';
 import { MarketStats } from './market-stats.js';
 import type { ProcessTrade } from './price-process.js';
 import { PriceProcess } from './price-process.js';
@@ -201,7 +201,7 @@ export function createSimEngine(options: SimEngineOptions = {}): SimEngine {
 
   return {
     seed,
-    markets: slots.map(({ spec }) => ({ code: spec.code, koreanName: spec.koreanName, englishName: spec.englishName })),
+    markets: slots.map(({ spec }) => simMarket(spec)),
     has: (code) => byCode.has(code),
     ticker(code, streamType = 'SNAPSHOT') {
       return byCode.get(code)?.stats.ticker(code, now(), streamType);

@@ -1,5 +1,5 @@
 export type { MarketSpec, SimMarket } from './catalog.js';
-export { SIM_CATALOG } from './catalog.js';
+export { SIM_CATALOG, simMarketInfo } from './catalog.js';
 export { simBanner } from './describe.js';
 export type { SimEngine, SimEngineOptions, SimTrade, TradeListener } from './engine.js';
 export { createSimEngine } from './engine.js';

@@ -2,8 +2,8 @@ import { Text } from 'ink';
 import { memo } from 'react';
 import type { MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
-import { fitName } from './table-text.js';
-import type { Theme } from './theme.js';
+import { alertBadge, fitName } from './table-text.js';
+import { toneColor, type Theme } from './theme.js';
 
 export interface SearchOverlayProps {
   query: string;
@@ -39,10 +39,15 @@ export const SearchOverlay = memo(function SearchOverlay({ query, results, selec
       {results.slice(from, to).map((m, i) => {
         const at = from + i;
         const mark = watched.has(m.market) ? '✓' : ' ';
-        const line = `${at === selected && !theme.attributes ? '>' : ' '}${mark} ${m.market.padEnd(12)}${fitName(m.koreanName, 16)}  ${m.englishName}`;
+        // Upbit's alerts as in the table (`!`, `*`), right after the code.
+        const badge = alertBadge(m);
+        const lead = `${at === selected && !theme.attributes ? '>' : ' '}${mark} ${m.market.padEnd(11)}`;
+        const rest = `${badge === null ? ' ' : ''}${fitName(m.koreanName, 16)}  ${m.englishName}`;
         return (
           <Text key={m.market} inverse={at === selected && theme.attributes} wrap="truncate-end">
-            {line}
+            {lead}
+            {badge !== null && <Text color={toneColor(theme, badge.tone)}>{badge.text}</Text>}
+            {rest}
           </Text>
         );
       })}

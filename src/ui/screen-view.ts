@@ -13,12 +13,13 @@
  *   (throughput, the age of the last tick, lag within the same tone) and the tasks' ages show
  *   at most once a second; a change of state, tone or notice shows at the next flush.
  */
+import type { MarketFlags } from '../upbit/market-event.js';
 import type { MarketCode } from '../upbit/types.js';
 import type { MarketRow, MarketSnapshot } from '../trading/market-store.js';
 import { planFrame, type FrameLayout, type TableColumns } from './layout.js';
 import { statusText, type StatusOptions } from './status-text.js';
 import { rowText, staleFor } from './table-text.js';
-import { changeColor, connectionColor, paint, type Theme } from './theme.js';
+import { changeColor, connectionColor, paint, toneColor, type Theme } from './theme.js';
 import type { Selector } from './use-store-selection.js';
 
 /** A row as drawn: one string, its colour runs already in it, dim when stale. */
@@ -51,6 +52,11 @@ export interface ScreenInput {
   status: StatusOptions;
   /** Korean names by market, shown when `cols.name` leaves room. @default none */
   names?: ReadonlyMap<MarketCode, string> | undefined;
+  /**
+   * Upbit's market alerts by market, a badge in the market cell (`flagsByMarket` in
+   * src/upbit/market-list.ts; docs/upbit-protocol.md#market-alerts). @default none
+   */
+  flags?: ReadonlyMap<MarketCode, MarketFlags> | undefined;
 }
 
 export type ScreenBody = { kind: 'table'; offset: number } | { kind: 'tasks'; count: number } | { kind: 'panel' };
@@ -101,11 +107,15 @@ function sameLines(a: readonly RowLine[], b: readonly RowLine[]): boolean {
 }
 
 /** The row's text, colour runs painted in (the same escapes as nested `<Text color>` runs). */
-export function rowLine(row: MarketRow, cols: TableColumns, staleMs: number | null, theme: Theme, name = ''): RowLine {
-  const { segments, change, stale } = rowText(row, cols, staleMs, name);
+export function rowLine(row: MarketRow, cols: TableColumns, staleMs: number | null, theme: Theme, name = '', flags?: MarketFlags): RowLine {
+  const { segments, change, stale } = rowText(row, cols, staleMs, name, flags);
   const color = changeColor(theme, change);
   let text = '';
-  for (const s of segments) text += s.tinted && color !== undefined ? paint(s.text, color) : s.text;
+  for (const s of segments) {
+    const own = s.tone === undefined ? undefined : toneColor(theme, s.tone);
+    const c = own ?? (s.tinted ? color : undefined);
+    text += c !== undefined ? paint(s.text, c) : s.text;
+  }
   return { key: row.market, text, dim: stale && theme.attributes };
 }
 
@@ -124,7 +134,7 @@ export function screenSelector(input: ScreenInput): Selector<MarketSnapshot, Scr
     let line: RowLine;
     if (last !== undefined && last.row === row && last.staleMs === staleMs) line = last.line;
     else {
-      const fresh = rowLine(row, input.cols, staleMs, input.theme, input.names?.get(row.market));
+      const fresh = rowLine(row, input.cols, staleMs, input.theme, input.names?.get(row.market), input.flags?.get(row.market));
       line = last !== undefined && last.line.text === fresh.text && last.line.dim === fresh.dim ? last.line : fresh;
     }
     next.set(row.market, { row, staleMs, line });

@@ -3,15 +3,25 @@
  * box per cell (docs/terminal-rendering.md#cost-per-frame). Pure, so widths are tested without rendering.
  */
 import type { MarketRow } from '../trading/market-store.js';
+import type { MarketFlags } from '../upbit/market-event.js';
 import type { Change } from '../upbit/types.js';
 import { formatCompact, formatDuration, formatPercent, formatPrice, formatSignedChange, marketLabel, sparkline, truncate } from './format.js';
 import { GAP, type TableColumns } from './layout.js';
 import { textWidth } from './text-width.js';
+import type { Tone } from './theme.js';
 
-/** A run of row text; `tinted` runs take the row's rise/fall colour. */
+/** A run of row text; `tinted` runs take the row's rise/fall colour, a `tone` run its own. */
 export interface Segment {
   text: string;
   tinted: boolean;
+  /** A badge's colour (theme.warn, theme.bad), or none. @default none */
+  tone?: Tone;
+}
+
+/** A marker drawn in the last cells of a column, in its own colour. */
+export interface Badge {
+  text: string;
+  tone: Tone;
 }
 
 export interface RowText {
@@ -30,6 +40,8 @@ export interface Cell {
   tinted: boolean;
   /** Text that may hold two-cell characters (a Korean name): fitted by display width. */
   wide?: boolean;
+  /** Drawn at the right end of the cell, the text fitted to what is left. @default none */
+  badge?: Badge | null;
 }
 
 function fit(text: string, width: number, align: Align): string {
@@ -63,12 +75,15 @@ export function joinCells(cells: readonly Cell[]): Segment[] {
     .filter((c) => c.width > 0)
     .forEach((c, i) => {
       if (i > 0) parts.push({ text: ' '.repeat(GAP), tinted: false });
-      parts.push({ text: c.wide === true ? fitName(c.text, c.width) : fit(c.text, c.width, c.align), tinted: c.tinted });
+      const badge = c.badge ?? null;
+      const width = badge === null ? c.width : Math.max(0, c.width - textWidth(badge.text));
+      parts.push({ text: c.wide === true ? fitName(c.text, width) : fit(c.text, width, c.align), tinted: c.tinted });
+      if (badge !== null) parts.push({ text: badge.text, tinted: false, tone: badge.tone });
     });
   const out: Segment[] = [];
   for (const p of parts) {
     const last = out.at(-1);
-    if (last?.tinted === p.tinted) last.text += p.text;
+    if (last !== undefined && last.tinted === p.tinted && last.tone === p.tone) last.text += p.text;
     else out.push({ ...p });
   }
   const last = out.at(-1);
@@ -101,6 +116,20 @@ export function staleFor(row: MarketRow, now: number): number | null {
   return Math.floor(Math.max(0, now - row.receivedAt) / 1000) * 1000;
 }
 
+/**
+ * The market cell's badge for Upbit's market alerts (docs/upbit-protocol.md#market-alerts):
+ * `!` for the warning designation (투자유의), `*` for a caution (주의) of any reason; the
+ * warning wins when both are set; absent flags are none. One ASCII cell, so it shows the
+ * same without colours.
+ */
+export function alertBadge(flags: Partial<MarketFlags> | undefined): Badge | null {
+  if (flags?.warning === true) return WARNING_BADGE;
+  return (flags?.cautions?.length ?? 0) > 0 ? CAUTION_BADGE : null;
+}
+
+const WARNING_BADGE: Badge = { text: '!', tone: 'bad' };
+const CAUTION_BADGE: Badge = { text: '*', tone: 'warn' };
+
 /** Index of the pct cell in a row's cells (market, name, price, change, pct, value, sparkline). */
 const PCT = 4;
 
@@ -118,10 +147,13 @@ function withBadge(cells: Cell[], staleMs: number): Cell[] {
   return cells.map((c, k) => (k === i ? { text, width: c.width, align: 'left', tinted: false } : c));
 }
 
-/** One market row; `staleMs` from {@link staleFor}; `name` its Korean name, if known. */
-export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | null, name = ''): RowText {
+/**
+ * One market row; `staleMs` from {@link staleFor}; `name` its Korean name, if known; `flags`
+ * Upbit's alerts for it, a badge at the end of the market cell ({@link alertBadge}).
+ */
+export function rowText(row: MarketRow, cols: TableColumns, staleMs: number | null, name = '', flags?: MarketFlags): RowText {
   const t = row.ticker;
-  const label = { text: marketLabel(row.market), width: cols.market, align: 'left', tinted: false } as const;
+  const label = { text: marketLabel(row.market), width: cols.market, align: 'left', tinted: false, badge: alertBadge(flags) } as const;
   const nameCell = { text: name, width: cols.name, align: 'left', tinted: false, wide: true } as const;
   if (t === null) {
     return {

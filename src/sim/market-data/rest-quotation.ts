@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 
+import { NO_FLAGS, marketEventWire } from '../../upbit/market-event.js';
 import type { TickerWire } from '../../upbit/wire.js';
 import type { HttpRouter, RouteContext } from '../http-router.js';
 import { sendJson } from '../http-router.js';
@@ -88,7 +89,7 @@ export function registerQuotationRoutes(router: HttpRouter, deps: QuotationRoute
         market: m.code,
         korean_name: m.koreanName,
         english_name: m.englishName,
-        ...(details ? { market_event: { warning: false, caution: NO_CAUTION } } : {}),
+        ...(details ? { market_event: marketEventWire(m.flags ?? NO_FLAGS) } : {}),
       }));
     }),
 
@@ -191,14 +192,6 @@ export function registerQuotationRoutes(router: HttpRouter, deps: QuotationRoute
     for (const off of offs) off();
   };
 }
-
-const NO_CAUTION = {
-  PRICE_FLUCTUATIONS: false,
-  TRADING_VOLUME_SOARING: false,
-  DEPOSIT_AMOUNT_SOARING: false,
-  GLOBAL_PRICE_DIFFERENCES: false,
-  CONCENTRATION_OF_SMALL_ACCOUNTS: false,
-};
 
 function respond(res: ServerResponse, answer: () => unknown): void {
   let body: unknown;

@@ -12,6 +12,7 @@ import { ORD_TYPES, SIDES, TIMES_IN_FORCE } from '../order-types.js';
 import { Decimal } from 'decimal.js';
 
 import { describeValue, isRecord, type JsonRecord } from '../json-narrow.js';
+import { NO_FLAGS, parseMarketFlags } from '../market-event.js';
 import type {
   Candle,
   Balance,
@@ -169,19 +170,8 @@ const CHANGES = ['RISE', 'EVEN', 'FALL'] as const;
 
 export function parseMarketListing(v: unknown, path = 'market'): MarketListing {
   const f = Fields.of(v, path);
-  let warning = false;
-  const cautions: string[] = [];
-  if (f.has('market_event')) {
-    const event = f.child('market_event');
-    warning = event.bool('warning', false);
-    if (event.has('caution')) {
-      const caution = event.raw('caution');
-      if (isRecord(caution)) for (const [flag, on] of Object.entries(caution)) if (on === true) cautions.push(flag);
-    }
-  } else if (f.has('market_warning')) {
-    // Before `market_event`: "NONE" | "CAUTION".
-    warning = f.raw('market_warning') === 'CAUTION';
-  }
+  // Fields.of has checked that v is an object; the flags are read leniently (../market-event.ts).
+  const { warning, cautions } = isRecord(v) ? parseMarketFlags(v) : NO_FLAGS;
   return { market: f.str('market'), koreanName: f.optStr('korean_name') ?? '', englishName: f.optStr('english_name') ?? '', warning, cautions };
 }
 

@@ -6,6 +6,7 @@
  * client writes them to the wire in Upbit's snake_case.
  */
 import type { Decimal } from 'decimal.js';
+import type { MarketFlags } from '../market-event.js';
 import type { OrdType, Side, TimeInForce } from '../order-types.js';
 
 export type { OrdType, Side, TimeInForce };
@@ -15,15 +16,11 @@ export type OrderState = 'wait' | 'watch' | 'done' | 'cancel';
 export type SmpType = 'cancel_maker' | 'cancel_taker' | 'reduce' | 'none';
 export type OrderBy = 'asc' | 'desc';
 
-/** `GET /v1/market/all`. */
-export interface MarketListing {
+/** `GET /v1/market/all`; the flags (../market-event.ts) are all clear without `is_details`. */
+export interface MarketListing extends MarketFlags {
   market: MarketCode;
   koreanName: string;
   englishName: string;
-  /** Investment warning (유의); false when Upbit did not say. */
-  warning: boolean;
-  /** Caution flags that are set (`PRICE_FLUCTUATIONS`, …); empty without `is_details`. */
-  cautions: string[];
 }
 
 /** A candle unit: minutes (`GET /v1/candles/minutes/{unit}`) or `'days'` (`GET /v1/candles/days`). */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { SimServer } from '../../../src/sim/index.js';
 import { startSimServer } from '../../../src/sim/index.js';
+import { parseMarketInfo } from '../../../src/upbit/market-list.js';
 import { manualClock, tradeUntil } from '../helpers.js';
 import { UNLIMITED, fixture, get, rows, shapeProblems } from './support.js';
 
@@ -58,6 +59,18 @@ describe('values', () => {
     const detailed = rows(await get(server.restUrl, '/v1/market/all?is_details=true'));
     const caution = { PRICE_FLUCTUATIONS: false, TRADING_VOLUME_SOARING: false, DEPOSIT_AMOUNT_SOARING: false, GLOBAL_PRICE_DIFFERENCES: false, CONCENTRATION_OF_SMALL_ACCOUNTS: false };
     expect(detailed[0]?.['market_event']).toEqual({ warning: false, caution });
+    expect(plain.every((m) => !('market_event' in m))).toBe(true);
+  });
+
+  it('flags the catalog’s flagged markets in market_event, as Upbit does', async () => {
+    const detailed = rows(await get(server.restUrl, '/v1/market/all?is_details=true'));
+    const shib = detailed.find((m) => m['market'] === 'KRW-SHIB');
+    expect(shib?.['market_event']).toEqual({
+      warning: false,
+      caution: { PRICE_FLUCTUATIONS: true, TRADING_VOLUME_SOARING: false, DEPOSIT_AMOUNT_SOARING: false, GLOBAL_PRICE_DIFFERENCES: false, CONCENTRATION_OF_SMALL_ACCOUNTS: false },
+    });
+    // What the TUI reads back from it.
+    expect(detailed.map((m) => parseMarketInfo(m)).filter((m) => m?.warning === true || (m?.cautions.length ?? 0) > 0).map((m) => m?.market)).toEqual(['KRW-SHIB']);
   });
 
   it('answers several markets in the order asked, and ticker/all by quote currency', async () => {
