@@ -11,6 +11,7 @@
  *   npm run bench -- tui --quick                             (about 2 minutes)
  *   npm run bench -- tui --cases quiet,busy --window 60 --repeats 3
  *   npm run bench -- tui --cases custom --markets 50 --rate 3000
+ *   npm run bench -- tui --cases busy,focus                  (the watchlist and the focused market's view, side by side)
  *   npm run bench -- tui --help
  */
 import { cpus, loadavg } from 'node:os';
@@ -23,13 +24,17 @@ import { BUNDLE, checkBuild, killAllTuis, useTuiNode } from './tui-load/tui-proc
 
 /** The store's flush rate (src/trading/market-store.ts `flushHz` default): commits ≤ this + 2, freshness ≤ 1000/this + 10 ms. */
 const FLUSH_HZ = 12;
-const CASE_NAMES = ['quiet', 'busy', 'burst', 'rss', 'custom'] as const;
+const CASE_NAMES = ['quiet', 'busy', 'burst', 'rss', 'focus', 'custom'] as const;
 type CaseName = (typeof CASE_NAMES)[number];
 
 const usage = `usage: npm run bench -- tui [--quick] [--cases ${CASE_NAMES.join(',')}] [--repeats N] [--warmup S] [--window S]
-       [--size COLSxROWS] [--node "PATH|COMMAND [NODE-ARGS]"] [--burst-rate N] [--burst-seconds S] [--burst-base N] [--minutes M] [--markets N --rate N (custom)] [--no-write]
+       [--size COLSxROWS] [--node "PATH|COMMAND [NODE-ARGS]"] [--burst-rate N] [--burst-seconds S] [--burst-base N] [--minutes M] [--focus-rate N] [--focus-base N]
+       [--markets N --rate N (custom)] [--no-write]
 cases: quiet = 20 markets 100 msg/s; busy = 200 markets 10,000 msg/s; burst = 200 markets, 1,000 msg/s then 20,000 for 10 s;
-       rss = 200 markets 3,000 msg/s for --minutes (default 60); custom = --markets at --rate. Default: quiet,busy,burst,rss.
+       rss = 200 markets 3,000 msg/s for --minutes (default 60); focus = 200 markets at --focus-base msg/s (default 3,000),
+       Enter on the watchlist as the warm-up starts, then the first market's book and trades at --focus-rate msg/s (default
+       100, half each) and its 1-minute candle once a second; custom = --markets at --rate. Default: quiet,busy,burst,rss.
+       Two or more of quiet, busy, focus, custom are also printed side by side.
 Needs the build (npm run build): it measures node bin/upbit-tui.js (under --node, default the benchmark's own Node).`;
 
 interface Options {
@@ -42,6 +47,8 @@ interface Options {
   burstS: number;
   burstBase: number;
   minutes: number;
+  focusRate: number;
+  focusBase: number;
   markets: number;
   rate: number;
   write: boolean;
@@ -65,6 +72,8 @@ function parse(argv: string[]): Options | string {
         'burst-seconds': { type: 'string' },
         'burst-base': { type: 'string' },
         minutes: { type: 'string' },
+        'focus-rate': { type: 'string' },
+        'focus-base': { type: 'string' },
         markets: { type: 'string' },
         rate: { type: 'string' },
         'no-write': { type: 'boolean', default: false },
@@ -98,6 +107,8 @@ function parse(argv: string[]): Options | string {
       burstS: num('burst-seconds', values['burst-seconds'], 10, 1),
       burstBase: num('burst-base', values['burst-base'], 1_000, 0),
       minutes: num('minutes', values.minutes, quick ? 0.5 : 60, 0.1),
+      focusRate: num('focus-rate', values['focus-rate'], 100, 0),
+      focusBase: num('focus-base', values['focus-base'], 3_000, 0),
       markets: Math.floor(num('markets', values.markets, 200, 1)),
       rate: num('rate', values.rate, 10_000, 1),
       write: !values['no-write'],
@@ -157,7 +168,26 @@ function steadyRows(name: CaseName, runs: Steady[]): Row[] {
     { figure: 'fresh send→frame p50 ms', goal: '', values: pick((r) => r.freshSentP50Ms) },
     { figure: 'fresh send→frame p99 ms', goal: '', values: pick((r) => r.freshSentP99Ms) },
     { figure: 'RSS MB at end', goal: '', values: pick((r) => r.rssMB) },
+    ...(runs.some((r) => r.focus !== undefined)
+      ? [
+          { figure: 'focus msg/s sent (book+trade+candle)', goal: '', values: pick((r) => r.focus?.focusSentPerS ?? null) },
+          { figure: 'Enter → focus request + REST read (s)', goal: '', values: pick((r) => r.focus?.openS ?? null) },
+        ]
+      : []),
   ];
+}
+
+/** Steady cases in one table, a column each (median and min–max), the figures in the order of the first. */
+function sideBySide(cases: readonly { name: CaseName; rows: Row[] }[]): string {
+  const figures = [...new Set(cases.flatMap((c) => c.rows.map((r) => r.figure)))];
+  const cell = (c: { rows: Row[] }, f: string): string => {
+    const row = c.rows.find((r) => r.figure === f);
+    return row === undefined ? '' : spread(row.values);
+  };
+  const w0 = Math.max(...figures.map((f) => f.length));
+  const widths = cases.map((c) => Math.max(c.name.length, ...figures.map((f) => cell(c, f).length)));
+  const line = (first: string, cells: string[]): string => `  ${first.padEnd(w0)}  ${cells.map((x, i) => x.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
+  return ['side by side: median (min–max)', line('figure', cases.map((c) => c.name)), ...figures.map((f) => line(f, cases.map((c) => cell(c, f))))].join('\n');
 }
 
 function burstRows(runs: BurstFigures[]): Row[] {
@@ -207,15 +237,17 @@ async function runCases(o: Options, progress: (text: string) => void): Promise<{
       out.push({ name, spec, runs, rows: rssRows(runs) });
     } else {
       const spec = {
-        markets: name === 'quiet' ? 20 : name === 'busy' ? 200 : o.markets,
-        rate: name === 'quiet' ? 100 : name === 'busy' ? 10_000 : o.rate,
+        markets: name === 'quiet' ? 20 : name === 'busy' || name === 'focus' ? 200 : o.markets,
+        rate: name === 'quiet' ? 100 : name === 'busy' ? 10_000 : name === 'focus' ? o.focusBase : o.rate,
         size: o.size,
         warmupS: o.warmupS,
         windowS: o.windowS,
+        ...(name === 'focus' ? { focus: { rate: o.focusRate } } : {}),
       };
       const runs: Steady[] = [];
       for (let i = 0; i < o.repeats; i++) {
-        progress(`${name} ${i + 1}/${o.repeats}: ${spec.markets} markets, ${spec.rate} msg/s, ${o.size.cols}x${o.size.rows}, ${o.warmupS} s warm-up, ${o.windowS} s window`);
+        const focused = spec.focus === undefined ? '' : `, focused view at ${spec.focus.rate} book+trade msg/s`;
+        progress(`${name} ${i + 1}/${o.repeats}: ${spec.markets} markets, ${spec.rate} msg/s${focused}, ${o.size.cols}x${o.size.rows}, ${o.warmupS} s warm-up, ${o.windowS} s window`);
         runs.push(await steadyRun(spec));
       }
       out.push({ name, spec, runs, rows: steadyRows(name, runs) });
@@ -276,6 +308,8 @@ export async function runTuiLoadCli(argv: string[]): Promise<number> {
   console.log(`tui-load: ${o.size.cols}x${o.size.rows}, ${o.repeats} repeats, ${o.warmupS} s warm-up, ${o.windowS} s windows, node ${machine.node} (TUI on ${tuiNode}), ${machine.nproc} cores (${machine.cpuModel})`);
   console.log(`load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadEnd.map((x) => x.toFixed(2)).join(' ')}`);
   for (const c of cases) console.log(`${formatRows(`${c.name}: ${JSON.stringify(c.spec)}`, c.rows)}\n`);
+  const steady = cases.filter((c) => c.name !== 'burst' && c.name !== 'rss');
+  if (steady.length > 1) console.log(`${sideBySide(steady)}\n`);
   if (o.write) {
     const dir = new URL('./results/', import.meta.url);
     mkdirSync(dir, { recursive: true });

@@ -20,7 +20,7 @@ export function benchMarkets(count: number): string[] {
 }
 
 /** A small deterministic generator (mulberry32): the same seed gives the same frames. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -32,7 +32,7 @@ function rng(seed: number): () => number {
 }
 
 /** A price on today's KRW tick for its band, printed without binary-float tails. */
-function onTick(price: number): number {
+export function onTick(price: number): number {
   const tick = krwTickSize(price);
   const t = Number(tick);
   const decimals = tick.includes('.') ? tick.length - tick.indexOf('.') - 1 : 0;

@@ -142,31 +142,96 @@ async function drain(rig: Rig, timeoutMs: number): Promise<{ sent: number; recei
   }
 }
 
-/** A window at a steady rate: CPU, RSS, lag, commits, frames, bytes, freshness, drops. */
+/** The focused view of a steady run: Enter on the watchlist, and its streams at `rate`. */
+export interface FocusSpec {
+  /** Book + trade frames a second of the focused market (half each), plus a candle a second. */
+  rate: number;
+  /** The keys that open it. @default '\r' (Enter: the first market is selected) */
+  keys?: string;
+}
+
+/** What a steady run with a focused view adds: the market, what the source sent of its streams, and the TUI's requests. */
+export interface FocusFigures {
+  market: string;
+  /** From Enter to the source seeing the TUI's request for the market's book, trades and candles and its REST candle read, s. */
+  openS: number;
+  /** Focus frames a second in the window (books, trades, candles). */
+  focusSentPerS: number;
+  focusSentPerSByType: Record<string, number>;
+  /** WebSocket requests the TUI sent (1 at start, 1 more for the focus). */
+  wsRequests: number;
+  restCandleReads: number;
+}
+
+/** Type Enter and wait for the focus request and its REST history to reach the source. */
+async function openFocus(rig: Rig, market: string, spec: FocusSpec): Promise<number> {
+  const t0 = performance.now();
+  await rig.source.setFocusRate(spec.rate);
+  rig.tui.write(spec.keys ?? '\r');
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const st = await rig.source.stats();
+    const asked = st.focus.orderbook.includes(market) && st.focus.trade.includes(market) && st.focus['candle.1m'].includes(market);
+    if (asked && (st.requests['GET /v1/candles/minutes/1'] ?? 0) > 0) return Math.round(performance.now() - t0) / 1000;
+    if (rig.tui.exited()) throw new Error('the TUI exited after Enter on the watchlist (run it by hand with the same flags to see why)');
+    if (Date.now() > deadline) throw new Error(`the TUI did not ask for ${market}'s orderbook, trade and candle.1m and its REST candles within 10 s of Enter (the load source saw ${JSON.stringify({ focus: st.focus, requests: st.requests })})`);
+    await sleep(50);
+  }
+}
+
 /**
+ * A window at a steady rate: CPU, RSS, lag, commits, frames, bytes, freshness, drops. With
+ * `focus`, Enter goes to the TUI as the warm-up starts, and the window measures the focused
+ * market's view (book, trades, chart) under the ticker rate and its own streams.
+ *
  * `backlogS`: how far behind the feed the TUI is at the window's end, in seconds of feed: the
- * frames the source could not yet hand to the kernel's socket (the socket buffers of both
- * ends come on top). Freshness is measured from a tick's arrival, so it cannot see this wait.
+ * bytes the source could not yet hand to the kernel's socket (the socket buffers of both ends
+ * come on top). Freshness is measured from a tick's arrival, so it cannot see this wait.
+ * `dropped` counts tickers (what the TUI's metrics count); focus frames share the socket and
+ * its order, so once the last ticker is in, every focus frame sent before it is in too.
  */
-export async function steadyRun(o: { markets: number; rate: number; size: Size; warmupS: number; windowS: number }): Promise<WindowFigures & { sent: number; received: number; dropped: number; maxBufferedBytes: number; backlogS: number }> {
+export async function steadyRun(o: {
+  markets: number;
+  rate: number;
+  size: Size;
+  warmupS: number;
+  windowS: number;
+  focus?: FocusSpec;
+}): Promise<WindowFigures & { sent: number; received: number; dropped: number; maxBufferedBytes: number; backlogS: number; focus?: FocusFigures }> {
   const rig = await openRig(o.markets, o.size);
   try {
     await rig.source.setRate(o.rate);
+    const market = benchMarkets(o.markets)[0] ?? '';
+    const openS = o.focus === undefined ? 0 : await openFocus(rig, market, o.focus);
     await sleep(o.warmupS * 1000);
     const l0 = await lineAfter(rig.tui, Date.now() - 1);
     const p0 = cpuSplit(rig.tui.pid);
     const w0 = performance.now();
-    const s0 = (await rig.source.stats()).sent;
+    const st0 = await rig.source.stats();
     await sleep(o.windowS * 1000);
     const l1 = await lineAfter(rig.tui, Date.now() - 1);
     const p1 = cpuSplit(rig.tui.pid);
     const wallS = (performance.now() - w0) / 1000;
     const st = await rig.source.stats();
     const split = p0 !== null && p1 !== null ? { from: p0, to: p1 } : undefined;
-    const fig = windowFigures(l0, l1, (p1?.total ?? 0) - (p0?.total ?? 0), wallS, st.sent - s0, rssBytes(rig.tui.pid) ?? 0, split);
+    const fig = windowFigures(l0, l1, (p1?.total ?? 0) - (p0?.total ?? 0), wallS, st.sent - st0.sent, rssBytes(rig.tui.pid) ?? 0, split);
+    if (o.focus !== undefined) await rig.source.setFocusRate(0);
     const d = await drain(rig, 10_000);
-    const backlogS = Math.round((st.buffered / st.frameBytes / o.rate) * 100) / 100;
-    return { ...fig, sent: d.sent, received: d.received, dropped: d.sent - d.received, maxBufferedBytes: st.maxBuffered, backlogS };
+    const feedBytesPerS = (st.frameBytes * (st.sent - st0.sent) + st.focusBytes - st0.focusBytes) / wallS;
+    const backlogS = feedBytesPerS > 0 ? Math.round((st.buffered / feedBytesPerS) * 100) / 100 : 0;
+    const perS = (n: number): number => Math.round((n / wallS) * 10) / 10;
+    const focus: FocusFigures | undefined =
+      o.focus === undefined
+        ? undefined
+        : {
+            market,
+            openS,
+            focusSentPerS: perS(Object.values(st.focusSent).reduce((a, b) => a + b, 0) - Object.values(st0.focusSent).reduce((a, b) => a + b, 0)),
+            focusSentPerSByType: Object.fromEntries(Object.entries(st.focusSent).map(([k, v]) => [k, perS(v - (st0.focusSent[k as keyof typeof st0.focusSent] ?? 0))])),
+            wsRequests: st.wsRequests,
+            restCandleReads: st.requests['GET /v1/candles/minutes/1'] ?? 0,
+          };
+    return { ...fig, sent: d.sent, received: d.received, dropped: d.sent - d.received, maxBufferedBytes: st.maxBuffered, backlogS, ...(focus === undefined ? {} : { focus }) };
   } finally {
     await closeRig(rig);
   }

@@ -5,6 +5,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import type { FocusType } from './source-request.js';
+
 const SOURCE = fileURLToPath(new URL('./source.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,6 +21,15 @@ export interface SourceStats {
   maxBuffered: number;
   /** Mean size of a frame of the set, bytes. */
   frameBytes: number;
+  /** WebSocket messages (requests) the clients sent. */
+  wsRequests: number;
+  /** Book + trade frames a second of each focused market. */
+  focusRate: number;
+  /** The markets some client has a request in force for, by focus type. */
+  focus: Record<FocusType, string[]>;
+  /** Focus frames sent (snapshots included), by type; they are not in `sent`, which counts tickers as the TUI's metrics do. */
+  focusSent: Record<FocusType, number>;
+  focusBytes: number;
   /** HTTP requests by `METHOD /path`. */
   requests: Record<string, number>;
   at: number;
@@ -32,6 +43,8 @@ export interface LoadSource {
   setRate(rate: number): Promise<SourceStats>;
   /** Send exactly `count` more frames at `rate`, then pause. */
   send(count: number, rate: number): Promise<SourceStats>;
+  /** Send `rate` book + trade frames a second (half each) and a candle a second of each focused market (0 pauses them). */
+  setFocusRate(rate: number): Promise<SourceStats>;
   stats(): Promise<SourceStats>;
   close(): void;
 }
@@ -70,6 +83,7 @@ export async function startLoadSource(markets: number, timeoutMs = 20_000): Prom
     wsUrl: `ws://127.0.0.1:${port}/websocket/v1`,
     setRate: (rate) => ask({ type: 'rate', rate }),
     send: (count, rate) => ask({ type: 'send', count, rate }),
+    setFocusRate: (rate) => ask({ type: 'focus-rate', rate }),
     stats: () => ask({ type: 'stats' }),
     close: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

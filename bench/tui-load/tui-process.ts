@@ -127,6 +127,8 @@ export interface TuiRun {
   /** Bytes the terminal received from the TUI so far. */
   ptyBytes(): number;
   readonly metrics: MetricsReader;
+  /** Type into the terminal, as a user at its keyboard (`\r` is Enter). */
+  write(keys: string): void;
   exited(): boolean;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. Idempotent. */
   stop(graceMs?: number): Promise<void>;
@@ -217,6 +219,9 @@ export function startTui(o: { apiUrl: string; wsUrl: string; markets: readonly s
     pid: term.pid,
     ptyBytes: () => bytes,
     metrics: new MetricsReader(metricsFile),
+    write: (keys) => {
+      if (!gone) term.write(keys);
+    },
     exited: () => gone,
     stop(graceMs = 4000) {
       stopping ??= (async () => {

@@ -8,11 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 import { benchMarkets } from '../../bench/ingest/frames.js';
+import { focusWalk } from '../../bench/tui-load/focus-frames.js';
 import { recoveryAfter, slope } from '../../bench/tui-load/measure.js';
 import { startLoadSource, type LoadSource } from '../../bench/tui-load/source-client.js';
 import { BUNDLE, cpuSplit, startTui, type TuiRun } from '../../bench/tui-load/tui-process.js';
 import { addTo, bucketOf, countGc, histDiff, histPercentile, type GcCounts, type Histogram, type MetricsLine } from '../../src/app/tui-metrics.js';
 import { ScreenPainter } from '../../src/ui/screen-painter.js';
+import { parseQuotationFrame } from '../../src/upbit/parse.js';
+import { parseCandle, parseList } from '../../src/upbit/rest/parse.js';
+import type { QuotationEvent } from '../../src/upbit/types.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let source: LoadSource | undefined;
@@ -23,6 +27,16 @@ afterEach(async () => {
   tui = undefined;
   source = undefined;
 });
+
+/** A load source of 5 markets and the built TUI (100 columns, `rows`) against it, once it has subscribed. */
+async function startSubscribedTui(rows: number): Promise<LoadSource> {
+  expect(existsSync(BUNDLE), `${BUNDLE}: run npm run build`).toBe(true);
+  const src = await startLoadSource(5);
+  source = src;
+  tui = startTui({ apiUrl: src.apiUrl, wsUrl: src.wsUrl, markets: benchMarkets(5), cols: 100, rows });
+  await waitFor(async () => (await src.stats()).subscribed === 1, 'the TUI to subscribe', 15_000, 50);
+  return src;
+}
 
 describe('TUI load benchmark', () => {
   it('load source: serves /v1/market/all with Hangul names for half, and sends exactly the frames asked for', async () => {
@@ -63,14 +77,110 @@ describe('TUI load benchmark', () => {
     ws.close();
   });
 
-  it('the built TUI writes its metrics file with sane counters against the load source', async () => {
-    expect(existsSync(BUNDLE), `${BUNDLE}: run npm run build`).toBe(true);
-    source = await startLoadSource(5);
-    tui = startTui({ apiUrl: source.apiUrl, wsUrl: source.wsUrl, markets: benchMarkets(5), cols: 100, rows: 20 });
+  it("focus frames: books, trades and 1-minute candles the project's parsers accept, one market walk for all three", () => {
+    const kinds = (frames: Buffer[]): QuotationEvent[] => frames.flatMap((f) => parseQuotationFrame(f));
+    for (const market of ['KRW-BTC', 'KRW-B042', 'KRW-B007']) {
+      const w = focusWalk({ market, seed: 7 });
+      const at = Date.UTC(2026, 11, 2, 8, 59, 50);
+      const events: QuotationEvent[] = [];
+      // 20 s of a focused view at 100 msg/s across a minute's edge.
+      for (let k = 0; k < 2000; k++) {
+        const t = at + k * 10;
+        events.push(...kinds([k % 2 === 0 ? w.orderbook(t) : w.trade(t)]));
+        if (k % 100 === 0) events.push(...kinds([w.candle(t)]));
+      }
+      expect(events.filter((e) => e.kind === 'invalid')).toEqual([]);
+      expect(events.filter((e) => e.kind === 'orderbook')).toHaveLength(1000);
+      expect(events.filter((e) => e.kind === 'trade')).toHaveLength(1000);
+      const candles = events.flatMap((e) => (e.kind === 'candle' ? [e.candle] : []));
+      expect(candles).toHaveLength(20);
+      expect(new Set(candles.map((c) => c.start))).toEqual(new Set([Date.UTC(2026, 11, 2, 8, 59), Date.UTC(2026, 11, 2, 9, 0)]));
+      const book = events.find((e) => e.kind === 'orderbook');
+      expect(book?.kind === 'orderbook' && book.orderbook).toMatchObject({ market, level: 0, streamType: 'REALTIME' });
+      expect(book?.kind === 'orderbook' && book.orderbook.units).toHaveLength(15);
+      // Every trade takes the best quote of its side in the book sent before it.
+      let lastBook: { askPrice: number; bidPrice: number } | undefined;
+      let seq = 0;
+      for (const e of events) {
+        if (e.kind === 'orderbook') lastBook = e.orderbook.units[0];
+        if (e.kind !== 'trade') continue;
+        expect(e.trade.price).toBe(e.trade.askBid === 'ASK' ? lastBook?.bidPrice : lastBook?.askPrice);
+        expect(e.trade.sequentialId).toBeGreaterThan(seq);
+        seq = e.trade.sequentialId;
+      }
+    }
+    const snap = parseQuotationFrame(focusWalk({ market: 'KRW-BTC' }).candle(Date.now(), 'SNAPSHOT'));
+    expect(snap).toMatchObject([{ kind: 'candle', candle: { market: 'KRW-BTC', unit: '1m', streamType: 'SNAPSHOT' } }]);
+  });
+
+  it('load source: GET /v1/candles/minutes/1 answers 200 Upbit-shape candles, newest first, one a minute up to the streamed one', async () => {
+    source = await startLoadSource(4);
+    const res = await fetch(`${source.apiUrl}/v1/candles/minutes/1?market=KRW-ETH&count=200`);
+    expect(res.status).toBe(200);
+    const candles = parseList(await res.json(), 'candles', parseCandle);
+    expect(candles).toHaveLength(200);
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    expect(candles[0]?.start).toBeGreaterThanOrEqual(minute - 60_000);
+    for (const [i, c] of candles.entries()) {
+      expect(c.market).toBe('KRW-ETH');
+      expect(c.start).toBe((candles[0]?.start ?? 0) - i * 60_000);
+      expect(c.high.gte(c.open) && c.high.gte(c.close) && c.low.lte(c.open) && c.low.lte(c.close)).toBe(true);
+      // Each minute closes where the next one opened.
+      if (i > 0) expect(c.close.eq(candles[i - 1]?.open ?? 0)).toBe(true);
+    }
+    expect((await fetch(`${source.apiUrl}/v1/candles/minutes/1?market=KRW-NOPE&count=5`)).status).toBe(404);
+    expect((await fetch(`${source.apiUrl}/v1/candles/minutes/1?market=KRW-ETH&count=201`)).status).toBe(400);
+    expect(parseList(await (await fetch(`${source.apiUrl}/v1/candles/minutes/1?market=KRW-ETH`)).json(), 'candles', parseCandle)).toHaveLength(1);
+  });
+
+  it("load source: a later request replaces the last; the focus types stream for the markets asked, parsed by the project's parsers", async () => {
+    source = await startLoadSource(4);
     const src = source;
-    await waitFor(async () => (await src.stats()).subscribed === 1, 'the TUI to subscribe', 15_000, 50);
-    await source.setRate(500);
-    const run = tui;
+    await source.setRate(200);
+    await source.setFocusRate(200);
+    const ws = new WebSocket(source.wsUrl);
+    const events: QuotationEvent[] = [];
+    ws.on('message', (data: Buffer) => events.push(...parseQuotationFrame(data)));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const request = (...types: { type: string; codes: string[] }[]): void => ws.send(JSON.stringify([{ ticket: 't' }, ...types, { format: 'DEFAULT' }]));
+    const count = (kind: QuotationEvent['kind'], market?: string): number =>
+      events.filter((e) => e.kind === kind && (market === undefined || (e.kind === 'ticker' ? e.ticker.market : e.kind === 'orderbook' ? e.orderbook.market : e.kind === 'trade' ? e.trade.market : e.kind === 'candle' ? e.candle.market : '') === market)).length;
+    const markets = benchMarkets(4);
+    request({ type: 'ticker', codes: markets.slice(0, 2) });
+    await waitFor(() => count('ticker') >= 20, '20 tickers');
+    expect(count('orderbook') + count('trade') + count('candle')).toBe(0);
+    expect(events.every((e) => e.kind === 'ticker' && markets.slice(0, 2).includes(e.ticker.market))).toBe(true);
+    // The union, as the TUI sends it when a market is focused: the watchlist's tickers and the market's three.
+    request({ type: 'ticker', codes: markets }, { type: 'orderbook', codes: ['KRW-ETH.15'] }, { type: 'trade', codes: ['KRW-ETH'] }, { type: 'candle.1m', codes: ['KRW-ETH'] });
+    await waitFor(() => count('orderbook', 'KRW-ETH') >= 10 && count('trade', 'KRW-ETH') >= 10 && count('candle', 'KRW-ETH') >= 1 && count('ticker', 'KRW-SOL') >= 1, 'the focus streams and the new tickers');
+    expect(events.filter((e) => e.kind === 'invalid')).toEqual([]);
+    const first = events.find((e) => e.kind === 'orderbook');
+    expect(first?.kind === 'orderbook' && first.orderbook.streamType).toBe('SNAPSHOT');
+    const st = await src.stats();
+    expect(st.focus).toEqual({ orderbook: ['KRW-ETH'], trade: ['KRW-ETH'], 'candle.1m': ['KRW-ETH'] });
+    expect(st.wsRequests).toBe(2);
+    // Focus off again: the last request is the one in force.
+    request({ type: 'ticker', codes: markets });
+    await waitFor(async () => (await src.stats()).focus.orderbook.length === 0, 'the focus to end');
+    await src.setRate(0);
+    const pong = new Promise<void>((resolve) => ws.once('pong', () => resolve()));
+    ws.ping();
+    await pong;
+    const focusBefore = count('orderbook') + count('trade') + count('candle');
+    const tickersBefore = count('ticker');
+    await src.setRate(200);
+    await waitFor(() => count('ticker') >= tickersBefore + 20, '20 more tickers');
+    expect(count('orderbook') + count('trade') + count('candle')).toBe(focusBefore);
+    ws.close();
+  });
+
+  it('the built TUI writes its metrics file with sane counters against the load source', async () => {
+    const src = await startSubscribedTui(20);
+    await src.setRate(500);
+    const run = tui as TuiRun;
     const line = await waitFor(
       () => {
         const l = run.metrics.last();
@@ -80,11 +190,11 @@ describe('TUI load benchmark', () => {
       15_000,
       50,
     );
-    const sent = (await source.stats()).sent;
+    const sent = (await src.stats()).sent;
     expect(line.ticks).toBeLessThanOrEqual(sent);
     expect(line.commits).toBeGreaterThanOrEqual(line.frames);
     expect(line.bytes).toBeGreaterThan(0);
-    expect(line.bytes).toBeLessThanOrEqual(tui.ptyBytes());
+    expect(line.bytes).toBeLessThanOrEqual(run.ptyBytes());
     expect(line.mem.rss).toBeGreaterThan(10 * 2 ** 20);
     // The source stamps each frame as it sends it: send → frame ages are of this run, not of the fixture's date.
     expect(line.freshSent.samples).toBeGreaterThan(0);
@@ -98,6 +208,27 @@ describe('TUI load benchmark', () => {
     expect(split).not.toBeNull();
     expect((split?.mainUser ?? 0) + (split?.mainSys ?? 0)).toBeGreaterThan(0);
     expect((split?.mainUser ?? 0) + (split?.mainSys ?? 0)).toBeLessThanOrEqual(split?.total ?? 0);
+  });
+
+  it("the built TUI, sent Enter in its terminal, asks the load source for the first market's book, trades, candles and REST history", async () => {
+    const src = await startSubscribedTui(30);
+    const run = tui as TuiRun;
+    await src.setRate(200);
+    await src.setFocusRate(100);
+    run.write('\r');
+    const st = await waitFor(
+      async () => {
+        const s = await src.stats();
+        return s.focus.orderbook.includes('KRW-BTC') && s.focus.trade.includes('KRW-BTC') && s.focus['candle.1m'].includes('KRW-BTC') && (s.requests['GET /v1/candles/minutes/1'] ?? 0) === 1 ? s : undefined;
+      },
+      'the focus request and the REST candle read',
+      15_000,
+      50,
+    );
+    // One more request on the same connection, with the union (the tickers stay).
+    expect(st).toMatchObject({ connections: 1, wsRequests: 2 });
+    await waitFor(async () => (await src.stats()).focusSent.trade > 10, 'trades sent to the focused view', 5000, 50);
+    expect(run.exited()).toBe(false);
   });
 
   it('burst recovery: from the end to the start of the first metrics second under the limit, 0 when it began before the end', () => {
