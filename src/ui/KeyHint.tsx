@@ -6,7 +6,7 @@ import type { Theme } from './theme.js';
 export function KeyHint({ bindings, theme, columns, lead = '' }: { bindings: readonly Binding[]; theme: Theme; columns: number; lead?: string }) {
   return (
     <Text wrap="truncate-end" dimColor={theme.attributes}>
-      {lead === '' ? keyHint(bindings, columns) : `${lead}  ${keyHint(bindings, Math.max(0, columns - lead.length - 2))}`}
+      {keyHint(bindings, columns, lead)}
     </Text>
   );
 }

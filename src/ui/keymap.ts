@@ -310,8 +310,20 @@ const FOOTER_ALWAYS: ReadonlySet<ActionId> = new Set(['help', 'quit', 'interrupt
  * `↑/k/↓/j move  q/ctrl+c quit`: keys sharing a description are grouped. Within `width` the
  * footer keeps the view's own keys first, then help and quit (always), then the keys that
  * work everywhere, in table order, as many as fit; `?` lists them all.
+ *
+ * `lead` is a view's own hint written in words (the ticket's `tab/↓ next  ←/→ type …`): it
+ * comes first, but yields to help and quit, losing items from its end until they fit.
  */
-export function keyHint(bindings: readonly Binding[], width = Infinity): string {
+export function keyHint(bindings: readonly Binding[], width = Infinity, lead = ''): string {
+  if (lead === '') return tableHint(bindings, width);
+  const always = tableHint(bindings, 0);
+  const items = lead.split('  ');
+  while (items.length > 0 && items.join('  ').length + 2 + always.length > width) items.pop();
+  const head = items.join('  ');
+  return head === '' ? tableHint(bindings, width) : `${head}  ${tableHint(bindings, Math.max(0, width - head.length - 2))}`;
+}
+
+function tableHint(bindings: readonly Binding[], width: number): string {
   const groups = new Map<string, { keys: string[]; rank: number; order: number }>();
   bindings.forEach((b, order) => {
     const rank = b.where !== 'anywhere' ? 0 : FOOTER_ALWAYS.has(b.action) ? 1 : 2;

@@ -82,6 +82,16 @@ describe('the default table', () => {
     expect(keyHint(live, 10)).toBe('? help  q/ctrl+c quit');
   });
 
+  it('a view\'s own hint comes first but yields to quit: items leave its end until ctrl+c fits', () => {
+    const typing = activeBindings(DEFAULT_KEYS, ctx({ view: 'ticket', inInput: true }));
+    const lead = 'tab/↓ next  ←/→ type  +/- tick  alt+1-4 size  enter review';
+    expect(keyHint(typing, Infinity, lead)).toBe(`${lead}  ctrl+c quit  esc back`);
+    // At 40 columns the whole lead and quit cannot both fit: the lead is cut at an item.
+    expect(keyHint(typing, 40, lead)).toBe('tab/↓ next  ←/→ type  ctrl+c quit');
+    expect(keyHint(typing, 60, lead)).toBe('tab/↓ next  ←/→ type  +/- tick  alt+1-4 size  ctrl+c quit');
+    expect(keyHint(typing, 5, lead)).toBe('ctrl+c quit');
+  });
+
   it('no two actions share a key in a place where both work', () => {
     for (const view of ['watchlist', 'market', 'ticket', 'orders', 'portfolio', 'log', 'tasks'] as const) {
       const texts = activeBindings(DEFAULT_KEYS, ctx({ view })).flatMap((b) => b.specs.map((s) => s.text));
