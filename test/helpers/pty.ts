@@ -111,3 +111,22 @@ export async function sttyAfter(run: PtyRun): Promise<string> {
   const out = run.output();
   return out.slice(out.indexOf('EXIT='), out.lastIndexOf(STTY_END));
 }
+
+/**
+ * The screen, as one string, once `test` holds for it; failing after `timeoutMs` with the
+ * last screen in the message (what the user saw instead).
+ */
+export async function screenWhere(run: PtyRun, test: (text: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
+  let text = '';
+  await waitFor(
+    async () => {
+      text = (await run.screen()).join('\n');
+      return test(text);
+    },
+    what,
+    timeoutMs,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\nscreen:\n${text}`, { cause: error });
+  });
+  return text;
+}
