@@ -1,6 +1,6 @@
 import type { Kernel } from '../runtime/kernel.js';
 import type { Logger } from '../runtime/logger.js';
-import { SIM_CATALOG } from '../sim/index.js';
+import { SIM_CATALOG, simMarketInfo } from '../sim/index.js';
 import { MarketStore } from '../trading/market-store.js';
 import { renderApp } from '../ui/render.js';
 import type { TaskSource } from '../ui/task-source.js';
@@ -114,7 +114,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
     const listed = SIM_CATALOG.map((m) => m.code);
     if (fromFlag) checkMarketsExist(markets, listed, 'the built-in exchange (--sim)');
     else keepListed(listed, 'the built-in exchange (--sim)');
-    catalog = SIM_CATALOG.map((m) => ({ market: m.code, koreanName: m.koreanName, englishName: m.englishName }));
+    catalog = SIM_CATALOG.map(simMarketInfo);
   } else {
     try {
       unchecked = await checkMarketsLive(markets, opts.apiUrl, logger, { onList: (list) => (catalog = list) });

@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import { memo, useCallback, useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from 'react';
 import type { MarketStore } from '../trading/market-store.js';
-import type { MarketInfo } from '../upbit/market-list.js';
+import { flagsByMarket, type MarketInfo } from '../upbit/market-list.js';
 import type { MarketCode } from '../upbit/types.js';
 import { ActionsProvider, type UiActions } from './actions.js';
 import { Body } from './Body.js';
@@ -110,9 +110,10 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
     () => (tableShown ? { kind: 'table', offset: tableOffset } : showTasks ? { kind: 'tasks', count: taskCount } : { kind: 'panel' }),
     [tableShown, tableOffset, showTasks, taskCount],
   );
+  const flags = useMemo(() => flagsByMarket(catalog), [catalog]);
   const select = useMemo(
-    () => screenSelector({ rows, cols, theme, body, status: { lagWarnMs, markers: theme.warn === undefined, split }, names }),
-    [rows, cols, theme, body, lagWarnMs, split, names],
+    () => screenSelector({ rows, cols, theme, body, status: { lagWarnMs, markers: theme.warn === undefined, split }, names, flags }),
+    [rows, cols, theme, body, lagWarnMs, split, names, flags],
   );
   // At most one commit per store flush (never per tick), and none for a flush that changes
   // nothing on screen: a quiet row, a market behind "+N more", a number of the status line

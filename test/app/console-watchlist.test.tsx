@@ -13,10 +13,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Watchlist } from '../../src/app/watchlist.js';
 import { openWatchlistState } from '../../src/app/watchlist-state.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
-import { SIM_CATALOG, startSimServer } from '../../src/sim/index.js';
+import { SIM_CATALOG, simMarketInfo, startSimServer } from '../../src/sim/index.js';
 import { MarketFeed } from '../../src/trading/feed/index.js';
 import { MarketStore } from '../../src/trading/market-store.js';
 import { App } from '../../src/ui/App.js';
+import { fetchMarketList, type MarketInfo } from '../../src/upbit/market-list.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { frameLines, frameWhere, until } from '../ui/ink-helpers.js';
 
@@ -26,14 +27,15 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const CATALOG = SIM_CATALOG.map((m) => ({ market: m.code, koreanName: m.koreanName, englishName: m.englishName }));
+const CATALOG = SIM_CATALOG.map(simMarketInfo);
 const DOWN = '\u001B[B';
 const ENTER = '\r';
 const ESC = '\u001B';
 
-async function consoleOn(markets: string[], dataDir?: string) {
+async function consoleOn(markets: string[], dataDir?: string, catalogOf?: (restUrl: string) => Promise<readonly MarketInfo[]>) {
   const server = await startSimServer({ seed: 5 });
   cleanups.push(() => server.close());
+  const catalog = catalogOf === undefined ? CATALOG : await catalogOf(server.restUrl);
   const log = memoryLogger();
   const store = new MarketStore({ markets, logger: log });
   const feed = new MarketFeed({ url: server.wsUrl, tickers: store, logger: log, backoff: { baseMs: 20, capMs: 200 } });
@@ -47,7 +49,7 @@ async function consoleOn(markets: string[], dataDir?: string) {
     await Promise.allSettled(runs);
   });
   const actions = { addMarket: (m: string) => watchlist.add(m), removeMarket: (m: string) => watchlist.remove(m) };
-  const app = render(<App store={store} onQuit={() => {}} colors="none" catalog={CATALOG} watchlist={actions} names={new Map(CATALOG.map((m) => [m.market, m.koreanName]))} />);
+  const app = render(<App store={store} onQuit={() => {}} colors="none" catalog={catalog} watchlist={actions} names={new Map(catalog.map((m) => [m.market, m.koreanName]))} />);
   await until(() => app.stdin.listenerCount('readable') > 0, 'the input hook');
   return { server, store, watchlist, app };
 }
@@ -75,6 +77,16 @@ describe('the watchlist from the keyboard, against the embedded exchange', () =>
     expect(conns).toHaveLength(1);
     expect(conns[0]?.subscriptions).toEqual([{ type: 'ticker', codes: ['KRW-BTC', 'KRW-ETH', 'KRW-XRP'] }]);
     expect(c.server.quotationConnections()).toHaveLength(1);
+  });
+
+  it('marks the markets the exchange lists with an alert: ! for the warning, * for a caution, none for the rest', async () => {
+    // The list as the live TUI gets it (market/all?is_details=true, src/app/market-check.ts).
+    const c = await consoleOn(['KRW-BTC', 'KRW-SHIB', 'KRW-BTT'], undefined, (url) => fetchMarketList(url));
+    const frame = await frameWhere(c.app.lastFrame, (f) => ['KRW-BTC', 'KRW-SHIB', 'KRW-BTT'].every((m) => priced(f, m)), 'prices of all three');
+    const cells = frameLines(frame)
+      .filter((l) => /^(BTC|SHIB|BTT)\/KRW/.test(l))
+      .map((l) => l.slice(0, 10).trimEnd());
+    expect(cells).toEqual(['BTC/KRW', 'SHIB/KRW *', 'BTT/KRW  !']);
   });
 
   it('d removes the selected market: the row goes, and so does its subscription', async () => {
