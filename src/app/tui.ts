@@ -3,6 +3,7 @@ import type { Logger } from '../runtime/logger.js';
 import { SIM_CATALOG, simMarketInfo } from '../sim/index.js';
 import { MarketStore } from '../trading/market-store.js';
 import { renderApp } from '../ui/render.js';
+import { spawnMarketTasks } from './market-tasks.js';
 import type { TaskSource } from '../ui/task-source.js';
 import type { ColorMode } from '../ui/theme.js';
 import { MarketFeed } from '../trading/feed/index.js';
@@ -257,9 +258,7 @@ function startParts(
     };
     kernel.spawn('market-list-check', (signal) => recheckMarkets(unchecked, recheck, signal));
   }
-  kernel.spawn('market-store', (signal) => store.run(signal));
-  kernel.spawn('quotation-stream', (signal) => feed.run(signal));
-  kernel.spawn('market-slices', (signal) => feed.runSlices(signal));
+  spawnMarketTasks(kernel, store, feed);
   const offLag = kernel.loop.subscribe(() => store.setLagP99(kernel.loop.p99Ms()));
   kernel.acquire('lag feed', offLag);
   const offShutdown = kernel.subscribe(() => {

@@ -1,7 +1,10 @@
 /**
  * The throttle of every external store (the market store and the feed's slices): a kernel task
  * body that publishes what changed every `intervalMs`, so the UI is told at most 1000/intervalMs
- * times a second however fast data arrives (docs/terminal-rendering.md#one-throttle).
+ * times a second however fast data arrives (docs/terminal-rendering.md#one-throttle). The TUI
+ * runs one loop for all of them ({@link flushEach}): React renders the notifications of one
+ * tick in one commit (it batches them to the end of the task), so a tick is one commit, where
+ * a timer each, out of phase, made one commit per store.
  */
 export class FlushLoop {
   readonly #what: string;
@@ -45,4 +48,22 @@ export class FlushLoop {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/**
+ * Flush every store, in order, even when one throws (its subscriber's bug must not hold the
+ * others' data back); then throw the first error. Returns whether any published.
+ */
+export function flushEach(stores: ReadonlyArray<{ flush(): boolean }>): boolean {
+  let published = false;
+  let failure: { error: unknown } | null = null;
+  for (const store of stores) {
+    try {
+      if (store.flush()) published = true;
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== null) throw failure.error;
+  return published;
 }

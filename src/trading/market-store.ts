@@ -123,6 +123,8 @@ export class MarketStore {
   #changed: LiveRow[] = [];
   #dirty = false;
   readonly #loop: FlushLoop;
+  /** The time between two flushes (1000/flushHz, rounded up): for a loop that flushes this store with others. */
+  readonly flushIntervalMs: number;
   #connection: ConnectionStatus = { state: 'connecting', attempt: 1 };
   #lagP99Ms: number | null = null;
   #lastMessageAt: number | null = null;
@@ -153,7 +155,8 @@ export class MarketStore {
     this.#silentAfterMs = options.silentAfterMs ?? 5_000;
     this.#marketStaleAfterMs = options.marketStaleAfterMs ?? 60_000;
     // ceil, so that no 1 s window can hold more than flushHz flushes.
-    this.#loop = new FlushLoop('MarketStore', Math.max(1, Math.ceil(1000 / flushHz)), () => void this.flush());
+    this.flushIntervalMs = Math.max(1, Math.ceil(1000 / flushHz));
+    this.#loop = new FlushLoop('MarketStore', this.flushIntervalMs, () => void this.flush());
     this.#markets = [...options.markets];
     for (const m of this.#markets) if (!this.#rows.has(m)) this.#rows.set(m, this.#newRow(m));
     this.#snapshot = this.#build(0, this.#now(), 0, false);

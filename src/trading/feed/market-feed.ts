@@ -18,6 +18,7 @@ import { isMarketCode } from '../../upbit/market-code.js';
 import { QuotationClient, type ConnectionStatus, type MarketDataEvent, type QuotationStats, type Subscription } from '../../upbit/quotation-client.js';
 import type { SocketTuning } from '../../upbit/socket/options.js';
 import { CANDLE_UNITS, type Candle, type CandleType, type CandleUnit, type MarketCode, type Orderbook, type Trade } from '../../upbit/types.js';
+import { flushEach } from '../flush-loop.js';
 import type { MarketStore } from '../market-store.js';
 import { TickListeners } from '../tick-listeners.js';
 import { CandleSeries } from './candle-series.js';
@@ -156,11 +157,12 @@ export class MarketFeed {
   }
 
   /**
-   * Kernel task body of the book, tape and candle slices' flush loops (the tickers store has
-   * its own). Resolves when `signal` aborts; rejects if a slice subscriber throws.
+   * Publish what changed in the book, tape and candle slices now (all three, then the first
+   * subscriber error): the TUI's flush loop calls it with the tickers store's flush
+   * (src/app/market-tasks.ts), so the four publish in one tick.
    */
-  async runSlices(signal: AbortSignal): Promise<void> {
-    await Promise.all([this.books.run(signal), this.tapes.run(signal), this.candles.run(signal)]);
+  flush(): boolean {
+    return flushEach([this.books, this.tapes, this.candles]);
   }
 
   #listen(owner: string, demand: AnyDemand, markets: readonly MarketCode[]): () => void {
