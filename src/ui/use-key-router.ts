@@ -100,6 +100,15 @@ export function keyOfChar(ch: string): { input: string; key: Key; printable: boo
   return { input: ch, key: { ...NO_KEY, shift: /^[A-Z]$/.test(ch) }, printable: true };
 }
 
+/**
+ * Alt+key as Ink reports ESC followed by a printable character, where `active` binds no Alt
+ * chord to it (the ticket's Alt+1-4 stay chords).
+ */
+export function isUnboundAltChord(input: string, key: Key, active: readonly Binding[]): boolean {
+  if (!key.meta || key.escape || key.ctrl || [...input].length !== 1 || /\p{C}/u.test(input)) return false;
+  return resolveKey(active, input, key) === undefined;
+}
+
 const isYes = (input: string, key: Key): boolean => (input === 'y' || input === 'Y' || key.return) && !key.ctrl && !key.meta;
 const isNo = (input: string, key: Key): boolean => input === 'n' || input === 'N' || key.escape;
 
@@ -290,9 +299,20 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
     const ui = uiRef.current;
     const top = topView(ui);
     const typing = ui.overlay?.kind === 'search' || (top.kind === 'ticket' && (cur.ticket?.isTyping(top) ?? false));
+    if (top.kind !== 'ticket' && isUnboundAltChord(item.input, item.key, liveFor(cur, ui))) {
+      // Esc and the next key in one read (typed fast, or coalesced by a slow link): a
+      // terminal's Alt+key is the same bytes, but no Alt chord is bound to it here, so it is
+      // what was most likely typed: Esc now, then the key in its own turn, on the view Esc left.
+      // The ticket reads its own Alt+digits (quick sizes, ticket-state.ts), so not there.
+      const esc = keyOfChar('\x1b');
+      const k = keyOfChar(item.input);
+      queue.current.unshift({ input: k.input, key: k.key, split: false });
+      handle(esc.input, esc.key);
+      return;
+    }
     if (item.split && typing) while (queue.current[0]?.split === true) input += queue.current.shift()?.input ?? '';
     handle(input, item.key);
-  }, [handle]);
+  }, [handle, liveFor]);
   const pump = useCallback((): void => {
     scheduled.current = false;
     next();

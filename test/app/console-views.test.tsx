@@ -66,6 +66,23 @@ describe('the console views, against the embedded exchange', () => {
     expect(log).toContain('Cancel sent: buy 0.01 KRW-BTC at 1,000,000 (limit).');
   });
 
+  it('Esc and a key in one read (a slow link) are the two keys, not an Alt chord; in the ticket Alt+1 stays a quick size', async () => {
+    c = await openConsole(['KRW-BTC']);
+    await frameWhere(c.app.lastFrame, pricedTable, 'prices');
+    await c.type(KEYS.enter);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('spread'), 'the focused market');
+    // One write: Ink reads it as Alt+o.
+    c.app.stdin.write(`${KEYS.esc}o`);
+    await frameWhere(c.app.lastFrame, (f) => /^ORDERS|open orders/im.test(f) && !f.includes('spread'), 'Orders, over the watchlist');
+    await c.type(KEYS.esc);
+    await frameWhere(c.app.lastFrame, (f) => pricedTable(f) && !/^ORDERS/m.test(f), 'the watchlist');
+    await c.type('b');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('BUY BTC/KRW'), 'the ticket');
+    c.app.stdin.write(`${KEYS.esc}1`);
+    const sized = await frameWhere(c.app.lastFrame, (f) => /Volume +0\.\d+/.test(f), 'a quarter of the funds as the volume');
+    expect(sized).toContain('BUY BTC/KRW');
+  });
+
   it('p shows the portfolio with KRW and its total', async () => {
     c = await openConsole(['KRW-BTC']);
     await frameWhere(c.app.lastFrame, pricedTable, 'prices');
