@@ -203,6 +203,33 @@ describe('PaperVenue', () => {
     }
   });
 
+  it('a poll that finds no open order takes no lock and writes nothing; one placed by another process is still found', async () => {
+    const price = await restingBidPrice();
+    let looks = 0;
+    const polled: string[][] = [];
+    const feed = { ...quotesOf(quotes), tickers: async (m: readonly string[]) => (polled.push([...m]), quotes.tickers(m)) };
+    const venue = await open({ quotes: feed, pollMs: 10, now: () => (looks++, Date.now()) });
+    const owner = `${walletPath(dataDir, 'sim')}.lock.owner`;
+    await rm(owner, { force: true });
+    const stop = new AbortController();
+    const running = venue.run(stop.signal);
+    try {
+      const from = looks;
+      await waitFor(() => looks >= from + 5, 'five polls');
+      // Each poll took the wallet's lock, which rewrote the owner file, before the fix.
+      await expect(stat(owner)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(polled).toEqual([]);
+      // Another process's order: the file changed, so the poll reads it again (under the lock).
+      const other = await open();
+      await other.placeOrder({ market: MARKET, side: 'bid', ordType: 'limit', price, volume: new Decimal('0.0001'), identifier: identifier() });
+      await waitFor(() => polled.length > 0, 'a poll of the market the other process has an order on');
+      expect(polled[0]).toEqual([MARKET]);
+    } finally {
+      stop.abort();
+      await running;
+    }
+  });
+
   it('keeps the wallet and its open orders across a restart', async () => {
     const first = await open();
     await first.placeOrder({ market: MARKET, side: 'bid', ordType: 'price', price: new Decimal(100_000), identifier: identifier() });

@@ -262,7 +262,7 @@ export class PaperVenue implements Venue {
   }
 
   private async pollOnce(signal: AbortSignal): Promise<void> {
-    const markets = [...new Set(this.wallet.locked(() => this.exchange.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER })).map((o) => o.market))];
+    const markets = [...new Set(this.wallet.read((engine) => engine.list(ACCOUNT, { states: ['wait'], limit: Number.MAX_SAFE_INTEGER })).map((o) => o.market))];
     if (markets.length === 0) return;
     for (const t of await this.quotes.tickers(markets, { signal })) {
       const seen = this.polledTradeAt.get(t.market) ?? this.startedAt;
