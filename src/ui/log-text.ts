@@ -5,7 +5,8 @@
  * widths, colours and scrolling are tested without rendering.
  */
 import { marketLabel } from './format.js';
-import { cellsLine, clockTime, oneLine, textLine, type PaneLine } from './pane-lines.js';
+import { cellsLine, oneLine, textLine, type PaneLine } from './pane-lines.js';
+import { clockText } from './panel-text.js';
 import type { Theme } from './theme.js';
 
 export type LogKind = 'order' | 'fill' | 'refusal' | 'cancel' | 'connection' | 'notice' | 'error';
@@ -64,7 +65,7 @@ const MARKET = 9;
 
 function entryLine(e: LogEntry, index: number, width: number, theme: Theme): PaneLine {
   const cells = [
-    { text: clockTime(e.at), width: TIME },
+    { text: clockText(e.at), width: TIME },
     { text: e.kind, width: KIND, color: logKindColor(theme, e.kind) },
     { text: e.market === undefined ? '' : marketLabel(e.market), width: MARKET },
     { text: oneLine(e.text), width: Math.max(1, width - TIME - KIND - MARKET - 6) },

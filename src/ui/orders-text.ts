@@ -9,7 +9,8 @@ import { selectFills, selectMyOpenOrders, selectOpenOrders, type OpenOrder, type
 import type { Side } from '../upbit/order-types.js';
 import { quoteCurrency } from '../upbit/market-code.js';
 import { formatDuration, marketLabel } from './format.js';
-import { clockTime, fitColumns, formatDecimal, headerCells, formatMarketPrice, formatVolume, moreLine, rowWindow, selectionMark, textLine, withMark, type Headings, type PaneCell, type PaneLine } from './pane-lines.js';
+import { fitColumns, formatDecimal, headerCells, formatMarketPrice, formatVolume, moreLine, rowWindow, selectionMark, textLine, withMark, type Headings, type PaneCell, type PaneLine } from './pane-lines.js';
+import { clockText } from './panel-text.js';
 import type { Theme } from './theme.js';
 
 /**
@@ -157,7 +158,7 @@ const ORDER_HEADINGS: Headings<OrderColumns> = [
 
 function fillCells(f: OrderFill, cols: FillColumns, theme: Theme): PaneCell[] {
   return [
-    { text: clockTime(f.at), width: cols.time },
+    { text: clockText(f.at), width: cols.time },
     { text: marketLabel(f.market), width: cols.market },
     { text: sideText(f.side), width: cols.side, color: sideColor(theme, f.side) },
     { text: formatMarketPrice(f.market, f.price), width: cols.price, align: 'right' },

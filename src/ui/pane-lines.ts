@@ -1,6 +1,6 @@
 /**
  * The lines of a pane (orders, portfolio, log) as pre-built text: each line exactly `width`
- * cells (measured with {@link textWidth}, so Korean text and block characters count right),
+ * cells (measured with text-width.ts, so Korean text and block characters count right),
  * made of a few coloured runs. One `<Text>` per line is what Ink draws cheaply
  * (docs/terminal-rendering.md#cost-per-frame); building them in pure functions lets the
  * widths, colours and scrolling be tested without rendering.
@@ -8,20 +8,13 @@
 import { Decimal } from '../trading/decimal.js';
 import { priceDecimals } from './format.js';
 import { GAP } from './layout.js';
-import { fitName } from './table-text.js';
-import { textWidth } from './text-width.js';
+import { fitLeft, fitLine, fitRight, type Run } from './panel-text.js';
 import type { Theme } from './theme.js';
-
-/** A run of text in one colour (a theme colour; undefined: unstyled). */
-export interface LineRun {
-  text: string;
-  color?: string | undefined;
-}
 
 export interface PaneLine {
   /** Stable across rebuilds, for React's `key`. */
   key: string;
-  runs: readonly LineRun[];
+  runs: readonly Run[];
   /** The selected row: drawn inverse (only when the theme allows attributes). */
   inverse: boolean;
   bold: boolean;
@@ -39,36 +32,17 @@ export interface PaneCell {
 
 /** `text` in exactly `width` cells: cut with `…`, padded with spaces. */
 export function fitCell(text: string, width: number, align: Align = 'left'): string {
-  if (width <= 0) return '';
-  if (textWidth(text) > width) return fitName(text, width);
-  const pad = ' '.repeat(width - textWidth(text));
-  return align === 'left' ? text + pad : pad + text;
+  return align === 'left' ? fitLeft(text, width) : fitRight(text, width);
 }
 
-/** Runs cut or padded to exactly `width` cells in all. */
-export function fitRuns(runs: readonly LineRun[], width: number): LineRun[] {
-  const out: LineRun[] = [];
-  let used = 0;
-  for (const run of runs) {
-    if (used >= width) break;
-    const w = textWidth(run.text);
-    const text = used + w <= width ? run.text : fitCell(run.text, width - used);
-    used += textWidth(text);
-    const last = out.at(-1);
-    if (last !== undefined && last.color === run.color) last.text += text;
-    else out.push({ text, color: run.color });
-  }
-  if (used < width) {
-    const last = out.at(-1);
-    if (last !== undefined && last.color === undefined) last.text += ' '.repeat(width - used);
-    else out.push({ text: ' '.repeat(width - used) });
-  }
-  return out.filter((r) => r.text !== '');
+/** Runs cut or padded to exactly `width` cells in all (panel-text's {@link fitLine}, no empty runs). */
+export function fitRuns(runs: readonly Run[], width: number): Run[] {
+  return fitLine(runs, width).filter((r) => r.text !== '');
 }
 
 /** Visible cells joined with gaps, the line exactly `width` cells. */
-export function cellsLine(cells: readonly PaneCell[], width: number): LineRun[] {
-  const runs: LineRun[] = [];
+export function cellsLine(cells: readonly PaneCell[], width: number): Run[] {
+  const runs: Run[] = [];
   cells
     .filter((c) => c.width > 0)
     .forEach((c, i) => {
@@ -95,7 +69,7 @@ export function fitColumns<C extends { mark: number }>(full: C, drops: ReadonlyA
 }
 
 /** The mark cell glued to the row's first column: `>` needs no gap of its own. */
-export function withMark(mark: string, cells: readonly PaneCell[], width: number): LineRun[] {
+export function withMark(mark: string, cells: readonly PaneCell[], width: number): Run[] {
   const i = cells.findIndex((c) => c.width > 0);
   const first = cells[i];
   if (first === undefined) return cellsLine([{ text: mark, width: 1 }], width);
@@ -179,13 +153,6 @@ export function formatVolume(value: Decimal): string {
   const fixed = value.toDecimalPlaces(8, Decimal.ROUND_DOWN).toFixed();
   const [int = '0', frac] = fixed.split('.');
   return `${grouped(int)}${frac === undefined ? '' : `.${frac}`}`;
-}
-
-/** Local wall-clock time of `ms`: `09:05:07`. */
-export function clockTime(ms: number): string {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 /** A price in `market` at its tick's decimals, from a decimal (`130,512,000`, `0.01234`). */

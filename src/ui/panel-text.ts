@@ -11,7 +11,7 @@ import { paint } from './theme.js';
 /** A run of a line's text in one colour; `color` undefined leaves it unstyled. */
 export interface Run {
   text: string;
-  color: string | undefined;
+  color?: string | undefined;
 }
 
 /** One line of a panel: its runs, left to right, exactly the panel's width in all. */
