@@ -1,11 +1,12 @@
 /**
- * The orders pane as pre-built lines (./pane-lines.ts): the account's open orders (placed
- * here, from the CLI, or on Upbit's own app; the store has them from `myOrder` and
+ * The orders pane as pre-built lines (./pane-lines.ts): the account's open orders (placed by
+ * this TUI, the CLI, a rule, or on Upbit's own app; the store has them from `myOrder` and
  * `GET /v1/orders/open`, docs/trading-session.md#the-stores), then its recent fills. Pure, so
  * widths, colours, selection and scrolling are tested without rendering.
  */
 import { Decimal } from '../trading/decimal.js';
 import { selectFills, selectMyOpenOrders, selectOpenOrders, type OpenOrder, type OrderFill, type OrdersSnapshot } from '../trading/session/index.js';
+import type { IntentSource } from '../trading/journal/index.js';
 import type { Side } from '../upbit/order-types.js';
 import { quoteCurrency } from '../upbit/market-code.js';
 import { formatDuration, marketLabel } from './format.js';
@@ -129,10 +130,22 @@ function filledText(o: OpenOrder): string {
   return `${o.executedVolume.div(o.volume).mul(100).toFixed(0, Decimal.ROUND_DOWN)}%`;
 }
 
-function orderCells(o: OpenOrder, mine: boolean, cols: OrderColumns, now: number, theme: Theme): PaneCell[] {
+/**
+ * Who placed an open order: this app's journal says which of its front ends did (the TUI, a
+ * CLI command, a rule of the monitor: they share it on one data directory); `other` is an order
+ * placed elsewhere (Upbit's own app, another program), which `C` leaves alone.
+ */
+const PLACED_BY: Readonly<Record<IntentSource, string>> = { ui: 'tui', cli: 'cli', monitor: 'rule' };
+
+function placedBy(o: OpenOrder, sources: ReadonlyMap<string, IntentSource>): string {
+  const source = o.identifier === null ? undefined : sources.get(o.identifier);
+  return source === undefined ? 'other' : PLACED_BY[source];
+}
+
+function orderCells(o: OpenOrder, by: string, cols: OrderColumns, now: number, theme: Theme): PaneCell[] {
   const spend = o.total !== null ? `${formatDecimal(o.total, 0)} ${quoteCurrency(o.market)}` : null;
   return [
-    { text: mine ? 'here' : 'other', width: cols.by },
+    { text: by, width: cols.by },
     { text: marketLabel(o.market), width: cols.market },
     { text: sideText(o.side), width: cols.side, color: sideColor(theme, o.side) },
     { text: o.ordType, width: cols.type },
@@ -177,7 +190,7 @@ const FILL_HEADINGS: Headings<FillColumns> = [
 ];
 
 function openTitle(s: OrdersSnapshot, open: number, mine: number): string {
-  const parts = [`OPEN ORDERS ${open}`, `${mine} placed here`];
+  const parts = [`OPEN ORDERS ${open}`, `${mine} by upbit-tui`];
   if (!s.loaded) parts.push(s.syncError === null ? 'loading…' : 'cannot be read yet (retrying)');
   else if (s.syncError !== null) parts.push('read failing, retrying');
   return parts.join(' · ');
@@ -188,6 +201,7 @@ export function ordersLines(snapshot: OrdersSnapshot, view: OrdersView): OrdersL
   const { width, height, theme } = view;
   const open = selectableOrders(snapshot);
   const mine = new Set(selectMyOpenOrders(snapshot).map((o) => o.uuid));
+  const sources = new Map(snapshot.attempts.map((a) => [a.identifier, a.source]));
   const fills = selectFills(snapshot);
   const rows = ordersRowsFor(height, open.length, fills.length);
   const lines: PaneLine[] = [];
@@ -204,7 +218,7 @@ export function ordersLines(snapshot: OrdersSnapshot, view: OrdersView): OrdersL
     const o = open[i];
     if (o === undefined) continue;
     const { mark, inverse } = selectionMark(theme, i === highlighted);
-    lines.push({ key: `open-${o.uuid}`, runs: withMark(mark, orderCells(o, mine.has(o.uuid), oc, view.now, theme), width), inverse, bold: false });
+    lines.push({ key: `open-${o.uuid}`, runs: withMark(mark, orderCells(o, mine.has(o.uuid) ? placedBy(o, sources) : 'other', oc, view.now, theme), width), inverse, bold: false });
   }
   if (win.hidden > 0 && rows.openRows > 0) lines.push(moreLine('open-more', win.hidden, width));
   if (!rows.showFills) return { lines, selected: highlighted };

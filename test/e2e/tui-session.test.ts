@@ -97,6 +97,11 @@ describe('the TUI runs the trading session', () => {
     const text = await screenWith(run, (t) => t.includes(`· KRW ${won(String(krw))} · `) && t.includes('1 open order'), `KRW ${won(String(krw))} and the open order on the status bar`);
     expect(text).toMatch(/total ≈ 10,000,000 KRW|total ≈ 9,99\d,\d{3} KRW/);
 
+    // The orders view lists it (from the private stream), placed by the CLI: upbit-tui's, in the journal both share.
+    run.write('o');
+    const orders = await screenWith(run, (t) => /OPEN ORDERS 1 · 1 by upbit-tui\b/.test(t) && t.split('\n').some((l) => l.includes(won(price)) && /^.?\s*cli\s/.test(l)), 'the CLI\'s order in the orders view', 5000);
+    expect(orders).toContain('BTC/KRW');
+
     // The session's work is kernel tasks, listed by the tasks panel.
     run.write('t');
     const tasks = await screenWith(run, (t) => t.includes('TASK') && t.includes('account-sync'), 'the tasks panel', 5000);

@@ -10,14 +10,14 @@ import { fillEvent, intent, orderEvent } from './pane-fixtures.js';
 
 const NOW = 1_700_000_100_000;
 
-/** `n` open orders (o0 newest), the even ones this app's, and `fills` fills. */
+/** `n` open orders (o0 newest), the even ones this app's (o2 placed by the CLI, the rest by the TUI), and `fills` fills. */
 function snapshot(n: number, fills = 0): OrdersSnapshot {
   const store = new OrdersStore();
   const intents = [];
   for (let i = 0; i < n; i++) {
     const mine = i % 2 === 0;
     store.applyEvent(orderEvent(`o${i}`, 'wait', { side: i % 3 === 0 ? 'ask' : 'bid', identifier: mine ? `id-${i}` : null, at: NOW - 60_000 - i * 1000, executed: i === 1 ? '0.0001' : '0' }));
-    if (mine) intents.push(intent(`id-${i}`, 'acked', { uuid: `o${i}` }));
+    if (mine) intents.push(intent(`id-${i}`, 'acked', { uuid: `o${i}`, source: i === 2 ? 'cli' : 'ui' }));
   }
   store.applyJournal(intents);
   store.applySync([]);
@@ -40,10 +40,11 @@ describe('orders pane lines', () => {
       for (const l of lines) expect(textWidth(lineText(l)), `${width}: ${lineText(l)}`).toBe(width);
     }
     const text = ordersLines(s, view()).lines.map(lineText);
-    expect(text[0]).toMatch(/^OPEN ORDERS 3 · 2 placed here +$/);
+    expect(text[0]).toMatch(/^OPEN ORDERS 3 · 2 by upbit-tui +$/);
     expect(text[1]).toMatch(/^ BY +MARKET +SIDE +TYPE +PRICE +VOLUME +FILLED +STATE +AGE +$/);
-    expect(text[2]).toMatch(/^ here +BTC\/KRW +SELL +limit +50,000,000 +0\.0002 +0% +wait +1m +$/);
+    expect(text[2]).toMatch(/^ tui +BTC\/KRW +SELL +limit +50,000,000 +0\.0002 +0% +wait +1m +$/);
     expect(text[3]).toMatch(/^ other +BTC\/KRW +BUY +limit +50,000,000 +0\.0002 +50% +wait/);
+    expect(text[4]).toMatch(/^ cli +BTC\/KRW +BUY +limit /);
     expect(text[5]).toMatch(/^RECENT FILLS 2/);
     expect(text[6]).toMatch(/^ TIME +MARKET +SIDE +PRICE +VOLUME +FEE/);
     expect(text[7]).toMatch(/^ \d\d:\d\d:\d\d +BTC\/KRW +BUY +50,000,000 +0\.0001 +2\.5 +$/);
@@ -80,7 +81,7 @@ describe('orders pane lines', () => {
     const s = snapshot(12, 4);
     for (const height of [3, 5, 8, 11, 30]) for (const selected of [0, 5, 11]) expect(ordersLines(s, view({ height, selected })).lines.length).toBeLessThanOrEqual(height);
     const at = (selected: number) => ordersLines(s, view({ height: 10, selected })).lines.map(lineText);
-    const uuids = (selected: number) => at(selected).filter((t) => /^ (here|other) /.test(t)).length;
+    const uuids = (selected: number) => at(selected).filter((t) => /^ (tui|cli|other) /.test(t)).length;
     expect(ordersRowsFor(10, 12, 4)).toEqual({ openRows: 3, fillRows: 3, showFills: true });
     expect(uuids(0)).toBe(2);
     expect(at(0)[4]).toMatch(/^\+10 more \(↑\/↓ to scroll\) +$/);
@@ -94,7 +95,7 @@ describe('orders pane lines', () => {
   it('says none, loading, and a failing read', () => {
     expect(ordersLines(snapshot(0), view()).lines.map(lineText)[2]?.trim()).toBe('none');
     const loading = { ...snapshot(0), loaded: false };
-    expect(lineText(ordersLines(loading, view()).lines[0]!)).toMatch(/^OPEN ORDERS 0 · 0 placed here · loading…/);
+    expect(lineText(ordersLines(loading, view()).lines[0]!)).toMatch(/^OPEN ORDERS 0 · 0 by upbit-tui · loading…/);
     expect(lineText(ordersLines({ ...loading, syncError: 'down' }, view()).lines[0]!)).toContain('cannot be read yet (retrying)');
   });
 

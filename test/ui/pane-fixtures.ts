@@ -1,6 +1,6 @@
 /** Orders, fills, journal intents and balances for the panes' and the audit log's tests, fed to the real stores. */
 import { Money } from '../../src/trading/decimal.js';
-import type { AttemptState, IntentWithAttempts } from '../../src/trading/journal/index.js';
+import type { AttemptState, IntentSource, IntentWithAttempts } from '../../src/trading/journal/index.js';
 import type { AccountSnapshot, OrdersSnapshot } from '../../src/trading/session/index.js';
 import type { Side } from '../../src/upbit/order-types.js';
 import type { Balance } from '../../src/upbit/rest/types.js';
@@ -37,10 +37,10 @@ export function fillEvent(uuid: string, tradeUuid: string, f: { price: string; v
 }
 
 /** A journal intent with one attempt (this app's order, by identifier). */
-export function intent(identifier: string, state: AttemptState, o: { uuid?: string | null; market?: string; side?: Side; error?: { name: string; message: string } | null; at?: number } = {}): IntentWithAttempts {
+export function intent(identifier: string, state: AttemptState, o: { uuid?: string | null; market?: string; side?: Side; error?: { name: string; message: string } | null; at?: number; source?: IntentSource } = {}): IntentWithAttempts {
   const at = o.at ?? 1;
   return {
-    id: 1, market: o.market ?? 'KRW-BTC', side: o.side ?? 'bid', ordType: 'limit', price: '50000000', volume: '0.0002', total: null, timeInForce: null, source: 'ui', note: null, createdAt: at,
+    id: 1, market: o.market ?? 'KRW-BTC', side: o.side ?? 'bid', ordType: 'limit', price: '50000000', volume: '0.0002', total: null, timeInForce: null, source: o.source ?? 'ui', note: null, createdAt: at,
     attempts: [{ id: 1, intentId: 1, identifier, state, uuid: o.uuid ?? null, error: o.error ?? null, unknownReason: null, order: null, executed: null, createdAt: at, updatedAt: at, fills: [] }],
   };
 }

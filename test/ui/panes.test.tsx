@@ -70,8 +70,8 @@ describe('panes', () => {
 
     orders.applyJournal([intent('mine', 'acked', { uuid: 'u1' })]);
     orders.applyEvent(orderEvent('u1', 'wait', { identifier: 'mine', at: 940_000 }));
-    const frame = await frameWhere(lastFrame, (f) => f.includes('OPEN ORDERS 1 · 1 placed here'), 'the new order');
-    expect(frameLines(frame)[2]).toMatch(/^>here +BTC\/KRW +BUY +limit +50,000,000 +0\.0002 +0% +wait +1m/);
+    const frame = await frameWhere(lastFrame, (f) => f.includes('OPEN ORDERS 1 · 1 by upbit-tui'), 'the new order');
+    expect(frameLines(frame)[2]).toMatch(/^>tui +BTC\/KRW +BUY +limit +50,000,000 +0\.0002 +0% +wait +1m/);
     const ordersBefore = ordersRenders;
     const portfolioBefore = portfolioRenders;
 
