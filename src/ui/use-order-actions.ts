@@ -74,6 +74,8 @@ export function useOrderActions(tv: TradingView | null, record: UiActions['recor
         return snap === null ? 0 : selectMyOpenOrders(snap).length;
       },
       removeWarning: (market) => {
+        // The one place that says why removing a market needs a yes first: the monitor's rules
+        // on it (issue 11) are to be said here too, beside its open orders.
         const snap = orders();
         const n = snap === null ? 0 : selectOpenOrders(snap, market).length;
         return n === 0 ? null : `It has ${n} open order${n === 1 ? '' : 's'}, which stay${n === 1 ? 's' : ''} open on the exchange.`;

@@ -1,0 +1,72 @@
+/**
+ * Keys that act on open orders, against the built-in exchange (test/fixtures/app/console-harness.tsx):
+ * `d` on a watchlist market with open orders asks first. What happened is read back from the
+ * exchange over REST, not only from the screen.
+ */
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Money } from '../../src/trading/decimal.js';
+import { selectOpenOrders } from '../../src/trading/session/index.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { frameWhere } from '../ui/ink-helpers.js';
+import { KEYS, openConsole, type ConsoleHarness } from '../fixtures/app/console-harness.js';
+
+let c: ConsoleHarness | null = null;
+afterEach(async () => {
+  cleanup();
+  await c?.close();
+  c = null;
+});
+
+const priced = (market: string) => (f: string): boolean => new RegExp(`^${market.slice(4)}/KRW.*\\d{1,3}(,\\d{3}){2}`, 'm').test(f);
+
+/** A limit buy far under the market, so it rests: through the session, as the ticket sends it. */
+async function restingBuy(h: ConsoleHarness, market: string, price: string): Promise<string> {
+  const session = h.trading.session;
+  if (session === undefined) throw new Error('no trading session');
+  const result = await session.place({ market, side: 'bid', ordType: 'limit', price: new Money(price), volume: new Money('0.01') });
+  if (result.status !== 'acked') throw new Error(`not placed: ${result.status}`);
+  return result.order.uuid;
+}
+
+describe('d with open orders, against the embedded exchange', () => {
+  it('asks first, over the watchlist; n keeps the market, d then y removes it (its order stays open on the exchange)', async () => {
+    // Wide enough for the whole question.
+    c = await openConsole(['KRW-BTC', 'KRW-ETH'], { columns: 140, rows: 24 });
+    await frameWhere(c.app.lastFrame, priced('KRW-ETH'), 'prices of KRW-ETH');
+    const uuid = await restingBuy(c, 'KRW-ETH', '1000000');
+    await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot(), 'KRW-ETH').length === 1, 'the order in the orders store');
+    await c.type(KEYS.down);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('ETH/KRW   <'), 'KRW-ETH selected');
+    const question = 'Remove KRW-ETH from the watchlist? It has 1 open order, which stays open on the exchange. y: remove  n/Esc: keep';
+    await c.type('d');
+    const asking = await frameWhere(c.app.lastFrame, (f) => f.includes(question), 'the question');
+    // The question is on the bottom line; the watchlist stays drawn above it.
+    expect(asking).toMatch(/^BTC\/KRW .*\d{1,3}(,\d{3}){2}/m);
+    expect(asking).toMatch(/^ETH\/KRW {3}< .*\d{1,3}(,\d{3}){2}/m);
+    expect(asking).not.toMatch(/more \(enlarge the terminal/);
+    expect(c.watchlist.markets).toEqual(['KRW-BTC', 'KRW-ETH']);
+    await c.type('n');
+    const kept = await frameWhere(c.app.lastFrame, (f) => !f.includes(question), 'the question answered');
+    expect(kept).toContain('ETH/KRW   <');
+    expect(c.watchlist.markets).toEqual(['KRW-BTC', 'KRW-ETH']);
+    await c.type('d');
+    await frameWhere(c.app.lastFrame, (f) => f.includes(question), 'the question again');
+    await c.type('y');
+    await frameWhere(c.app.lastFrame, (f) => !f.includes('ETH/KRW') && priced('KRW-BTC')(f), 'KRW-ETH gone');
+    expect(c.watchlist.markets).toEqual(['KRW-BTC']);
+    expect((await c.other.getOrder({ uuid })).state).toBe('wait');
+  });
+
+  it('without open orders d removes the market at once', async () => {
+    c = await openConsole(['KRW-BTC', 'KRW-ETH']);
+    await frameWhere(c.app.lastFrame, priced('KRW-ETH'), 'prices of KRW-ETH');
+    // An order on the other market does not make this one ask.
+    await restingBuy(c, 'KRW-BTC', '1000000');
+    await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot(), 'KRW-BTC').length === 1, 'the order in the orders store');
+    await c.type(`${KEYS.down}d`);
+    const frame = await frameWhere(c.app.lastFrame, (f) => !f.includes('ETH/KRW'), 'KRW-ETH gone');
+    expect(frame).not.toContain('Remove KRW-ETH');
+    expect(c.watchlist.markets).toEqual(['KRW-BTC']);
+  });
+});
