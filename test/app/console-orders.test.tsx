@@ -1,12 +1,14 @@
 /**
  * Keys that act on open orders, against the built-in exchange (test/fixtures/app/console-harness.tsx):
- * `d` on a watchlist market with open orders asks first. What happened is read back from the
- * exchange over REST, not only from the screen.
+ * `d` on a watchlist market with open orders asks first; `C` in Orders cancels every open order
+ * this app placed, and none that another client of the same account placed. What happened is
+ * read back from the exchange over REST, not only from the screen.
  */
+import { randomUUID } from 'node:crypto';
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Money } from '../../src/trading/decimal.js';
-import { selectOpenOrders } from '../../src/trading/session/index.js';
+import { selectMyOpenOrders, selectOpenOrders } from '../../src/trading/session/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { frameWhere } from '../ui/ink-helpers.js';
 import { KEYS, openConsole, type ConsoleHarness } from '../fixtures/app/console-harness.js';
@@ -68,5 +70,29 @@ describe('d with open orders, against the embedded exchange', () => {
     const frame = await frameWhere(c.app.lastFrame, (f) => !f.includes('ETH/KRW'), 'KRW-ETH gone');
     expect(frame).not.toContain('Remove KRW-ETH');
     expect(c.watchlist.markets).toEqual(['KRW-BTC']);
+  });
+});
+
+describe('C in Orders, against the embedded exchange', () => {
+  it("asks, then cancels both of this app's open orders at the exchange and not another client's", async () => {
+    c = await openConsole(['KRW-BTC', 'KRW-ETH']);
+    await frameWhere(c.app.lastFrame, priced('KRW-ETH'), 'prices of KRW-ETH');
+    const mine = [await restingBuy(c, 'KRW-BTC', '1000000'), await restingBuy(c, 'KRW-ETH', '1000000')];
+    // The same account from elsewhere (the CLI of another install, Upbit's own app): not in this app's journal.
+    const theirs = await c.other.placeOrder({ market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: new Money('2000000'), volume: new Money('0.01'), identifier: `elsewhere-${randomUUID()}` });
+    await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot()).length === 3, "all three open orders in the orders store (the other client's from the private stream)");
+    await waitFor(() => selectMyOpenOrders(c!.trading.orders.getSnapshot()).length === 2, "two of them this app's (the journal read in)");
+    await c.type('o');
+    await frameWhere(c.app.lastFrame, (f) => /2,000,000/.test(f) && /1,000,000/.test(f), 'the three orders in Orders');
+    const question = 'Cancel all 2 open orders this app placed? y: cancel them  n/Esc: keep them';
+    await c.type('C');
+    await frameWhere(c.app.lastFrame, (f) => f.includes(question), 'the question');
+    await c.type('y');
+    await waitFor(async () => (await Promise.all(mine.map((uuid) => c!.other.getOrder({ uuid })))).every((o) => o.state === 'cancel'), 'both of ours cancelled at the exchange');
+    expect((await c.other.getOrder({ uuid: theirs.uuid })).state).toBe('wait');
+    expect((await c.other.openOrders()).map((o) => o.uuid)).toEqual([theirs.uuid]);
+    await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot()).length === 1, 'one open order left in the store');
+    await c.type('l');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Cancelled 2 open orders this app placed.'), 'the log pane');
   });
 });
