@@ -69,7 +69,10 @@ export function useOrderActions(tv: TradingView | null, record: UiActions['recor
         const o = snap === null ? null : selectedOrder(snap, index);
         return o === null ? null : { uuid: o.uuid, text: orderWords(o) };
       },
+      // By the journal as it is now, as quitting counts them: the store learns a new order is
+      // this app's only at its next journal read, and C right after placing must not say none.
       myOpenCount: () => {
+        if (session !== undefined) return session.myOpenOrders().length;
         const snap = orders();
         return snap === null ? 0 : selectMyOpenOrders(snap).length;
       },

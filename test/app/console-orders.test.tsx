@@ -96,3 +96,22 @@ describe('C in Orders, against the embedded exchange', () => {
     await frameWhere(c.app.lastFrame, (f) => f.includes('Cancelled 2 open orders this app placed.'), 'the log pane');
   });
 });
+
+describe('C right after placing, against a simulator that holds the account read', () => {
+  it("counts an order placed a moment ago as this app's, before the orders store has read the journal again", async () => {
+    c = await openConsole(['KRW-BTC'], { sim: { seed: 13 } });
+    await frameWhere(c.app.lastFrame, priced('KRW-BTC'), 'prices of KRW-BTC');
+    await waitFor(() => c!.trading.orders.getSnapshot().loaded, 'the first read of the orders');
+    // The session reads the journal into the store after its REST reads: the exchange sits on
+    // the next account read, so the store cannot know yet that the order is this app's.
+    c.sim?.faults.nextHttp.push({ kind: 'latency', latencyMs: 60_000, match: { method: 'GET', path: '/v1/accounts' } });
+    const uuid = await restingBuy(c, 'KRW-BTC', '1000000');
+    await c.type('o');
+    await frameWhere(c.app.lastFrame, (f) => /1,000,000/.test(f), 'the order in Orders');
+    expect(selectMyOpenOrders(c.trading.orders.getSnapshot())).toEqual([]);
+    await c.type('C');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Cancel all 1 open order this app placed?'), 'the question');
+    await c.type('y');
+    await waitFor(async () => (await c!.other.getOrder({ uuid })).state === 'cancel', 'the order cancelled at the exchange');
+  });
+});
