@@ -7,7 +7,8 @@
  */
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { activeBindings, DEFAULT_KEYS, keyLabel } from '../../src/ui/keymap.js';
+import { activeBindings, DEFAULT_KEYS, keyLabel, VIEW_PLACES, type ViewKind } from '../../src/ui/keymap.js';
+import { TICKET_KEYS } from '../../src/ui/ticket-state.js';
 import { selectOpenOrders } from '../../src/trading/session/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { frameLines, frameWhere } from '../ui/ink-helpers.js';
@@ -91,19 +92,37 @@ describe('the console views, against the embedded exchange', () => {
     expect(frame).toMatch(/10,000,000/);
   });
 
-  it('? lists exactly the keys live on the view under it', async () => {
-    c = await openConsole(['KRW-BTC']);
+  /** How each view is reached from the watchlist, and what its help's title calls it. */
+  const VIEWS: ReadonlyArray<{ view: ViewKind; keys: string; ready: (f: string) => boolean }> = [
+    { view: 'watchlist', keys: '', ready: pricedTable },
+    { view: 'market', keys: KEYS.enter, ready: (f) => f.includes('spread') },
+    { view: 'orders', keys: 'o', ready: (f) => /^OPEN ORDERS/m.test(f) },
+    // The ticket's fields are inputs (? is text there): its help is read at the review.
+    { view: 'ticket', keys: `b${KEYS.ctrlU}1000000${KEYS.tab}0.01${KEYS.enter}`, ready: (f) => f.includes('Press y to send') },
+  ];
+
+  it.each(VIEWS)('? on $view lists exactly the keys live there, from the table the router uses', async ({ view, keys, ready }) => {
+    c = await openConsole(['KRW-BTC'], { columns: 100, rows: 40 });
     await frameWhere(c.app.lastFrame, pricedTable, 'prices');
+    await c.type(keys);
+    await frameWhere(c.app.lastFrame, ready, `the ${view} view`);
     await c.type('?');
-    const help = await frameWhere(c.app.lastFrame, (f) => f.includes('Keys on the watchlist'), 'help');
-    const live = activeBindings(DEFAULT_KEYS, { view: 'watchlist', inInput: false, rawMode: true, has: { trading: true, tasks: false, market: true, log: true } });
-    const listed = frameLines(help)
-      .slice(1)
-      .filter((l) => /^\S/.test(l) && !l.startsWith('+'))
-      .map((l) => l.split(/\s{2,}/)[0]);
-    expect(listed.slice(0, live.length)).toEqual(live.map((b) => b.specs.map(keyLabel).join(', ')));
-    expect(help).not.toContain('cancel all mine');
+    const title = `Keys on ${VIEW_PLACES[view]} (Esc or ? closes)`;
+    const help = await frameWhere(c.app.lastFrame, (f) => f.startsWith(title), 'help');
+    const live = activeBindings(DEFAULT_KEYS, { view, inInput: false, rawMode: true, has: { trading: true, tasks: false, market: true, log: true } });
+    const expected = [...(view === 'ticket' ? TICKET_KEYS.map((k) => ({ keys: k.keys, text: k.description })) : []), ...live.map((b) => ({ keys: b.specs.map(keyLabel).join(', '), text: b.description }))];
+    // The overlay's lines: from under its title to the status line.
+    const lines = frameLines(help);
+    const end = lines.findIndex((l) => l.startsWith('SIM ·'));
+    expect(end).toBeGreaterThan(0);
+    const listed = lines.slice(1, end).map((l) => {
+      const [k = '', ...text] = l.split(/\s{2,}/);
+      return { keys: k, text: text.join('  ') };
+    });
+    expect(listed.map((e) => e.keys)).toEqual(expected.map((e) => e.keys));
+    listed.forEach((e, n) => expect(e.text.startsWith(expected[n]?.text ?? '\u0000')).toBe(true));
+    expect(help).not.toMatch(/^\+\d+ more/m);
     await c.type(KEYS.esc);
-    await frameWhere(c.app.lastFrame, (f) => !f.includes('Keys on the watchlist'), 'help closed');
+    await frameWhere(c.app.lastFrame, (f) => !f.startsWith(title) && ready(f), 'help closed, the view under it again');
   });
 });
