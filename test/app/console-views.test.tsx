@@ -1,9 +1,10 @@
 /**
  * The console's views from the keyboard against the built-in exchange
  * (test/fixtures/app/console-harness.tsx): Enter focuses a market (its book and trade tape
- * move, the chart has its REST history), o lists the order placed through the ticket, c asks
- * and cancels it, p shows the portfolio, l shows the run's audit trail, ? lists exactly the
- * live keys, and Esc walks back one level at a time.
+ * move, the chart has its REST history and goes on with the live candles), o lists the order
+ * placed through the ticket, c asks and cancels it, p shows the portfolio, l shows the run's
+ * audit trail, ? lists exactly the live keys of each view, and Esc walks back one level at a
+ * time.
  */
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { activeBindings, DEFAULT_KEYS, keyLabel, VIEW_PLACES, type ViewKind } fr
 import { TICKET_KEYS } from '../../src/ui/ticket-state.js';
 import { selectOpenOrders } from '../../src/trading/session/index.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { frameLines, frameWhere } from '../ui/ink-helpers.js';
+import { frameLines, frameWhere, until } from '../ui/ink-helpers.js';
 import { KEYS, openConsole, type ConsoleHarness } from '../fixtures/app/console-harness.js';
 
 let c: ConsoleHarness | null = null;
@@ -45,6 +46,43 @@ describe('the console views, against the embedded exchange', () => {
     await waitFor(() => (c!.feed.candles.source('KRW-BTC', '1m').getSnapshot()?.length ?? 0) > 10, 'the 1-minute history');
     await c.type(KEYS.esc);
     await frameWhere(c.app.lastFrame, (f) => pricedTable(f) && !f.includes('spread'), 'the watchlist');
+  });
+
+  it('the chart continues live after its REST history: a new trade far above moves its price axis and its plot', async () => {
+    c = await openConsole(['KRW-BTC'], { sim: { seed: 23 }, columns: 100, rows: 30 });
+    await frameWhere(c.app.lastFrame, pricedTable, 'prices');
+    await c.type(KEYS.enter);
+    await waitFor(() => (c!.feed.candles.source('KRW-BTC', '1m').getSnapshot()?.length ?? 0) > 10, 'the 1-minute history');
+    /** The chart's part of the screen: right of the book, from under its title to its time axis. */
+    const chartOf = (frame: string): string[] => {
+      const lines = frameLines(frame);
+      const at = lines.findIndex((l) => l.includes('1m chart'));
+      const col = lines[at]?.indexOf('1m chart') ?? -1;
+      if (at < 0 || col < 0) return [];
+      const rows = lines.slice(at + 1).map((l) => l.slice(col));
+      const axis = rows.findIndex((l) => /^\d\d:\d\d/.test(l));
+      return axis < 0 ? [] : rows.slice(0, axis);
+    };
+    /** The axis's top label: the highest close shown. */
+    const top = (frame: string): number | null => {
+      const m = /(\d{1,3}(?:,\d{3})+)\s*$/.exec(chartOf(frame)[0] ?? '');
+      return m?.[1] === undefined ? null : Number(m[1].replaceAll(',', ''));
+    };
+    const before = await frameWhere(c.app.lastFrame, (f) => top(f) !== null && chartOf(f).length > 3, 'the chart drawn from the history');
+    const was = top(before) ?? 0;
+    /** The plotted area, its axis labels left out. */
+    const plot = (frame: string): string => chartOf(frame).map((l) => l.replace(/\s*\d{1,3}(,\d{3})+\s*$/, '').trimEnd()).join('\n');
+    const price = Math.round((c.feed.candles.source('KRW-BTC', '1m').getSnapshot()?.at(-1)?.close ?? was) * 1.5);
+    c.sim?.engine.scriptTrade('KRW-BTC', price);
+    // Upbit (and the simulator) send a candle at most once a second.
+    const after = await until(() => {
+      const f = c!.app.lastFrame();
+      return f !== undefined && (top(f) ?? 0) >= price * 0.99 ? f : undefined;
+    }, 'the new high on the chart\'s axis', 6000);
+    expect(top(after)).toBeGreaterThan(was * 1.4);
+    expect(plot(after)).not.toBe(plot(before));
+    // The live candle is the newest of the history's minutes, not a second series.
+    expect(c.feed.candles.source('KRW-BTC', '1m').getSnapshot()?.at(-1)?.close).toBeGreaterThanOrEqual(price * 0.99);
   });
 
   it('o lists the order the ticket placed; c asks, y cancels it; the log pane has both', async () => {
