@@ -23,8 +23,8 @@ afterEach(async () => {
 
 const priced = (f: string): boolean => /^BTC\/KRW.*\d{1,3}(,\d{3}){2}/m.test(f);
 
-async function withRestingBuy(): Promise<ConsoleHarness> {
-  const h = await openConsole(['KRW-BTC']);
+async function withRestingBuy(opts: Parameters<typeof openConsole>[1] = {}): Promise<ConsoleHarness> {
+  const h = await openConsole(['KRW-BTC'], opts);
   await frameWhere(h.app.lastFrame, priced, 'prices');
   await h.type(`b${KEYS.ctrlU}1000000${KEYS.tab}0.01${KEYS.enter}`);
   await frameWhere(h.app.lastFrame, (f) => f.includes('Press y to send'), 'the confirmation');
@@ -64,6 +64,16 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
     expect(c.calls).toEqual(['interrupt']);
     await waitFor(() => selectOpenOrders(c!.trading.orders.getSnapshot()).length === 0, 'the order cancelled');
     expect(c.audit.getSnapshot().entries.map((e) => e.text)).toContain('Quitting: cancelled 1 open order this app placed.');
+  });
+
+  it('the question leaves the view under it drawn: the task list stays on screen while it asks', async () => {
+    c = await withRestingBuy({ tasks: true });
+    await c.type('t');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('order-service'), 'the task list');
+    c.app.stdin.write(KEYS.ctrlC);
+    const asking = await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    expect(asking).toContain('order-service');
+    expect(asking).toContain('trading-session');
   });
 
   it('a second Ctrl+C while it asks quits at once', async () => {
