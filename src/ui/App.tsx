@@ -87,7 +87,9 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
   const actions = useActions();
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const view = topView(ui);
-  const showTasks = view.kind === 'tasks' && ui.overlay === null;
+  // A y/n question is on the bottom line: the view stays drawn above it (help and search take the body).
+  const bodyIsView = ui.overlay === null || ui.overlay.kind === 'ask';
+  const showTasks = view.kind === 'tasks' && bodyIsView;
   const taskRows = useTaskRows(tasks, showTasks);
   const { columns, rows } = useTerminalSize();
   const theme = themeFor(colors, palette);
@@ -102,7 +104,7 @@ function Screen({ store, tasks, lagWarnMs = DEFAULT_LAG_WARN_MS, colors, trading
   const snapshot = store.getSnapshot();
   const marketCount = snapshot.markets.length;
   const offset = useRef(0);
-  const tableShown = view.kind === 'watchlist' && ui.overlay === null;
+  const tableShown = view.kind === 'watchlist' && bodyIsView;
   offset.current = scrollTo(offset.current, ui.selected.watchlist, planFrame({ rows, itemCount: marketCount, hasNotice: snapshot.notice !== null }).visibleRows);
   const tableOffset = offset.current;
   const taskCount = ordered.length;

@@ -268,7 +268,8 @@ export function useKeyRouter(r: KeyRouterInput): readonly Binding[] {
       }
       if (overlay?.kind === 'help') {
         if (key.escape || input === '?') send({ type: 'close-overlay' });
-        else if (input === 'q' && !key.ctrl && !key.meta) actions.quit();
+        // The table's quit, through the same path as on the view: it asks while an order is being sent.
+        else if (resolveKey(live, input, key) === 'quit') run('quit');
         return;
       }
       const top = topView(uiRef.current);

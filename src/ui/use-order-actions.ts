@@ -69,11 +69,16 @@ export function useOrderActions(tv: TradingView | null, record: UiActions['recor
         const o = snap === null ? null : selectedOrder(snap, index);
         return o === null ? null : { uuid: o.uuid, text: orderWords(o) };
       },
+      // By the journal as it is now, as quitting counts them: the store learns a new order is
+      // this app's only at its next journal read, and C right after placing must not say none.
       myOpenCount: () => {
+        if (session !== undefined) return session.myOpenOrders().length;
         const snap = orders();
         return snap === null ? 0 : selectMyOpenOrders(snap).length;
       },
       removeWarning: (market) => {
+        // The one place that says why removing a market needs a yes first: the monitor's rules
+        // on it (issue 11) are to be said here too, beside its open orders.
         const snap = orders();
         const n = snap === null ? 0 : selectOpenOrders(snap, market).length;
         return n === 0 ? null : `It has ${n} open order${n === 1 ? '' : 's'}, which stay${n === 1 ? 's' : ''} open on the exchange.`;

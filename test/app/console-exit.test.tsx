@@ -1,9 +1,9 @@
 /**
  * Quitting with orders (test/fixtures/app/console-harness.tsx, against the built-in exchange):
  * Ctrl+C refuses new orders at once; with this app's orders open it asks whether to leave them
- * (Enter, or after the timeout) or cancel them (c), and a second Ctrl+C quits at once. What
- * the UI asks of the kernel is recorded by the harness (`calls`); the kernel's own exit paths
- * are the pty tests'.
+ * (Enter, or after the timeout) or cancel them (c), and a second Ctrl+C quits at once; q while
+ * an order is being sent asks first, from the help overlay too. What the UI asks of the kernel
+ * is recorded by the harness (`calls`); the kernel's own exit paths are the pty tests'.
  */
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,8 +23,8 @@ afterEach(async () => {
 
 const priced = (f: string): boolean => /^BTC\/KRW.*\d{1,3}(,\d{3}){2}/m.test(f);
 
-async function withRestingBuy(): Promise<ConsoleHarness> {
-  const h = await openConsole(['KRW-BTC']);
+async function withRestingBuy(opts: Parameters<typeof openConsole>[1] = {}): Promise<ConsoleHarness> {
+  const h = await openConsole(['KRW-BTC'], opts);
   await frameWhere(h.app.lastFrame, priced, 'prices');
   await h.type(`b${KEYS.ctrlU}1000000${KEYS.tab}0.01${KEYS.enter}`);
   await frameWhere(h.app.lastFrame, (f) => f.includes('Press y to send'), 'the confirmation');
@@ -66,6 +66,16 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
     expect(c.audit.getSnapshot().entries.map((e) => e.text)).toContain('Quitting: cancelled 1 open order this app placed.');
   });
 
+  it('the question leaves the view under it drawn: the task list stays on screen while it asks', async () => {
+    c = await withRestingBuy({ tasks: true });
+    await c.type('t');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('order-service'), 'the task list');
+    c.app.stdin.write(KEYS.ctrlC);
+    const asking = await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    expect(asking).toContain('order-service');
+    expect(asking).toContain('trading-session');
+  });
+
   it('a second Ctrl+C while it asks quits at once', async () => {
     c = await withRestingBuy();
     c.app.stdin.write(KEYS.ctrlC);
@@ -85,5 +95,34 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
     expect(c.calls).toEqual(['interrupt']);
     expect(Date.now() - at).toBeGreaterThanOrEqual(4500);
     expect(selectOpenOrders(c.trading.orders.getSnapshot())).toHaveLength(1);
+  });
+});
+
+describe('q while an order is being sent, against a simulator that holds the order request', () => {
+  it('asks first, and so does q on the help overlay; y then quits', async () => {
+    c = await openConsole(['KRW-BTC'], { sim: { seed: 11 } });
+    await frameWhere(c.app.lastFrame, priced, 'prices');
+    // The exchange sits on the next order request well past the test: the order stays in flight
+    // until it is answered, and the test decides when it looks, not a timer.
+    c.sim?.faults.nextHttp.push({ kind: 'latency', latencyMs: 60_000, match: { method: 'POST', path: '/v1/orders' } });
+    await c.type(`b${KEYS.ctrlU}1000000${KEYS.tab}0.01${KEYS.enter}`);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Press y to send'), 'the confirmation');
+    await c.type('y');
+    await waitFor(() => c!.trading.session?.inFlight() === 1, 'the order in flight');
+    const asked = (f: string): boolean => f.includes('An order is being sent; its answer is journalled either way. Quit now? y: quit  n/Esc: stay');
+    await c.type('q');
+    await frameWhere(c.app.lastFrame, asked, 'the question');
+    expect(c.calls).toEqual([]);
+    await c.type('n');
+    await frameWhere(c.app.lastFrame, (f) => !asked(f) && f.includes('BUY BTC/KRW'), 'the ticket again');
+    await c.type('?');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Keys on the order ticket'), 'help');
+    await c.type('q');
+    await frameWhere(c.app.lastFrame, asked, 'the question, from help');
+    expect(c.calls).toEqual([]);
+    expect(c.trading.session?.inFlight()).toBe(1);
+    await c.type('y');
+    await waitFor(() => c!.calls.length > 0, 'the quit');
+    expect(c.calls).toEqual(['quit']);
   });
 });

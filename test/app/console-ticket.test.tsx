@@ -88,3 +88,23 @@ describe('the order ticket, against the embedded exchange', () => {
     expect(frame).toMatch(/average|avg/i);
   });
 });
+
+describe('the exchange refusing an order, against a simulator that answers 429 to it', () => {
+  it('says so in plain words in the ticket, then in the log pane; nothing is open', async () => {
+    c = await openConsole(['KRW-BTC'], { sim: { seed: 17 } });
+    await frameWhere(c.app.lastFrame, (f) => /^BTC\/KRW.*\d{1,3}(,\d{3}){2}/m.test(f), 'prices of KRW-BTC');
+    // Only the exchange decides this one: the pre-trade check passes, Upbit's limiter says no.
+    c.sim?.faults.nextHttp.push({ kind: 'status429', match: { method: 'POST', path: '/v1/orders' } });
+    await c.type(`b${KEYS.ctrlU}1000000${KEYS.tab}0.01${KEYS.enter}`);
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Press y to send'), 'the confirmation');
+    await c.type('y');
+    const refused = await frameWhere(c.app.lastFrame, (f) => f.includes('Not sent: rate limited (too many requests to Upbit).'), 'the refusal in the ticket');
+    expect(refused).toContain('BUY BTC/KRW');
+    expect(c.sim?.faults.nextHttp).toEqual([]);
+    await c.type(`${KEYS.esc}l`);
+    const log = await frameWhere(c.app.lastFrame, (f) => /Not sent: rate limited \(too many requests to Upbit\)\. Upbit refused/.test(f), 'the refusal in the log pane');
+    expect(log).not.toContain('BUY BTC/KRW');
+    expect(selectOpenOrders(c.trading.orders.getSnapshot())).toEqual([]);
+    expect(await c.other.openOrders()).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { render, cleanup } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '../../src/app/config.js';
 import { MarketStore } from '../../src/trading/market-store.js';
 import { App } from '../../src/ui/App.js';
 import { makeTicker } from '../trading/ticker-fixture.js';
@@ -9,6 +10,8 @@ import { frameLines, frameWhere, stripAnsi, until } from './ink-helpers.js';
 const RED = '\u001B[31m';
 const GREEN = '\u001B[32m';
 const BRIGHT_BLUE = '\u001B[94m';
+const MAGENTA = '\u001B[35m';
+const CYAN = '\u001B[36m';
 
 const escape = (s: string): string => s.replace(/[[\]\\^$.|?*+()]/g, '\\$&');
 
@@ -84,6 +87,22 @@ describe('<App>', () => {
     // The colour opens before the right-aligned cell's padding.
     expect(frame).toMatch(new RegExp(`${escape(rise)} *130,512,000`));
     expect(frame).toMatch(new RegExp(`${escape(fall)} *4,812,000`));
+  });
+
+  it("paints rises and falls in the config file's theme colours, over the convention's", async () => {
+    // As src/cli/main.ts hands it over: the config file's `theme` is the App's palette.
+    const { config, problems } = parseConfig(JSON.stringify({ theme: { rise: 'magenta', fall: 'cyan' } }), '/config/upbit-tui/config.json');
+    expect(problems).toEqual([]);
+    const store = liveStore();
+    const { lastFrame } = render(<App store={store} onQuit={() => {}} colors="korean" palette={config.theme} />);
+    store.applyTicker(makeTicker('KRW-BTC', 130_512_000, { prevClose: 129_000_000 }));
+    store.applyTicker(makeTicker('KRW-ETH', 4_812_000, { prevClose: 4_900_000 }));
+    store.flush();
+    const frame = await frameWhere(lastFrame, (f) => f.includes('4,812,000'), 'both prices');
+    expect(frame).toMatch(new RegExp(`${escape(MAGENTA)} *130,512,000`));
+    expect(frame).toMatch(new RegExp(`${escape(CYAN)} *4,812,000`));
+    expect(frame).not.toMatch(new RegExp(`${escape(RED)} *130,512,000`));
+    expect(frame).not.toMatch(new RegExp(`${escape(BRIGHT_BLUE)} *4,812,000`));
   });
 
   it('writes no escape sequence at all in none mode', async () => {
