@@ -8,9 +8,9 @@
  * It opens in the background, as the kernel task `trading-session`: the first frame of prices
  * never waits for a REST call or the recovery; the status bar says `account: loading…` until
  * the balances were read, and shows the private stream's state and the order budget once it
- * is open (neither in paper mode). When it cannot open (`--live` without keys, a state that cannot be
- * used, the account locked), that is one line for the user, said once the terminal is back,
- * with the exit code a CLI command would have: never "a bug".
+ * is open (neither in paper mode). When it cannot open (`--live` without keys, a state that
+ * cannot be used, the account locked), that is one line for the user, said once the terminal
+ * is back, with the exit code a CLI command would have: never "a bug".
  */
 import { UsageError } from './errors.js';
 import { isCancellation } from '../runtime/errors.js';

@@ -10,9 +10,10 @@ import type { TradingSource } from './trading-source.js';
 
 /*
  * The trading parts of the status line: the mode badge at its head, the account summary after
- * the connection state, the private stream and the order budget. Their props are stable, so the status bar (re-rendered at the ticker
+ * the connection state. Their props are stable, so the status bar (re-rendered at the ticker
  * store's rate) passes them through memo untouched: each renders when the session opens and
- * when what it shows changes.
+ * when what it shows changes. The private stream and the order budget are the bar's own
+ * text ({@link useLinkText}), read at each of its renders.
  */
 
 /** `SIM · `, `PAPER · `, `LIVE · ` once the session is open (nothing while it opens). */
