@@ -7,9 +7,10 @@
  *
  * It opens in the background, as the kernel task `trading-session`: the first frame of prices
  * never waits for a REST call or the recovery; the status bar says `account: loading…` until
- * the balances were read. When it cannot open (`--live` without keys, a state that cannot be
- * used, the account locked), that is one line for the user, said once the terminal is back,
- * with the exit code a CLI command would have: never "a bug".
+ * the balances were read, and shows the private stream's state and the order budget once it
+ * is open (neither in paper mode). When it cannot open (`--live` without keys, a state that
+ * cannot be used, the account locked), that is one line for the user, said once the terminal
+ * is back, with the exit code a CLI command would have: never "a bug".
  */
 import { UsageError } from './errors.js';
 import { isCancellation } from '../runtime/errors.js';
@@ -23,7 +24,8 @@ import { quotesFromMarketStore } from '../trading/session/index.js';
 import type { MarketSnapshot } from '../trading/market-store.js';
 import { startUnder } from '../trading/under-kernel.js';
 import { UpbitError } from '../upbit/rest/index.js';
-import { tradingSlot, type TradingSource } from '../ui/trading-source.js';
+import type { Venue } from '../trading/venue.js';
+import { tradingSlot, type TradingSource, type TradingView } from '../ui/trading-source.js';
 import type { EmbeddedExchange } from './embedded-exchange.js';
 import { recoveryNotice } from './recovered-orders.js';
 import { openTradingContext, type TradingFlagsInput } from './trading-context.js';
@@ -73,7 +75,7 @@ export function startTuiTrading(kernel: Kernel, flags: TradingFlagsInput, o: Tui
       if (signal.aborted) return;
       const built = sessionOf(ctx, { quotes: quotesFromMarketStore(o.prices), logger: o.logger, source: 'ui', drainDeadlineMs: DRAIN_MS });
       startUnder(kernel, built);
-      slot.set({ mode: ctx.mode.kind, account: built.session.account, orders: built.session.orders, session: built.session });
+      slot.set({ mode: ctx.mode.kind, account: built.session.account, orders: built.session.orders, session: built.session, ...venueLinks(ctx.venue) });
       const said = ctx.recovered.map(recoveryNotice);
       if (ctx.stillUnknown.length > 0) said.push(`${ctx.stillUnknown.length} earlier order(s) still unknown; they are looked up again (see the log).`);
       if (said.length > 0) o.setNotice(said.join(' '));
@@ -87,6 +89,19 @@ export function startTuiTrading(kernel: Kernel, flags: TradingFlagsInput, o: Tui
     }
   });
   return slot;
+}
+
+/**
+ * What the status line shows of the venue's links: its private stream's status as a store
+ * (the venue tells each change) and its order budget (read when the line redraws). Paper has
+ * neither: its events are its own engine's and its orders send no request.
+ */
+export function venueLinks(venue: Pick<Venue, 'privateStream' | 'orderBudget'>): Pick<TradingView, 'privateStream' | 'orderBudget'> {
+  const stream = venue.privateStream;
+  return {
+    ...(stream === undefined ? {} : { privateStream: { getSnapshot: () => stream.status(), subscribe: (listener: () => void) => stream.onStatus(() => listener()) } }),
+    ...(venue.orderBudget === undefined ? {} : { orderBudget: venue.orderBudget }),
+  };
 }
 
 /** The failure to open as the one line (and exit code) a trading command would end with; undefined for a bug. */

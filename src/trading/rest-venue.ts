@@ -11,6 +11,7 @@ import { PrivateClient } from '../upbit/private-client.js';
 import { authorizationHeader } from '../upbit/rest/auth.js';
 import type { UpbitRestClient } from '../upbit/rest/client.js';
 import type { CallOptions } from '../upbit/rest/caller.js';
+import type { RateGroupStatus } from '../upbit/rest/rate-limiter.js';
 import type {
   Balance,
   ClosedOrdersQuery,
@@ -60,6 +61,7 @@ export class RestVenue implements Venue {
   #status: ConnectionStatus = { state: 'connecting', attempt: 1 };
   readonly #log: Logger;
   readonly privateStream: PrivateStreamStatus | undefined;
+  readonly orderBudget = (): RateGroupStatus => this.#client.limiter.group('order');
 
   constructor(opts: RestVenueOptions) {
     this.kind = opts.kind ?? 'live';

@@ -20,6 +20,7 @@ import type {
   OrderRef,
   OrderRequest,
   OrderWithTrades,
+  RateGroupStatus,
   TickerSnapshot,
 } from '../upbit/rest/index.js';
 
@@ -56,6 +57,12 @@ export interface Venue {
    * stream (a REST-only CLI run) and for paper, whose events are its own engine's.
    */
   readonly privateStream?: PrivateStreamStatus;
+  /**
+   * The `order` rate-limit group's budget as the REST client knows it now (Upbit or a
+   * simulator over REST), for a status line to read when it redraws. Absent for paper, whose
+   * orders send no request.
+   */
+  readonly orderBudget?: () => RateGroupStatus;
   /** Background work (the private stream, paper fills from market trades) as a kernel task body. */
   run(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;

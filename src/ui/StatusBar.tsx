@@ -6,7 +6,7 @@ import { truncate } from './format.js';
 import { statusText, type StatusRun } from './status-text.js';
 import { connectionColor, toneColor, type Theme } from './theme.js';
 import type { TradingSource } from './trading-source.js';
-import { TradingAccount, TradingBadge } from './TradingStatus.js';
+import { TradingAccount, TradingBadge, useLinkText } from './TradingStatus.js';
 
 /** Their props are stable: the bar's own re-renders (every ticker flush) pass them by. */
 const MemoTradingBadge = memo(TradingBadge);
@@ -26,11 +26,17 @@ export interface StatusBarProps {
   trading?: { source: TradingSource; prices: PriceSource };
 }
 
-/** Connection state, throughput and freshness on one line; the notice, if any, below it. */
+/**
+ * Connection state, throughput and freshness on one line; the notice, if any, below it. The
+ * line is cut at its end on a narrow terminal, so it goes most important first: the mode, the
+ * quotation state, a private stream or order budget that needs attention, the age and why
+ * the link is down, the account, the private stream and budget when they are fine, throughput.
+ */
 export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, trading }: StatusBarProps) {
   // Without colour (`none`), urgency is marked in the text instead.
-  // With trading, the account goes after the age and why the link is down, before throughput.
-  const { lead, connection, rest, tail } = statusText(snapshot, { lagWarnMs, markers: theme.warn === undefined, split: trading !== undefined });
+  const markers = theme.warn === undefined;
+  const { lead, connection, rest, tail } = statusText(snapshot, { lagWarnMs, markers, split: trading !== undefined });
+  const links = useLinkText(trading?.source, snapshot.publishedAt, markers);
   const color = connectionColor(theme, snapshot.connection, snapshot.silent);
   return (
     <>
@@ -38,8 +44,10 @@ export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, tra
         {lead !== '' && (theme.attributes ? <Text bold>{lead}</Text> : lead)}
         {trading !== undefined && <MemoTradingBadge trading={trading.source} theme={theme} />}
         {color === undefined ? connection : <Text color={color}>{connection}</Text>}
+        <Runs runs={links.urgent} theme={theme} />
         <Runs runs={rest} theme={theme} />
         {trading !== undefined && <MemoTradingAccount trading={trading.source} prices={trading.prices} />}
+        <Runs runs={links.calm} theme={theme} />
         <Runs runs={tail} theme={theme} />
       </Text>
       {showNotice && snapshot.notice !== null && (

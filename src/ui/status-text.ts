@@ -5,7 +5,7 @@ import { formatCount, formatDuration } from './format.js';
 import type { Tone } from './theme.js';
 
 /** Whole seconds left until `at`, rounded up so it reaches 0s only when the retry starts. */
-function countdown(at: number, now: number): string {
+export function countdown(at: number, now: number): string {
   return `${Math.ceil(Math.max(0, at - now) / 1000)}s`;
 }
 
@@ -82,6 +82,11 @@ export function lagTone(p99Ms: number, warnMs: number): Tone {
 
 const MARKERS: Readonly<Record<Tone, string>> = { plain: '', warn: '!', bad: '!!' };
 
+/** What marks a run of `tone` in the text itself when colour is off (`markers`): `!`, `!!`, or nothing. */
+export function marker(tone: Tone, markers: boolean): string {
+  return markers ? MARKERS[tone] : '';
+}
+
 /**
  * Most important first, so that a narrow terminal cuts only the least: the state (and the
  * retry countdown), the age of the newest tick, flapping, why the link is down, then
@@ -89,7 +94,7 @@ const MARKERS: Readonly<Record<Tone, string>> = { plain: '', warn: '!', bad: '!!
  */
 export function statusText(s: MarketSnapshot, opts: StatusOptions = {}): StatusText {
   const now = s.publishedAt;
-  const mark = (tone: Tone): string => (opts.markers === true ? MARKERS[tone] : '');
+  const mark = (tone: Tone): string => marker(tone, opts.markers === true);
   const parts: StatusRun[] = [];
   if (s.lastMessageAt !== null) parts.push({ text: `last ${formatDuration(now - s.lastMessageAt)} ago`, tone: 'plain' });
   const flapping = flappingText(s.connection, now);
@@ -115,7 +120,7 @@ export function statusText(s: MarketSnapshot, opts: StatusOptions = {}): StatusT
 }
 
 /** Each part after a ` · `, adjacent plain runs merged. */
-function joinRuns(parts: readonly StatusRun[]): StatusRun[] {
+export function joinRuns(parts: readonly StatusRun[]): StatusRun[] {
   const runs: StatusRun[] = [];
   for (const part of parts) {
     for (const run of [{ text: ' · ', tone: 'plain' } as const, part]) {

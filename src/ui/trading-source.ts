@@ -5,11 +5,23 @@
  */
 import type { AccountSnapshot, ExternalStore, OrdersSnapshot, TradingSession } from '../trading/session/index.js';
 import type { VenueKind } from '../trading/venue.js';
+import type { RateGroupStatus } from '../upbit/rest/index.js';
+import type { ConnectionStatus } from '../upbit/socket/status.js';
 
 export interface TradingView {
   readonly mode: VenueKind;
   readonly account: ExternalStore<AccountSnapshot>;
   readonly orders: ExternalStore<OrdersSnapshot>;
+  /**
+   * The private stream's connection (`myOrder`/`myAsset`, which keeps orders and balances
+   * live), shown on the status line as it changes. @default none: the mode has none (paper)
+   */
+  readonly privateStream?: ExternalStore<ConnectionStatus>;
+  /**
+   * The `order` rate-limit group's budget now: read by the status line when it redraws, never
+   * per request. @default none: orders are not rate-limited (paper)
+   */
+  readonly orderBudget?: () => RateGroupStatus;
   /**
    * What the keys act through: the pre-trade check, place, cancel, cancel-all-mine, the market
    * rules. The one order path of the UI, the CLI and the monitor. @default none: watch only

@@ -58,6 +58,9 @@ describe('the TUI\'s trading session', () => {
     expect(notices).toContain(`using the built-in exchange; state in ${path.join(dir, 'sim')}`);
     await waitFor(() => view.account.getSnapshot().loaded, 'the account read');
     expect(selectKrw(view.account.getSnapshot()).available.toFixed()).toBe(EMBEDDED_SIM_KRW);
+    // The status line's links: the private stream's state as it changes, the order budget.
+    await waitFor(() => view.privateStream?.getSnapshot().state === 'live', 'the private stream live');
+    expect(view.orderBudget?.()).toMatchObject({ group: 'order', limit: 8, windowMs: 1_000 });
     const running = kernel
       .tasks()
       .filter((t) => t.state === 'running')
@@ -66,6 +69,22 @@ describe('the TUI\'s trading session', () => {
     expect(kernel.tasks().find((t) => t.name === TUI_TRADING_TASK)?.state).toBe('done');
     expect(fail).not.toHaveBeenCalled();
     expect(reportFatal).not.toHaveBeenCalled();
+  });
+
+  it('--sim --paper: no private stream and no order budget on the status line (the paper engine\'s own events, no order request)', async () => {
+    const dir = await dataDir();
+    const logger = memoryLogger();
+    const exchange = await openEmbeddedExchange({ dataDir: dir, logger });
+    cleanups.push(() => exchange.close());
+    const { kernel } = testKernel({ stepDeadlineMs: 3_000 });
+    cleanups.push(async () => void (await kernel.shutdown({ kind: 'user' })));
+    const fail = vi.fn();
+    const source = startTuiTrading(kernel, { ...FLAGS, sim: true, paper: true, dataDir: dir }, { logger, env: {}, embedded: { current: () => exchange }, prices: new MarketStore({ markets: ['KRW-BTC'] }), setNotice: () => undefined, fail });
+    const view = await waitFor(() => source.getSnapshot(), 'the session open', 10_000);
+    expect(view.mode).toBe('paper');
+    expect(view.privateStream).toBeUndefined();
+    expect(view.orderBudget).toBeUndefined();
+    expect(fail).not.toHaveBeenCalled();
   });
 
   it('what the start-up recovery found about earlier orders goes on the notice line (and the log)', async () => {

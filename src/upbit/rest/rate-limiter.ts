@@ -147,7 +147,10 @@ interface GroupState {
 /** Snapshot of one group, for a status line. */
 export interface RateGroupStatus {
   group: string;
-  /** Requests we may still send before `resetsAt`, as far as we know. */
+  /** The local window's budget: at most this many requests per `windowMs`. */
+  limit: number;
+  windowMs: number;
+  /** Requests we may still send now, as far as we know (the window's, or fewer if the server said so). */
   remaining: number;
   inFlight: number;
   /** End of a 418 block (ms since epoch), or null. */
@@ -203,14 +206,28 @@ export class RateLimiter {
     return until > now ? this.blockedError(group, until, now) : undefined;
   }
 
+  /** Every group something was sent in so far. */
   status(): RateGroupStatus[] {
     const now = this.now();
-    return [...this.groups.entries()].map(([group, s]) => {
-      this.prune(s, now);
-      const local = s.rule.limit - s.sent.length;
-      const remaining = s.hint !== undefined && now < s.hint.until ? Math.min(local, s.hint.remaining) : local;
-      return { group, remaining: Math.max(0, remaining), inFlight: s.inFlight, haltedUntil: s.haltedUntil > now ? s.haltedUntil : null };
-    });
+    return [...this.groups.entries()].map(([group, s]) => this.statusOf(group, s, now));
+  }
+
+  /**
+   * One group now, whether anything was sent in it yet or not (then its whole budget is left):
+   * cheap, for a status line that reads it at each redraw.
+   */
+  group(group: string): RateGroupStatus {
+    const state = this.groups.get(group);
+    if (state !== undefined) return this.statusOf(group, state, this.now());
+    const rule = this.rules[group] ?? DEFAULT_RATE_RULES.market;
+    return { group, limit: rule.limit, windowMs: rule.windowMs, remaining: rule.limit, inFlight: 0, haltedUntil: null };
+  }
+
+  private statusOf(group: string, s: GroupState, now: number): RateGroupStatus {
+    this.prune(s, now);
+    const local = s.rule.limit - s.sent.length;
+    const remaining = s.hint !== undefined && now < s.hint.until ? Math.min(local, s.hint.remaining) : local;
+    return { group, limit: s.rule.limit, windowMs: s.rule.windowMs, remaining: Math.max(0, remaining), inFlight: s.inFlight, haltedUntil: s.haltedUntil > now ? s.haltedUntil : null };
   }
 
   private state(group: string): GroupState {

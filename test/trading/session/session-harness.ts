@@ -20,7 +20,7 @@ import { createTradingSession, type BuiltSession, type TradingSessionParts } fro
 import { startUnder } from '../../../src/trading/under-kernel.js';
 import type { Venue } from '../../../src/trading/venue.js';
 import { Secret, type ApiKeys } from '../../../src/upbit/credentials.js';
-import { UpbitRestClient } from '../../../src/upbit/rest/index.js';
+import { UpbitRestClient, type RateLimiter } from '../../../src/upbit/rest/index.js';
 import type { SocketTuning } from '../../../src/upbit/socket/options.js';
 import { testKernel } from '../../runtime/helpers.js';
 import { tempJournalFile } from '../../fixtures/trading/order-harness.js';
@@ -70,6 +70,8 @@ export interface RigOptions {
   /** Connect the private stream. @default true */
   stream?: boolean;
   privateTuning?: SocketTuning;
+  /** The REST client's limiter (one with an injected clock, where the budget is the point). @default a new one */
+  rateLimiter?: RateLimiter;
   /** How often the paper venue polls tickers for its resting orders. @default 50 */
   paperPollMs?: number;
   session?: Partial<Omit<TradingSessionParts, 'venue' | 'journal' | 'service' | 'mode'>>;
@@ -81,7 +83,7 @@ export async function simRig(options: RigOptions = {}): Promise<SessionRig> {
   server.engine.scriptTrade(MARKET, PRICE);
   const counter = countRequests(server);
   cleanups.push(() => Promise.resolve(counter.stop()));
-  const client = new UpbitRestClient({ baseUrl: server.restUrl, keys: KEYS, retry: { attempts: 1, baseMs: 5, capMs: 20 } });
+  const client = new UpbitRestClient({ baseUrl: server.restUrl, keys: KEYS, retry: { attempts: 1, baseMs: 5, capMs: 20 }, ...(options.rateLimiter === undefined ? {} : { rateLimiter: options.rateLimiter }) });
   const venue = new RestVenue({
     client,
     keys: KEYS,

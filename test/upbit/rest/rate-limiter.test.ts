@@ -165,6 +165,29 @@ describe('RateLimiter', () => {
     expect(limiter.haltedError('default')?.message).toMatch(/blocked account and order-query requests for 60 s/);
   });
 
+  it("reports a group's budget for a status line: whole before anything was sent, spent by the window and the server's word, halted by a 418", async () => {
+    const time = fakeTime();
+    const limiter = new RateLimiter(time);
+    expect(limiter.group('order')).toEqual({ group: 'order', limit: 8, windowMs: 1_000, remaining: 8, inFlight: 0, haltedUntil: null });
+    expect(limiter.status()).toEqual([]);
+
+    (await limiter.acquire('order')).done({ remainingReq: 'group=order; sec=11', status: 201 });
+    const inFlight = await limiter.acquire('order');
+    expect(limiter.group('order')).toEqual({ group: 'order', limit: 8, windowMs: 1_000, remaining: 6, inFlight: 1, haltedUntil: null });
+    // The server says fewer are left than the window would allow: its word counts.
+    inFlight.done({ remainingReq: 'group=order; sec=3', status: 201 });
+    expect(limiter.group('order').remaining).toBe(3);
+    expect(limiter.status()).toEqual([limiter.group('order')]);
+
+    // A window later, all of it again.
+    time.clock.t += 1_000;
+    expect(limiter.group('order').remaining).toBe(8);
+
+    (await limiter.acquire('order')).done({ remainingReq: undefined, status: 418, body: 'blocked for 10 seconds' });
+    expect(limiter.group('order').haltedUntil).toBe(time.clock.t + 10_000);
+    expect(limiter.group('order-cancel-all')).toMatchObject({ limit: 1, windowMs: 2_000, remaining: 1 });
+  });
+
   it('stops waiting when the signal aborts', async () => {
     const limiter = new RateLimiter();
     (await limiter.acquire('order-cancel-all')).done();
