@@ -28,8 +28,8 @@ export interface StatusBarProps {
 
 /**
  * Connection state, throughput and freshness on one line; the notice, if any, below it. The
- * line is cut at its end on a narrow terminal, so it goes most important first: the mode, the
- * quotation state, a private stream or order budget that needs attention, the age and why
+ * line is cut at its end on a narrow terminal, so it goes most important first: the mode (LIVE
+ * is never cut, not even by the shutdown notice after it), the quotation state, a private stream or order budget that needs attention, the age and why
  * the link is down, the account, the private stream and budget when they are fine, throughput.
  */
 export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, trading }: StatusBarProps) {
@@ -41,8 +41,8 @@ export function StatusBar({ snapshot, columns, showNotice, lagWarnMs, theme, tra
   return (
     <>
       <Text wrap="truncate-end">
-        {lead !== '' && (theme.attributes ? <Text bold>{lead}</Text> : lead)}
         {trading !== undefined && <MemoTradingBadge trading={trading.source} theme={theme} />}
+        {lead !== '' && (theme.attributes ? <Text bold>{lead}</Text> : lead)}
         {color === undefined ? connection : <Text color={color}>{connection}</Text>}
         <Runs runs={links.urgent} theme={theme} />
         <Runs runs={rest} theme={theme} />

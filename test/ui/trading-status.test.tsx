@@ -127,6 +127,15 @@ describe('the mode badge', () => {
   });
 });
 
+describe('the mode badge while shutting down', () => {
+  it('LIVE stays first, ahead of the shutdown notice, so a narrow terminal never cuts it', async () => {
+    const { store, account, slot } = parts('live', [balance('KRW', '1000000')]);
+    store.setShuttingDown();
+    const line = await statusLine(store, slot, 'none', () => account.getSnapshot().loaded);
+    expect(line).toMatch(starting('LIVE! · shutting down… (Ctrl+C again to force) · '));
+  });
+});
+
 describe('the account summary', () => {
   it('says KRW available (whole won, rounded down) and the total at the last prices', async () => {
     // 9,989,995.5 KRW available + 10,000 locked + 0.01 BTC at 130,000,000 = 11,299,995.5
