@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { render, cleanup } from 'ink-testing-library';
+import type { ComponentProps } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/app/config.js';
 import { MarketStore } from '../../src/trading/market-store.js';
@@ -74,16 +75,21 @@ describe('<App>', () => {
     }
   });
 
+  /** The frame of the App in `props`' colours once BTC rose (130,512,000) and ETH fell (4,812,000). */
+  async function riseAndFallFrame(props: Pick<ComponentProps<typeof App>, 'colors' | 'palette'>): Promise<string> {
+    const store = liveStore();
+    const { lastFrame } = render(<App store={store} onQuit={() => {}} {...props} />);
+    store.applyTicker(makeTicker('KRW-BTC', 130_512_000, { prevClose: 129_000_000 }));
+    store.applyTicker(makeTicker('KRW-ETH', 4_812_000, { prevClose: 4_900_000 }));
+    store.flush();
+    return frameWhere(lastFrame, (f) => f.includes('4,812,000'), 'both prices');
+  }
+
   it.each([
     ['korean', RED, BRIGHT_BLUE],
     ['global', GREEN, RED],
   ] as const)('paints rises and falls in the %s convention', async (colors, rise, fall) => {
-    const store = liveStore();
-    const { lastFrame } = render(<App store={store} onQuit={() => {}} colors={colors} />);
-    store.applyTicker(makeTicker('KRW-BTC', 130_512_000, { prevClose: 129_000_000 }));
-    store.applyTicker(makeTicker('KRW-ETH', 4_812_000, { prevClose: 4_900_000 }));
-    store.flush();
-    const frame = await frameWhere(lastFrame, (f) => f.includes('4,812,000'), 'both prices');
+    const frame = await riseAndFallFrame({ colors });
     // The colour opens before the right-aligned cell's padding.
     expect(frame).toMatch(new RegExp(`${escape(rise)} *130,512,000`));
     expect(frame).toMatch(new RegExp(`${escape(fall)} *4,812,000`));
@@ -93,12 +99,7 @@ describe('<App>', () => {
     // As src/cli/main.ts hands it over: the config file's `theme` is the App's palette.
     const { config, problems } = parseConfig(JSON.stringify({ theme: { rise: 'magenta', fall: 'cyan' } }), '/config/upbit-tui/config.json');
     expect(problems).toEqual([]);
-    const store = liveStore();
-    const { lastFrame } = render(<App store={store} onQuit={() => {}} colors="korean" palette={config.theme} />);
-    store.applyTicker(makeTicker('KRW-BTC', 130_512_000, { prevClose: 129_000_000 }));
-    store.applyTicker(makeTicker('KRW-ETH', 4_812_000, { prevClose: 4_900_000 }));
-    store.flush();
-    const frame = await frameWhere(lastFrame, (f) => f.includes('4,812,000'), 'both prices');
+    const frame = await riseAndFallFrame({ colors: 'korean', palette: config.theme });
     expect(frame).toMatch(new RegExp(`${escape(MAGENTA)} *130,512,000`));
     expect(frame).toMatch(new RegExp(`${escape(CYAN)} *4,812,000`));
     expect(frame).not.toMatch(new RegExp(`${escape(RED)} *130,512,000`));
