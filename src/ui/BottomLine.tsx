@@ -19,7 +19,8 @@ export function questionParts(q: Question, now = Date.now()): { ask: string; key
     case 'exit': {
       const left = Math.max(0, Math.ceil((q.deadline - now) / 1000));
       const them = q.count === 1 ? 'it' : 'them';
-      return { ask: `Quitting, no new orders. ${q.count} open order${q.count === 1 ? '' : 's'} of this app:`, keys: `Enter leave ${them} (${left}s)  c cancel ${them}  ctrl+c now` };
+      // Whole at 80 columns: new orders are already refused, and the status line says it is shutting down.
+      return { ask: `Quitting: ${q.count} open order${q.count === 1 ? '' : 's'}.`, keys: `Enter leave ${them} (${left}s)  c cancel ${them}  ctrl+c now` };
     }
     case 'quit-in-flight':
       return { ask: `${q.count === 1 ? 'An order is' : `${q.count} orders are`} being sent; its answer is journalled either way. Quit now?`, keys: 'y: quit  n/Esc: stay' };

@@ -46,7 +46,7 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
   it('refuses new orders at once and asks; Enter leaves the order open and quits', async () => {
     c = await withRestingBuy();
     c.app.stdin.write(KEYS.ctrlC);
-    await frameWhere(c.app.lastFrame, (f) => /Quitting, no new orders\. 1 open order of this app: Enter leave it \(\ds\) {2}c cancel it {2}ctrl\+c now/.test(f), 'the exit question');
+    await frameWhere(c.app.lastFrame, (f) => /Quitting: 1 open order\. Enter leave it \(\ds\) {2}c cancel it {2}ctrl\+c now/.test(f), 'the exit question');
     expect(c.calls).toEqual([]);
     await expect(c.trading.session?.place({ market: 'KRW-BTC', side: 'bid', ordType: 'limit', price: new Money('1000000'), volume: new Money('0.01') })).rejects.toBeInstanceOf(ShuttingDownError);
     await c.type(KEYS.enter);
@@ -58,7 +58,7 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
   it('c cancels this app\'s open orders, then quits', async () => {
     c = await withRestingBuy();
     c.app.stdin.write(KEYS.ctrlC);
-    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting: '), 'the exit question');
     await c.type('c');
     await waitFor(() => c!.calls.length > 0, 'the interrupt', 8000);
     expect(c.calls).toEqual(['interrupt']);
@@ -71,7 +71,7 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
     await c.type('t');
     await frameWhere(c.app.lastFrame, (f) => f.includes('order-service'), 'the task list');
     c.app.stdin.write(KEYS.ctrlC);
-    const asking = await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    const asking = await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting: '), 'the exit question');
     expect(asking).toContain('order-service');
     expect(asking).toContain('trading-session');
   });
@@ -79,7 +79,7 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
   it('a second Ctrl+C while it asks quits at once', async () => {
     c = await withRestingBuy();
     c.app.stdin.write(KEYS.ctrlC);
-    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting: '), 'the exit question');
     c.app.stdin.write(KEYS.ctrlC);
     await waitFor(() => c!.calls.length >= 2, 'the forced exit');
     // The kernel's interrupt twice: a graceful start, then the forced exit.
@@ -90,7 +90,7 @@ describe('Ctrl+C with open orders, against the embedded exchange', () => {
     c = await withRestingBuy();
     const at = Date.now();
     c.app.stdin.write(KEYS.ctrlC);
-    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting, no new orders.'), 'the exit question');
+    await frameWhere(c.app.lastFrame, (f) => f.includes('Quitting: '), 'the exit question');
     await waitFor(() => c!.calls.length > 0, 'the default', 8000);
     expect(c.calls).toEqual(['interrupt']);
     expect(Date.now() - at).toBeGreaterThanOrEqual(4500);

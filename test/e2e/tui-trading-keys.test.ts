@@ -19,7 +19,7 @@ const built = existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'));
 const PRICE = /^.{0,3}[A-Z0-9]+\/KRW\b.*?\d{1,3}(,\d{3})+/m;
 const TIMEOUT = 60_000;
 const KEYS = { ctrlC: '\x03', ctrlU: '\x15', tab: '\t', enter: '\r', esc: '\x1b' } as const;
-const QUESTION = /Quitting, no new orders\. 1 open order of this app: Enter leave it \(\ds\) {2}c cancel it {2}ctrl\+c now/;
+const QUESTION = /Quitting: 1 open order\. Enter leave it \(\ds\) {2}c cancel it {2}ctrl\+c now/;
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
