@@ -242,6 +242,11 @@ export class MarketStore {
     this.#lastActivityAt = at ?? this.#now();
   }
 
+  /** The quotation connection as last told (the monitor reads it per tick: a stale price is not acted on). */
+  connection(): ConnectionStatus {
+    return this.#connection;
+  }
+
   /** Its times (`since`, `retryAt`, `drops`) must be on the store's clock. */
   setConnection(s: ConnectionStatus): void {
     this.#connection = s;

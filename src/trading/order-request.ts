@@ -12,7 +12,9 @@ import type { Decimal } from 'decimal.js';
 
 import type { OrderRequest } from '../upbit/rest/types.js';
 import type { Side, TimeInForce } from '../upbit/order-types.js';
-import type { OrderDraft } from './money.js';
+import { JournalBugError } from './journal/errors.js';
+import type { Intent } from './journal/types.js';
+import { toMoney, type OrderDraft } from './money.js';
 
 /** A best-price order is immediate-or-cancel or fill-or-kill, never maker-only. */
 type BestTimeInForce = Exclude<TimeInForce, 'post_only'>;
@@ -101,4 +103,31 @@ export function toRequest(i: OrderIntent, identifier: string): OrderRequest {
       break;
   }
   return request;
+}
+
+/**
+ * A journalled intent (amounts as the decimal strings stored) as the intent to send again. A
+ * row that does not make one (an amount missing for its type) is the journal's bug: checked on
+ * the way in by `createIntent`, so it throws.
+ */
+export function intentOfJournal(j: Intent): OrderIntent {
+  const need = (v: string | null, what: string): Decimal => {
+    if (v === null) throw new JournalBugError(`Journalled intent ${j.id} (${j.ordType} ${j.side}) has no ${what}.`);
+    return toMoney(v, `intent ${j.id} ${what}`);
+  };
+  const market = j.market;
+  switch (j.ordType) {
+    case 'limit':
+      return { market, side: j.side, ordType: 'limit', price: need(j.price, 'price'), volume: need(j.volume, 'volume'), ...(j.timeInForce === null ? {} : { timeInForce: j.timeInForce }) };
+    case 'price':
+      return { market, side: 'bid', ordType: 'price', total: need(j.total, 'total') };
+    case 'market':
+      return { market, side: 'ask', ordType: 'market', volume: need(j.volume, 'volume') };
+    case 'best': {
+      const timeInForce = j.timeInForce === 'ioc' || j.timeInForce === 'fok' ? j.timeInForce : 'ioc';
+      return j.side === 'bid'
+        ? { market, side: 'bid', ordType: 'best', total: need(j.total, 'total'), timeInForce }
+        : { market, side: 'ask', ordType: 'best', volume: need(j.volume, 'volume'), timeInForce };
+    }
+  }
 }

@@ -21,18 +21,31 @@ import { describeError, isCancellation } from '../runtime/errors.js';
 import { silentLogger, type Logger } from '../runtime/logger.js';
 import { OrderOutcomeUnknownError, UpbitError } from '../upbit/rest/errors.js';
 import type { Order, OrderRequest } from '../upbit/rest/types.js';
-import type { AttemptState, OrderJournal } from './journal/index.js';
+import { JournalBugError, type AttemptState, type IntentSource, type OrderJournal } from './journal/index.js';
 import { checkOrder } from './money.js';
 import { applyKnownOrder, applyOrder, applyOrderEvent, attemptOf, attemptState, type OrderSync } from './order-apply.js';
 import { InvalidOrderError, NotReadyError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 import { fetchOpenOrders, refreshOpenAttempts, resolveAttempt, settleFailedCancel, type Lookup } from './order-reconcile.js';
 import { recoveredOrder, type RecoveredOrder, type RecoverResult } from './recovered-order.js';
-import { toDraft, toRequest, type OrderIntent } from './order-request.js';
+import { intentOfJournal, toDraft, toRequest, type OrderIntent } from './order-request.js';
 import type { Venue } from './venue.js';
 
 export { InvalidOrderError, NotReadyError, OrderAlreadyFinishedError, OrderNotPlacedError, ShuttingDownError } from './order-errors.js';
 export type { OrderIntent } from './order-request.js';
 export type { RecoveredOrder, RecoverResult } from './recovered-order.js';
+
+export interface PlaceOptions {
+  source: IntentSource;
+  signal?: AbortSignal;
+  /** Journalled with the intent: why (e.g. "stop-loss 94,000,000 crossed at 93,990,000"). */
+  note?: string | null;
+  /**
+   * Run inside the transaction that journals the intent and its pending attempt, before
+   * anything is sent: what else must commit with them or not at all (the monitor's rule moving
+   * to `triggered`). What it throws rolls the lot back and `place` rejects with it, unsent.
+   */
+  journalWith?: (ids: { intentId: number; attemptId: number; identifier: string }) => void;
+}
 
 export type PlaceResult = { status: 'acked'; identifier: string; order: Order } | { status: 'unknown'; identifier: string; reason: string };
 
@@ -130,7 +143,7 @@ export class OrderService {
    * for an order that breaks the rules (nothing journalled), {@link NotReadyError} before
    * `recover()`, {@link ShuttingDownError} after `beginShutdown()`.
    */
-  async place(intent: OrderIntent, opts: { source: 'ui' | 'cli' | 'monitor'; signal?: AbortSignal }): Promise<PlaceResult> {
+  async place(intent: OrderIntent, opts: PlaceOptions): Promise<PlaceResult> {
     this.#assertCanPlace();
     opts.signal?.throwIfAborted();
     const draft = toDraft(intent);
@@ -140,17 +153,31 @@ export class OrderService {
       // Shutdown may have begun, or the caller given up, while this call waited for the lock.
       this.#assertCanPlace();
       opts.signal?.throwIfAborted();
-      const journalled = this.#journal.createIntent({ ...draft, source: opts.source });
       // Claimed for this process with the pending row: no other process recovers it while it is in the air.
-      const { identifier } = this.#journal.beginAttempt(journalled.id);
-      const work = this.#send(identifier, toRequest(intent, identifier), opts.signal);
-      this.#inFlight.set(identifier, work);
-      try {
-        return await work;
-      } finally {
-        this.#inFlight.delete(identifier);
-        this.#releaseClaim(identifier);
-      }
+      const { identifier } = this.#journal.createIntentWithAttempt({ ...draft, source: opts.source, note: opts.note ?? null }, opts.journalWith);
+      return this.#sendTracked(identifier, toRequest(intent, identifier), opts.signal);
+    });
+  }
+
+  /**
+   * Send journalled intent `intentId` again as a new attempt: only once its earlier attempts
+   * are known dead (the journal refuses it otherwise with `AttemptInProgressError`). The monitor
+   * uses it for a rule that fired whose order provably never reached the exchange (the program
+   * was killed between journalling it and sending it). `journalWith` runs in the new attempt's
+   * transaction, as in {@link place}.
+   */
+  async placeAgain(intentId: number, opts: Omit<PlaceOptions, 'source' | 'note'>): Promise<PlaceResult> {
+    this.#assertCanPlace();
+    opts.signal?.throwIfAborted();
+    return this.#mutex.runExclusive(async () => {
+      this.#assertCanPlace();
+      opts.signal?.throwIfAborted();
+      const journalled = this.#journal.intent(intentId);
+      if (journalled === undefined) throw new JournalBugError(`There is no order intent ${intentId} in the journal to send again.`);
+      const intent = intentOfJournal(journalled);
+      const { journalWith } = opts;
+      const { identifier } = this.#journal.beginAttemptWith(intentId, journalWith === undefined ? undefined : (ids) => journalWith({ intentId, ...ids }));
+      return this.#sendTracked(identifier, toRequest(intent, identifier), opts.signal);
     });
   }
 
@@ -284,6 +311,17 @@ export class OrderService {
   }
 
   // --- placement ------------------------------------------------------------------------
+
+  async #sendTracked(identifier: string, request: OrderRequest, signal: AbortSignal | undefined): Promise<PlaceResult> {
+    const work = this.#send(identifier, request, signal);
+    this.#inFlight.set(identifier, work);
+    try {
+      return await work;
+    } finally {
+      this.#inFlight.delete(identifier);
+      this.#releaseClaim(identifier);
+    }
+  }
 
   #assertCanPlace(): void {
     if (this.#shuttingDown) throw new ShuttingDownError();

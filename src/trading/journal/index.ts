@@ -7,6 +7,8 @@ export { OrderJournal, openJournal } from './journal.js';
 export type { JournalPragmas, OpenJournalOptions } from './journal.js';
 export { endpointSlug, journalPath, monitorLockPath, normalizeEndpoint, tradingLockPath } from './path.js';
 export { SCHEMA_VERSION } from './schema.js';
+export { FIRING_STATES, RULE_STATES, RULE_TRANSITIONS, RuleNotFoundError, RuleStateError, RuleTable } from './rule-table.js';
+export type { NewRule, RuleEvent, RulePatch, RuleState, StoredRule } from './rule-table.js';
 export { DEAD_STATES, LIVE_STATES, TERMINAL_STATES, UNRESOLVED_STATES } from './types.js';
 export type {
   Attempt,

@@ -23,6 +23,7 @@ import { amount, describe, snapshot, statements, type AttemptRow, type Statement
 import { migrate } from './schema.js';
 import { claim, configure, prepareFile } from './setup.js';
 import { FILLABLE, moveAttempt } from './transitions.js';
+import { RuleTable } from './rule-table.js';
 import type {
   AttemptDetail,
   AttemptEvent,
@@ -107,6 +108,8 @@ export class OrderJournal {
   readonly #s: Statements;
   readonly #q: JournalQueries;
   readonly #claims: AttemptClaims;
+  /** The monitor's rules, in this database so a firing and its order intent commit together. */
+  readonly rules: RuleTable;
 
   /** @internal Use {@link openJournal}. */
   constructor(
@@ -124,6 +127,7 @@ export class OrderJournal {
     this.#s = statements(db);
     this.#q = new JournalQueries(this.#s, file);
     this.#claims = new AttemptClaims(db, file);
+    this.rules = new RuleTable(db, now);
   }
 
   /** This open journal's name as the owner of claims (see claims.ts): `<pid>-<random>`. */
@@ -160,6 +164,43 @@ export class OrderJournal {
       );
       return this.#intent(id);
     });
+  }
+
+  /**
+   * {@link createIntent} and {@link beginAttempt} in one transaction, with `also` run inside it
+   * once both are written (the monitor moves its rule to `triggered` there): it commits all of
+   * them or, when anything throws, none. So a crash can never leave a fired rule without its
+   * order's pending attempt, nor an attempt of a rule that is still armed.
+   */
+  createIntentWithAttempt(input: IntentInput, also?: (ids: { intentId: number; attemptId: number; identifier: string }) => void): { intent: Intent; attemptId: number; identifier: string } {
+    return this.#write(() => {
+      const intent = this.createIntent(input);
+      const attempt = this.beginAttempt(intent.id);
+      also?.({ intentId: intent.id, ...attempt });
+      return { intent, ...attempt };
+    });
+  }
+
+  /**
+   * {@link beginAttempt} of an existing intent with `also` in the same transaction (the monitor
+   * re-sends a fired rule's order whose first attempt provably never reached the exchange).
+   */
+  beginAttemptWith(intentId: number, also?: (ids: { attemptId: number; identifier: string }) => void): { attemptId: number; identifier: string } {
+    return this.#write(() => {
+      const attempt = this.beginAttempt(intentId);
+      also?.(attempt);
+      return attempt;
+    });
+  }
+
+  /** Run `fn` as one IMMEDIATE transaction (the journal's and its rule table's writes inside become savepoints): all of it commits, or none. */
+  atomically<T>(fn: () => T): T {
+    return this.#write(fn);
+  }
+
+  /** SQLite's data_version: changes when another connection (another process) commits to this file. */
+  dataVersion(): number {
+    return Number(pragma(this.#db, 'data_version'));
   }
 
   /**

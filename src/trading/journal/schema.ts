@@ -96,6 +96,43 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'monitor rules and their history',
+    // The monitor's stop-loss / take-profit / trailing rules (src/trading/journal/rule-table.ts):
+    // in the order journal's database so a rule's `triggered` and its order intent commit in
+    // one transaction. `spec` and `resolved` are the monitor's JSON (rule-book.ts); amounts in
+    // them and `high_water` are decimal strings. A removed rule keeps its row and history.
+    sql: `
+      CREATE TABLE rules (
+        id INTEGER PRIMARY KEY,
+        market TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        resolved TEXT,
+        oco TEXT,
+        state TEXT NOT NULL CHECK (state IN ('disarmed', 'armed', 'triggered', 'ordered', 'filled', 'failed')),
+        high_water TEXT,
+        intent_id INTEGER REFERENCES intents (id),
+        reason TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        removed_at INTEGER,
+        CHECK (state NOT IN ('triggered', 'ordered') OR intent_id IS NOT NULL),
+        CHECK (state <> 'armed' OR resolved IS NOT NULL)
+      ) STRICT;
+      CREATE INDEX rules_live ON rules (market) WHERE removed_at IS NULL;
+
+      CREATE TABLE rule_events (
+        id INTEGER PRIMARY KEY,
+        rule_id INTEGER NOT NULL REFERENCES rules (id),
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        detail TEXT,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX rule_events_by_rule ON rule_events (rule_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

@@ -12,13 +12,16 @@ import type { IntentSource, OrderJournal } from '../journal/index.js';
 import type { OrderDraft } from '../money.js';
 import { InvalidOrderError } from '../order-errors.js';
 import type { OrderIntent } from '../order-request.js';
-import type { OrderService, PlaceResult } from '../order-service.js';
+import type { OrderService, PlaceOptions, PlaceResult } from '../order-service.js';
 import type { Venue } from '../venue.js';
 import { AccountStore } from './account-store.js';
 import { MarketRules } from './market-rules.js';
 import { OrdersStore } from './orders-store.js';
 import { preTradeCheck, type PreTradeCheck, type QuoteSource } from './pre-trade.js';
 import type { TradingSessionParts } from './session.js';
+
+/** `OrderService.place`'s options with the source the session's own by default. */
+export type SessionPlaceOptions = Omit<PlaceOptions, 'source'> & { source?: IntentSource };
 
 type Want = 'account' | 'orders' | 'journal';
 /** The shortest wait before a failed read is tried again (the jitter may draw less). */
@@ -71,15 +74,25 @@ export class SessionSync {
     return preTradeCheck(draft, { account: this.account, rules: this.rules, quotes: this.#quotes });
   }
 
-  async place(intent: OrderIntent, opts: { source?: IntentSource; signal?: AbortSignal }): Promise<PlaceResult> {
+  async place(intent: OrderIntent, opts: SessionPlaceOptions): Promise<PlaceResult> {
     const checked = this.check(intent);
     if (!checked.ok) throw new InvalidOrderError(checked.problems);
     try {
-      const result = await this.#service.place(intent, { source: opts.source ?? this.#source, signal: opts.signal });
+      const result = await this.#service.place(intent, { ...opts, source: opts.source ?? this.#source });
       if (result.status === 'acked') this.orders.applyOrder(result.order);
       return result;
     } finally {
       // Whatever happened (acked, unknown, refused): the journal has a new attempt, and funds may be locked.
+      this.#want(EVERYTHING);
+    }
+  }
+
+  async placeAgain(intentId: number, opts: Omit<SessionPlaceOptions, 'source' | 'note'>): Promise<PlaceResult> {
+    try {
+      const result = await this.#service.placeAgain(intentId, opts);
+      if (result.status === 'acked') this.orders.applyOrder(result.order);
+      return result;
+    } finally {
       this.#want(EVERYTHING);
     }
   }

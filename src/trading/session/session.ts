@@ -30,7 +30,7 @@ import type { MarketRulesOptions } from './market-rules.js';
 import type { OpenOrder, OrdersSnapshot } from './orders-store.js';
 import type { PreTradeCheck, QuoteSource } from './pre-trade.js';
 import type { ExternalStore } from './publisher.js';
-import { EVERYTHING, SessionSync } from './session-sync.js';
+import { EVERYTHING, SessionSync, type SessionPlaceOptions } from './session-sync.js';
 
 export interface TradingSessionParts {
   /** Chosen once, by the composition root (`TradingMode.kind`). */
@@ -79,7 +79,9 @@ export interface TradingSession {
    * Check, then place through the order service. Throws {@link InvalidOrderError} (nothing
    * journalled or sent) when the check finds a problem, else what `OrderService.place` throws.
    */
-  place(intent: OrderIntent, opts?: { source?: IntentSource; signal?: AbortSignal }): Promise<PlaceResult>;
+  place(intent: OrderIntent, opts?: SessionPlaceOptions): Promise<PlaceResult>;
+  /** `OrderService.placeAgain` (a fired rule's order that never reached the exchange), with the session's read after. */
+  placeAgain(intentId: number, opts?: Omit<SessionPlaceOptions, 'source' | 'note'>): Promise<PlaceResult>;
   /** From now on `place` throws `ShuttingDownError` (quitting); orders already sent carry on, cancels still work. */
   stopNewOrders(): void;
   /** Placements sent and not answered yet. */
@@ -130,6 +132,7 @@ export function createTradingSession(parts: TradingSessionParts): BuiltSession {
       return { rules: known?.rules ?? tradingRules(market), ticks: sync.rules.ticks(), known: known !== undefined };
     },
     place: (intent, opts = {}) => sync.place(intent, opts),
+    placeAgain: (intentId, opts = {}) => sync.placeAgain(intentId, opts),
     cancel: (uuid, opts = {}) => sync.cancel(uuid, opts),
     cancelAllMine: (market, opts = {}) => sync.cancelAllMine(market, opts),
     stopNewOrders: () => parts.service.beginShutdown(),

@@ -1,0 +1,107 @@
+/**
+ * The monitor against the simulator: rules fire on the stream's ticks of a market no screen
+ * shows, exactly once, through the session's one order path (journal source `monitor`).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { Money } from '../../../src/trading/decimal.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { MARKET, PRICE, monitorRig, price, rule, stopMonitorRigs } from '../../fixtures/trading/monitor-rig.js';
+
+afterEach(stopMonitorRigs);
+
+const noAvg = (): null => null;
+
+describe('Monitor', () => {
+  it('fires a stop-loss once when the price crosses it and not before, and follows its sell to filled', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.feed.desired().some((s) => s.type === 'ticker' && s.codes.includes(MARKET)), 'the monitor demanding KRW-BTC');
+    await waitFor(() => r.store.connection().state === 'live', 'the quotation link live');
+    // Above, then exactly at one tick above the stop: nothing.
+    r.trade(PRICE - 500_000);
+    r.trade(PRICE - 999_000);
+    await waitFor(() => m.store.getSnapshot().rules.find((s) => s.rule.id === stop.id)?.lastPrice === PRICE - 999_000, 'the last tick seen');
+    expect(r.monitorIntents()).toBe(0);
+    expect(r.book.get(stop.id)?.state).toBe('armed');
+    // At the stop: fires.
+    r.trade(PRICE - 1_000_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'filled', 'the rule filled', 10_000);
+    expect(r.monitorIntents()).toBe(1);
+    const intent = r.journal.intents({ limit: 10 }).find((i) => i.source === 'monitor');
+    expect(intent?.side).toBe('ask');
+    expect(intent?.ordType).toBe('market');
+    expect(new Money(intent?.volume ?? '0').eq(r.held)).toBe(true);
+    expect(intent?.note).toContain(`rule ${stop.id}: stop-loss 94,000,000 (94,000,000) crossed at 94,000,000`);
+    expect(r.events.map((e) => e.kind)).toEqual(['triggered', 'ordered', 'filled']);
+    expect(r.journal.rules.events(stop.id).map((e) => e.to)).toEqual(['armed', 'triggered', 'ordered', 'filled']);
+  });
+
+  it('a burst of 10,000 crossing ticks yields one order', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    for (let i = 0; i < 10_000; i++) r.trade(PRICE - 1_000_000 - (i % 50) * 1000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'filled', 'the rule filled', 15_000);
+    // Every tick of the burst has been seen by now (the last one's price), and still one order.
+    await waitFor(() => m.store.getSnapshot().rules[0]?.lastPrice !== null, 'ticks seen');
+    expect(r.monitorIntents()).toBe(1);
+    expect(r.journal.intents({ limit: 1000 }).filter((i) => i.source === 'monitor').flatMap((i) => i.attempts)).toHaveLength(1);
+  });
+
+  it('OCO: the take-profit fires and its stop-loss sibling is disarmed in the same transaction', async () => {
+    const r = await monitorRig();
+    const [sl, tp] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) }), rule({ kind: 'take-profit', at: price(PRICE + 1_000_000) })], { avgBuyPrice: noAvg });
+    if (sl === undefined || tp === undefined) throw new Error('no rules');
+    expect(sl.def.oco).toBe(`group-${sl.id}`);
+    expect(tp.def.oco).toBe(`group-${sl.id}`);
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    r.trade(PRICE + 1_000_000);
+    await waitFor(() => r.book.get(tp.id)?.state === 'filled', 'the take-profit filled', 10_000);
+    expect(r.book.get(sl.id)?.state).toBe('disarmed');
+    expect(r.book.get(sl.id)?.reason).toContain(`rule ${tp.id} of its OCO group`);
+    // The sibling's disarm is written right after the trigger, in its transaction (before `ordered`).
+    const log = r.journal.rules.eventsAfter(0).map((e) => `${e.ruleId}:${e.to}`);
+    expect(log.slice(log.indexOf(`${tp.id}:triggered`), log.indexOf(`${tp.id}:triggered`) + 3)).toEqual([`${tp.id}:triggered`, `${sl.id}:disarmed`, `${tp.id}:ordered`]);
+    r.trade(PRICE - 2_000_000);
+    await waitFor(() => m.store.getSnapshot().rules.find((s) => s.rule.id === sl.id) !== undefined, 'still listed');
+    expect(r.monitorIntents()).toBe(1);
+  });
+
+  it('a trailing stop follows the high-water mark, saves it, and fires at the trail under it', async () => {
+    const r = await monitorRig();
+    const [trail] = r.book.add([rule({ kind: 'trailing', trail: { kind: 'percent', percent: new Money(2) } })], { avgBuyPrice: noAvg });
+    if (trail === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    r.trade(PRICE);
+    r.trade(PRICE + 5_000_000); // 100,000,000: the stop is 98,000,000
+    r.trade(PRICE + 3_500_000); // 98,500,000: above it
+    await waitFor(() => r.book.get(trail.id)?.highWater?.eq(100_000_000), 'the mark saved', 5000);
+    await waitFor(() => m.store.getSnapshot().rules[0]?.level?.eq(98_000_000), 'the stop at 2 % under the mark, on the rules view');
+    expect(r.monitorIntents()).toBe(0);
+    r.trade(PRICE + 3_000_000); // 98,000,000: at the stop
+    await waitFor(() => r.book.get(trail.id)?.state === 'filled', 'the trailing stop filled', 10_000);
+    expect(r.monitorIntents()).toBe(1);
+  });
+
+  it('refuses in words when nothing is left to sell, and sends nothing', async () => {
+    const r = await monitorRig();
+    // Everything sold by hand first (as in Upbit's app): the rule added afterwards finds no BTC.
+    const sold = await r.session.place({ market: MARKET, side: 'ask', ordType: 'market', volume: r.held });
+    expect(sold.status).toBe('acked');
+    await waitFor(() => r.session.account.getSnapshot().balances.get('BTC')?.balance.isZero() ?? true, 'the BTC sold');
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching, 'the monitor watching');
+    // Start-up reconciliation disarmed it: the position is gone.
+    expect(r.book.get(stop.id)?.state).toBe('disarmed');
+    expect(m.store.getSnapshot().changes[0]?.text).toContain('the account holds no BTC any more');
+  });
+});
