@@ -88,6 +88,12 @@ export interface TradingContext {
   readonly markets: MarketCheck;
   /** Orders the recovery could not resolve (their outcome is still unknown). */
   readonly stillUnknown: readonly string[];
+  /**
+   * The quotation WebSocket of the exchange the prices come from (the one traded on, or paper's
+   * quotes): what a headless monitor subscribes to. Upbit and the simulator serve it on the REST
+   * host (`wss://api.upbit.com/websocket/v1`, https://docs.upbit.com/kr/reference/websocket-ticker).
+   */
+  readonly quotesWsUrl: string;
   /** Earlier runs' orders this run's recovery looked up, and what they turned out to be (`--json`: `recovered`). */
   readonly recovered: readonly RecoveredOrder[];
 }
@@ -134,6 +140,7 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
     let stateProblem = (): UsageError | undefined => undefined;
     let venue: Venue;
     let marketList: MarketListSource;
+    let quotesWsUrl: string;
     if (mode.kind === 'paper') {
       let quotesUrl = mode.apiUrl ?? UPBIT_API_URL;
       const embeddedQuotes = mode.quotes === 'sim' && mode.apiUrl === null;
@@ -147,6 +154,7 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
       }
       const quotes = new UpbitRestClient({ baseUrl: quotesUrl, logger: log });
       acquire('quotes client', () => quotes.close());
+      quotesWsUrl = quotationStreamOf(quotesUrl);
       marketList = restMarketListSource(quotes, { apiUrl: quotesUrl, embedded: embeddedQuotes, dataDir: flags.dataDir });
       venue = await createPaperVenue({ dataDir: flags.dataDir, quotes, quotesLabel: mode.quotes, logger: log.child({ component: 'paper' }) });
     } else {
@@ -163,6 +171,7 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
         apiUrl = embedded.restUrl;
         accountKeys = embedded.keys;
         privateWsUrl = embedded.privateWsUrl;
+        quotesWsUrl = embedded.wsUrl;
         stateProblem = () => (options.embedded?.current() ?? embedded).problem();
       } else {
         if (keys === undefined) {
@@ -173,6 +182,7 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
         apiUrl = mode.apiUrl ?? UPBIT_API_URL;
         accountKeys = keys;
         privateWsUrl = privateStreamOf(apiUrl);
+        quotesWsUrl = quotationStreamOf(apiUrl);
       }
       const rest = new UpbitRestClient({ baseUrl: apiUrl, keys: accountKeys, logger: log });
       acquire('rest client', () => rest.close());
@@ -212,12 +222,20 @@ export async function openTradingContext(kernel: Kernel, flags: TradingFlagsInpu
       markets: new MarketCheck({ source: marketList, logger: log.child({ component: 'markets' }) }),
       stillUnknown: recovered.stillUnknown,
       recovered: recovered.orders,
+      quotesWsUrl,
     };
   } catch (error) {
     // What was opened stays acquired on the kernel, whose shutdown (which this failure leads to) releases it.
     log.warn({ err: error }, 'the trading context could not be opened');
     throw error;
   }
+}
+
+/** The quotation WebSocket on the REST host of `restUrl` (Upbit's and the simulator's layout). */
+function quotationStreamOf(restUrl: string): string {
+  const url = new URL('/websocket/v1', restUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
 }
 
 /**

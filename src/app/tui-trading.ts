@@ -30,6 +30,10 @@ import type { EmbeddedExchange } from './embedded-exchange.js';
 import { recoveryNotice } from './recovered-orders.js';
 import { openTradingContext, type TradingFlagsInput } from './trading-context.js';
 import { sessionOf } from './trading-session.js';
+import { startMonitor } from './monitor-host.js';
+import type { MonitorNotice } from './notify.js';
+import type { MarketFeed } from '../trading/feed/index.js';
+import type { MonitorEvent } from '../trading/monitor/monitor.js';
 
 /** The task that opens the session (it ends once the session's own tasks run). */
 export const TUI_TRADING_TASK = 'trading-session';
@@ -49,6 +53,15 @@ export interface TuiTradingOptions {
   setNotice: (text: string | null) => void;
   /** The session could not be opened: `line` is for the user once the terminal is restored. */
   fail: (line: UsageError) => void;
+  /**
+   * The market feed: the monitor holds its own demand on it for the markets that have rules.
+   * @default none: no monitor (rules are not watched by this console)
+   */
+  feed?: MarketFeed;
+  /** Rule events, for the log pane. */
+  onRuleEvent?: (e: MonitorEvent) => void;
+  /** Notifications of firings, fills and failures (bell, OSC 9/777, hook). */
+  notify?: (n: MonitorNotice) => void;
 }
 
 /** Spawn the opening of the session on `kernel`; the returned source has the session once it is open. */
@@ -75,7 +88,17 @@ export function startTuiTrading(kernel: Kernel, flags: TradingFlagsInput, o: Tui
       if (signal.aborted) return;
       const built = sessionOf(ctx, { quotes: quotesFromMarketStore(o.prices), logger: o.logger, source: 'ui', drainDeadlineMs: DRAIN_MS });
       startUnder(kernel, built);
-      slot.set({ mode: ctx.mode.kind, account: built.session.account, orders: built.session.orders, session: built.session, ...venueLinks(ctx.venue) });
+      const monitor =
+        o.feed === undefined
+          ? undefined
+          : await startMonitor(kernel, ctx, built.session, o.feed, {
+              dataDir,
+              logger: o.logger,
+              command: 'upbit-tui (console)',
+              ...(o.onRuleEvent === undefined ? {} : { onEvent: o.onRuleEvent }),
+              ...(o.notify === undefined ? {} : { notify: o.notify }),
+            });
+      slot.set({ mode: ctx.mode.kind, account: built.session.account, orders: built.session.orders, session: built.session, ...venueLinks(ctx.venue), ...(monitor === undefined ? {} : { monitor }) });
       const said = ctx.recovered.map(recoveryNotice);
       if (ctx.stillUnknown.length > 0) said.push(`${ctx.stillUnknown.length} earlier order(s) still unknown; they are looked up again (see the log).`);
       if (said.length > 0) o.setNotice(said.join(' '));

@@ -13,6 +13,7 @@ import { connectionNotice } from './connection-notice.js';
 import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange, type EmbeddedExchangeKeeper } from './embedded-exchange.js';
 import { flushThenExit, writeStderr } from '../runtime/exit.js';
 import { startTuiTrading } from './tui-trading.js';
+import { Notifier, NotifyHook, detectTerminalNotify, type MonitorNotice } from './notify.js';
 import { Watchlist } from './watchlist.js';
 import type { WatchlistState } from './watchlist-state.js';
 import { UsageError } from './errors.js';
@@ -76,6 +77,8 @@ export interface TuiOptions {
   trading?: { paper: boolean; live: boolean; keyFile: string | undefined; apiUrlChosen: boolean };
   /** Write a line of counters a second to this file (./tui-metrics.ts), for the TUI load benchmark. @default off */
   metricsFile?: string;
+  /** A command run on every rule firing, fill and failure (src/app/notify.ts). @default none */
+  notifyCommand?: string;
 }
 
 /**
@@ -287,6 +290,9 @@ function startParts(
         if (text !== null) audit.record({ kind: 'notice', text });
       },
       fail: failTrading,
+      feed,
+      onRuleEvent: (e) => audit.record({ kind: 'rule', market: e.market, text: `Rule ${e.ruleId} ${e.kind}: ${e.text}`, data: { rule: e.ruleId, event: e.kind } }),
+      notify: tuiNotifier(kernel, opts.notifyCommand, logger).notify,
     },
   );
   // The session's orders and fills into the audit trail, once it is open.
@@ -341,4 +347,22 @@ function startParts(
     await ink.waitUntilExit();
     screen.leave();
   });
+}
+
+/**
+ * The console's notifications of rule firings, fills and failures: the bell and OSC 9/777 on
+ * the terminal (through tmux's passthrough when inside tmux), and the user's command if given;
+ * its children are killed at shutdown.
+ */
+function tuiNotifier(kernel: Kernel, command: string | undefined, logger: Logger): { notify: (n: MonitorNotice) => void } {
+  const hook = command === undefined ? undefined : new NotifyHook({ command, logger: logger.child({ component: 'notify-hook' }) });
+  if (hook !== undefined) kernel.acquire('notify hook', () => hook.close());
+  const notifier = new Notifier({
+    // Zero-width sequences and a bell: they do not move the cursor Ink draws from.
+    write: (bytes) => void process.stdout.write(bytes),
+    terminal: { ...detectTerminalNotify(process.env), osc: 'both', bell: true },
+    ...(hook === undefined ? {} : { hook }),
+    logger,
+  });
+  return { notify: (n) => notifier.notify(n) };
 }

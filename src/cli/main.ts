@@ -13,6 +13,7 @@ import type { SimFaultFlags } from './sim-command.js';
 import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOption, runSimCommand } from './sim-command.js';
 import { keysHelp } from './key-help.js';
 import { pathFlag, registerTradeCommands } from './trade-commands.js';
+import { registerMonitorCommand } from './monitor-command.js';
 import { applyUsageErrors } from './usage-errors.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
@@ -84,6 +85,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--data-dir <dir>', 'journals, paper wallet and built-in exchange state (--sim), shared with the trading commands')
     // For the TUI load benchmark (bench/tui-load.ts): a JSON line of counters a second.
     .addOption(new Option('--metrics-file <file>', 'write render and loop counters to FILE, one JSON line a second').hideHelp())
+    .option('--notify-command <cmd>', 'run this command when a rule fires, fills or fails (the notice in $UPBIT_TUI_NOTICE as JSON)')
     .addHelpText(
       'after',
       `
@@ -100,7 +102,7 @@ Examples:
   upbit-tui balance --sim                     balances on the built-in exchange (also: orders, buy, sell, cancel)`,
     )
     .enablePositionalOptions()
-    .action(async (o: { sim: boolean; paper?: boolean; live?: boolean; keyFile?: string; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number; dataDir?: string; metricsFile?: string }, command: Command) => {
+    .action(async (o: { sim: boolean; paper?: boolean; live?: boolean; keyFile?: string; markets: string[]; wsUrl: string; apiUrl: string; colors: 'korean' | 'global'; color: boolean; seed?: number; dataDir?: string; metricsFile?: string; notifyCommand?: string }, command: Command) => {
       // The trading commands' contradictions, refused before the terminal is taken over.
       checkTuiTradingFlags(o);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
@@ -140,6 +142,7 @@ Examples:
         colors,
         logFile: paths.logFile,
         ...(o.metricsFile === undefined ? {} : { metricsFile: pathFlag('--metrics-file', o.metricsFile, 'FILE') }),
+        ...(o.notifyCommand === undefined ? {} : { notifyCommand: o.notifyCommand }),
         trading: {
           paper: o.paper === true,
           live: o.live === true,
@@ -190,6 +193,7 @@ Output (one per line): rest URL, ws URL, access-key, and secret-key only when ge
     // applyUsageErrors below sets every command's, the trading commands' included.
     exitOverride: (cmd) => cmd,
   });
+  registerMonitorCommand(program, { env, parseUrl: parseUrlOption, exitOverride: (cmd) => cmd }, parseIntOption);
   // The trading commands read --sim and --api-url (and accept --ws-url) typed before their name.
   applyUsageErrors(program, (sub) => (sub.name() === 'sim' ? new Set() : TRADE_PASSED_DOWN));
   return program;

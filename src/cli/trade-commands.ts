@@ -79,7 +79,7 @@ export function parseAmountOption(flag: string, example: string) {
   };
 }
 
-interface ConnectionFlags {
+export interface ConnectionFlags {
   sim: boolean;
   paper: boolean;
   live: boolean;
@@ -95,7 +95,7 @@ interface ConnectionFlags {
  * The command's own flags, with `--sim`, `--api-url` and `--ws-url` also read from before the
  * command name (`upbit-tui --sim balance`) when typed there.
  */
-function connectionFlags(cmd: Command, o: TradeOptions & { market?: string }, env: NodeJS.ProcessEnv, markets: string[] = o.market === undefined ? [] : [o.market]): ConnectionFlags {
+export function connectionFlags(cmd: Command, o: TradeOptions & { market?: string }, env: NodeJS.ProcessEnv, markets: string[] = o.market === undefined ? [] : [o.market]): ConnectionFlags {
   const parent = cmd.parent;
   const fromParent = <T>(key: string): T | undefined => (parent !== null && parent.getOptionValueSource(key) === 'cli' ? (parent.getOptionValue(key) as T) : undefined);
   return {

@@ -9,7 +9,8 @@ import { cellsLine, oneLine, textLine, type PaneLine } from './pane-lines.js';
 import { clockText } from './panel-text.js';
 import type { Theme } from './theme.js';
 
-export type LogKind = 'order' | 'fill' | 'refusal' | 'cancel' | 'connection' | 'notice' | 'error';
+/** `rule`: the monitor's rules (armed, triggered, ordered, filled, failed, disarmed, waiting). */
+export type LogKind = 'order' | 'fill' | 'refusal' | 'cancel' | 'connection' | 'notice' | 'error' | 'rule';
 
 export interface LogEntry {
   /** ms */
@@ -38,6 +39,7 @@ export function logKindColor(theme: Theme, kind: LogKind): string | undefined {
     case 'fill':
       return theme.good;
     case 'connection':
+    case 'rule':
       return theme.warn;
     default:
       return undefined;

@@ -3,6 +3,8 @@
  * frame of prices never waits for it): `null` while it opens, then the mode and the session's
  * stores. A UI-side interface, as ./task-source.ts is: src/app adapts the session to it.
  */
+import type { MonitorRole, MonitorSnapshot } from '../trading/monitor/monitor.js';
+import type { RuleBook } from '../trading/monitor/rule-book.js';
 import type { AccountSnapshot, ExternalStore, OrdersSnapshot, TradingSession } from '../trading/session/index.js';
 import type { VenueKind } from '../trading/venue.js';
 import type { RateGroupStatus } from '../upbit/rest/index.js';
@@ -27,6 +29,21 @@ export interface TradingView {
    * rules. The one order path of the UI, the CLI and the monitor. @default none: watch only
    */
   readonly session?: Pick<TradingSession, 'check' | 'place' | 'cancel' | 'cancelAllMine' | 'prepare' | 'rules' | 'stopNewOrders' | 'inFlight' | 'myOpenOrders'>;
+  /**
+   * The stop-loss / take-profit / trailing monitor: its rules and their states as a store, the
+   * rule book the keys change them through, and whether this process fires them (or who does).
+   * @default none: no monitor runs here
+   */
+  readonly monitor?: RulesView;
+}
+
+/** What the UI sees of the monitor (src/trading/monitor/monitor.ts's Monitor is one). */
+export interface RulesView {
+  readonly store: ExternalStore<MonitorSnapshot>;
+  readonly book: RuleBook;
+  readonly role: MonitorRole;
+  /** The start-up changes were shown to the user and acknowledged. */
+  acknowledgeChanges(): void;
 }
 
 /** Read with `useSyncExternalStore`: the same view until the session opens (once). Both functions stable. */

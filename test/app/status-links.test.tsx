@@ -89,9 +89,10 @@ describe('the order budget on the status line', () => {
     for (let i = 0; i < 3; i += 1) {
       await r.session.place({ market: MARKET, side: 'bid', ordType: 'limit', price: new Money('50000000'), volume: new Money('0.0002') });
     }
-    // The orders store published them (its own part of the line): the budget is not re-read for that.
-    const placed = await lineWhere(app, (l) => l.includes(' · 3 open orders'), 'the three orders open');
-    expect(placed).toContain(' · orders 8/8/s');
+    // The orders store published them. The budget shown is whatever the bar read at its last
+    // redraw: the account store's publication after a placement (funds locked) redraws it too,
+    // so how much of the spend it shows here depends on timing; the refresh below reads it all.
+    await lineWhere(app, (l) => l.includes(' · 3 open orders'), 'the three orders open');
 
     // The bar's refresh (the ticker store publishing a second later) reads it.
     storeClock.t += 1_000;

@@ -38,7 +38,8 @@ describe('the bundle', () => {
     expect(tokenize).toBeDefined();
     const output = body(all, 'ink/build/output.js');
     expect(output).toContain(`cached = ${width}(text)`);
-    expect(output).toContain(`(${tokenize}(line))`);
+    // esbuild may rename the local (`line2`) when a module of ours has a top-level `line`.
+    expect(output).toMatch(new RegExp(`\\(${tokenize}\\(line\\d*\\)\\)`));
     expect(body(all, 'widest-line/index.js')).toContain(`Math.max(lineWidth, ${width}(line))`);
     expect(body(all, 'cli-truncate/index.js')).toContain(`${width}(text)`);
   });
