@@ -50,6 +50,8 @@ export function httpFaultMiddleware(options: HttpFaultOptions): Middleware {
         return;
       case 'dropAfter':
         return processThenDrop(ctx, next);
+      case 'holdAfter':
+        return processThenHold(ctx, next, fault.latencyMs ?? 0);
     }
   };
 }
@@ -127,6 +129,23 @@ async function processThenDrop(ctx: RouteContext, next: () => Promise<void>): Pr
   } finally {
     drop();
   }
+}
+
+/** Process the request, keep what the handler answers, and send it `ms` later (unless the client has gone). */
+async function processThenHold(ctx: RouteContext, next: () => Promise<void>, ms: number): Promise<void> {
+  const { res } = ctx;
+  const calls: Array<{ fn: 'writeHead' | 'write' | 'end'; args: unknown[] }> = [];
+  const original = { writeHead: res.writeHead.bind(res), write: res.write.bind(res), end: res.end.bind(res) };
+  Object.assign(res, {
+    writeHead: (...args: unknown[]) => (calls.push({ fn: 'writeHead', args }), res),
+    flushHeaders: () => undefined,
+    write: (...args: unknown[]) => (calls.push({ fn: 'write', args }), true),
+    end: (...args: unknown[]) => (calls.push({ fn: 'end', args }), res),
+  });
+  await next();
+  if (!(await waitUnlessClosed(ctx, ms))) return;
+  Object.assign(res, original);
+  for (const c of calls) (original[c.fn] as (...a: unknown[]) => unknown)(...c.args);
 }
 
 const SERVER_ERROR_NAMES: Readonly<Record<number, string>> = { 500: 'server_error', 502: 'bad_gateway', 503: 'service_unavailable' };

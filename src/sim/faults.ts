@@ -10,6 +10,11 @@ export type HttpFaultKind =
   | 'dropBefore'
   /** Process the request fully, then close the connection instead of answering. */
   | 'dropAfter'
+  /**
+   * Process the request fully, then hold its answer `latencyMs` before sending it: an order
+   * exists while its placer still waits (a client killed meanwhile never hears of it).
+   */
+  | 'holdAfter'
   /** Reset the connection (TCP RST, the client sees ECONNRESET) before processing. */
   | 'reset'
   /** Answer `status` (500, 502 or 503) with an Upbit-style error body, without processing. */
@@ -34,7 +39,7 @@ export interface HttpFaultOnce {
   match?: HttpFaultMatch;
   /** For `status5xx`. @default faults.status5xx */
   status?: Status5xx;
-  /** For `latency`. @default 0 */
+  /** For `latency` and `holdAfter`. @default 0 */
   latencyMs?: number;
 }
 

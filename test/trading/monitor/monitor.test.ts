@@ -105,3 +105,84 @@ describe('Monitor', () => {
     expect(m.store.getSnapshot().changes[0]?.text).toContain('the account holds no BTC any more');
   });
 });
+
+describe('Monitor: restarts, stale prices, two monitors', () => {
+  it('a trailing stop resumes its saved high-water mark after a restart in the middle of the path', async () => {
+    const r = await monitorRig();
+    const [trail] = r.book.add([rule({ kind: 'trailing', trail: { kind: 'percent', percent: new Money(2) } })], { avgBuyPrice: noAvg });
+    if (trail === undefined) throw new Error('no rule');
+    let m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    r.trade(PRICE + 5_000_000); // the mark: 100,000,000, the stop 98,000,000
+    await waitFor(() => r.book.get(trail.id)?.highWater?.eq(100_000_000), 'the mark saved');
+    await r.stopMonitor();
+    // While no monitor runs the price falls to 98,500,000 (above the stop): nothing to do.
+    r.trade(PRICE + 3_500_000);
+    m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().rules[0]?.level?.eq(98_000_000), 'the stop from the saved mark, not from the price now');
+    r.trade(PRICE + 3_400_000); // 98,400,000: a fresh mark from here would put the stop at 96,432,000
+    await waitFor(() => m.store.getSnapshot().rules[0]?.lastPrice === PRICE + 3_400_000, 'the tick seen');
+    expect(r.monitorIntents()).toBe(0);
+    r.trade(PRICE + 2_900_000); // 97,900,000: under the saved mark's stop
+    await waitFor(() => r.book.get(trail.id)?.state === 'filled', 'the trailing stop filled', 10_000);
+    expect(r.monitorIntents()).toBe(1);
+  });
+
+  it('does not act on a crossing price from a snapshot: checks it over REST, and fires only on fresh data that crosses', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    // A snapshot (as replayed after a reconnect) with a price under the stop, while the market is at PRICE.
+    const wire = { ...r.server.engine.ticker(MARKET, 'SNAPSHOT'), trade_price: PRICE - 2_000_000, stream_type: 'SNAPSHOT' };
+    r.server.injectFrame(Buffer.from(JSON.stringify(wire)));
+    await waitFor(() => r.events.some((e) => e.kind === 'waiting' && e.text.startsWith('waiting for fresh data')), 'the rule waiting for fresh data');
+    // The REST check says PRICE: not crossed, nothing sent, the rule still armed.
+    await waitFor(() => m.store.getSnapshot().rules[0]?.lastPrice === PRICE, 'the REST price seen');
+    expect(r.monitorIntents()).toBe(0);
+    expect(r.book.get(stop.id)?.state).toBe('armed');
+    // A real trade through the stop fires it.
+    r.trade(PRICE - 1_000_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'filled', 'the rule filled', 10_000);
+    expect(r.monitorIntents()).toBe(1);
+  });
+
+  it('while the quotation link is down, a crossing is acted on only through a fresh REST price', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    let down = false;
+    const feed = { demand: r.feed.demand.bind(r.feed), tickers: { connection: () => (down ? { state: 'reconnecting' as const, attempt: 1, retryInMs: 1000, retryAt: Date.now() + 1000, reason: 'test', drops: 0 } : r.store.connection()) } };
+    const m = r.startMonitor({ firing: true }, { feed: feed as never, staleMs: 200 });
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    down = true;
+    // The trade that crosses reaches the monitor while its link counts as down: checked over REST
+    // (which has the same crossing price, fresh from the exchange), then fired.
+    r.trade(PRICE - 1_500_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'filled', 'the rule filled', 10_000);
+    expect(r.journal.intents({ limit: 5 }).find((i) => i.source === 'monitor')?.note).toContain('(a REST check)');
+    expect(r.events.find((e) => e.kind === 'waiting')?.text).toContain('waiting for fresh data');
+  });
+
+  it('two monitors on one journal: only the one with the firing role sends; the other still trades by hand', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const readOnly = r.startMonitor({ firing: false, heldBy: 'the rules are fired by pid 1' });
+    await waitFor(() => readOnly.store.getSnapshot().watching, 'the read-only monitor');
+    expect(r.feed.desired()).toEqual([]);
+    r.trade(PRICE - 1_500_000);
+    await waitFor(() => readOnly.store.getSnapshot().rules[0]?.rule.state === 'armed', 'the rule shown');
+    expect(r.monitorIntents()).toBe(0);
+    // Manual trading works beside it.
+    const placed = await r.session.place({ market: MARKET, side: 'ask', ordType: 'limit', price: new Money(PRICE * 2), volume: new Money('0.0001') });
+    expect(placed.status).toBe('acked');
+    await r.stopMonitor();
+    const firing = r.startMonitor();
+    await waitFor(() => firing.store.getSnapshot().watching && r.store.connection().state === 'live', 'the firing monitor');
+    r.trade(PRICE - 1_600_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'filled', 'the rule filled by the firing monitor', 10_000);
+    expect(r.monitorIntents()).toBe(1);
+  });
+});
