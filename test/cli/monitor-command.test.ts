@@ -63,7 +63,7 @@ async function rig(): Promise<Rig> {
     if (m.socket.localPort === sim.port && m.request.method === 'POST' && (m.request.url ?? '').startsWith('/v1/orders')) posts += 1;
   };
   diagnostics.subscribe('http.server.request.start', onStart);
-  cleanups.push(() => diagnostics.unsubscribe('http.server.request.start', onStart));
+  cleanups.push(() => void diagnostics.unsubscribe('http.server.request.start', onStart));
   // A position to protect, bought before the monitor runs.
   await client.placeOrder({ market: MARKET, side: 'bid', ordType: 'price', price: new Money(5_000_000), identifier: `setup-${Date.now()}` });
   const held = await waitFor(async () => (await client.accounts()).find((b) => b.currency === 'BTC')?.balance.toFixed(), 'the BTC bought');

@@ -48,9 +48,10 @@ function model(rules: readonly RuleCase[], path: readonly number[]): Array<numbe
       if (out[k] !== null || (r.oco && ocoFired)) return;
       let crossed: boolean;
       if (r.kind === 'trailing') {
-        const h = hw[k];
-        hw[k] = h === null || price.gt(h) ? price : h;
-        crossed = price.lte(trailingStop(hw[k] ?? price, { kind: 'percent', percent: new Money(r.level) }));
+        const h = hw[k] ?? null;
+        const high = h === null || price.gt(h) ? price : h;
+        hw[k] = high;
+        crossed = price.lte(trailingStop(high, { kind: 'percent', percent: new Money(r.level) }));
       } else crossed = r.kind === 'stop-loss' ? price.lte(r.level) : price.gte(r.level);
       if (crossed) {
         out[k] = i;
