@@ -76,3 +76,17 @@ export async function startMonitor(kernel: Kernel, ctx: Pick<TradingContext, 'mo
   kernel.spawn(MONITOR_TASK, (signal) => monitor.run(signal));
   return monitor;
 }
+
+/**
+ * The line the console ends with when it fired rules that are still armed: they are not
+ * watched once it has stopped (Upbit has no stop orders to leave behind), and the headless
+ * monitor is how to keep them watched. Null when there is nothing to say (no monitor here,
+ * read-only, or no armed rule).
+ */
+export function rulesNotWatchedNote(monitor: Pick<Monitor, 'role' | 'store'> | undefined): string | null {
+  if (monitor === undefined || !monitor.role.firing) return null;
+  const armed = monitor.store.getSnapshot().rules.filter((s) => s.rule.state === 'armed');
+  if (armed.length === 0) return null;
+  const markets = [...new Set(armed.map((s) => s.rule.market))].sort().join(', ');
+  return `${armed.length} armed rule${armed.length === 1 ? '' : 's'} (${markets}) ${armed.length === 1 ? 'is' : 'are'} not watched while upbit-tui is not running: no stop fires now. To keep them watched, run upbit-tui monitor with the same flags (README: "The monitor, headless").`;
+}

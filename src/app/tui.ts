@@ -13,6 +13,8 @@ import { connectionNotice } from './connection-notice.js';
 import { keepEmbeddedExchange, openEmbeddedExchange, type EmbeddedExchange, type EmbeddedExchangeKeeper } from './embedded-exchange.js';
 import { flushThenExit, writeStderr } from '../runtime/exit.js';
 import { startTuiTrading } from './tui-trading.js';
+import { rulesNotWatchedNote } from './monitor-host.js';
+import type { TradingSource } from '../ui/trading-source.js';
 import { Notifier, NotifyHook, detectTerminalNotify, type MonitorNotice } from './notify.js';
 import { Watchlist } from './watchlist.js';
 import type { WatchlistState } from './watchlist-state.js';
@@ -137,7 +139,7 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   // The one composition root (./root.ts): logger, loop monitor, fatal report, the log file
   // released last, signals and uncaught errors to the kernel.
   // A trading session that cannot open ends the TUI with its one line, said after the terminal is restored.
-  const end: { line: UsageError | null } = { line: null };
+  const end: { line: UsageError | null; note: () => string | null } = { line: null, note: () => null };
   const { kernel } = openRoot({
     frontEnd: 'tui',
     log,
@@ -146,6 +148,8 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
     lifetime: {
       exit: (code) => {
         if (end.line !== null) writeStderr(`upbit-tui: ${end.line.message}`);
+        const note = end.note();
+        if (note !== null) writeStderr(`upbit-tui: ${note}`);
         flushThenExit(code, 100);
       },
     },
@@ -165,10 +169,11 @@ export async function startTui(opts: TuiOptions): Promise<Kernel> {
   }
   logger.info({ opts: { ...opts } }, 'starting');
   try {
-    startParts(kernel, { ...opts, markets }, logger, unchecked, { names, catalog, notices: [...(opts.config?.problems ?? []), ...(dropped === null ? [] : [dropped])] }, logDrops, exchange, (line) => {
+    const trading = startParts(kernel, { ...opts, markets }, logger, unchecked, { names, catalog, notices: [...(opts.config?.problems ?? []), ...(dropped === null ? [] : [dropped])] }, logDrops, exchange, (line) => {
       end.line ??= line;
       void kernel.shutdown({ kind: 'done', exitCode: line.exitCode });
     });
+    end.note = () => rulesNotWatchedNote(trading.getSnapshot()?.monitor);
   } catch (error) {
     // Whatever did start is released in order and the error printed after the terminal is back.
     void kernel.shutdown({ kind: 'error', error });
@@ -198,7 +203,7 @@ function startParts(
   logDrops: { tell: (text: string) => void; text: string | null },
   exchange: EmbeddedExchange | null,
   failTrading: (line: UsageError) => void,
-): void {
+): TradingSource {
   const store = new MarketStore({ markets: opts.markets, logger: logger.child({ component: 'market-store' }) });
   // This run's audit trail: the `l` pane, and a JSON-lines file a day beside the log file.
   const audit = new AuditLog(path.dirname(opts.logFile), { logger: logger.child({ component: 'audit' }) });
@@ -347,6 +352,7 @@ function startParts(
     await ink.waitUntilExit();
     screen.leave();
   });
+  return trading;
 }
 
 /**
