@@ -38,7 +38,6 @@ import { InvalidOrderError, NotReadyError, ShuttingDownError } from '../order-er
 import type { OrderIntent } from '../order-request.js';
 import type { PlaceResult } from '../order-service.js';
 import { Publisher, type ExternalStore } from '../session/publisher.js';
-import { selectBalance } from '../session/account-store.js';
 import type { TradingSession } from '../session/session.js';
 import type { Venue } from '../venue.js';
 import { RuleBook, sizeText, triggerText, viewOf, volumeToSell, type RuleView } from './rule-book.js';
@@ -83,7 +82,7 @@ export interface MonitorSnapshot {
 
 export interface MonitorOptions {
   journal: OrderJournal;
-  session: Pick<TradingSession, 'place' | 'placeAgain' | 'account' | 'synced' | 'rules'>;
+  session: Pick<TradingSession, 'place' | 'placeAgain' | 'account' | 'available' | 'synced' | 'rules'>;
   /** The market feed (its demands) and the ticker store's connection state. */
   feed: { demand<K extends 'ticker' | 'orderbook'>(owner: string, demand: Demand<K>): () => void; tickers: { connection(): ConnectionStatus } };
   /** Prices over REST for the stale guard. */
@@ -302,11 +301,22 @@ export class Monitor {
   async #place(a: Active, d: Extract<Decision, { fire: true }>, via: string): Promise<void> {
     const v = a.view;
     const [, base = ''] = v.market.split('-');
-    const held = selectBalance(this.#o.session.account.getSnapshot(), base).balance;
+    const held = this.#o.session.available(base);
     const volume = volumeToSell(v.def.size, held);
     const crossed = `${triggerText(v.def.trigger)} (${formatAmount(d.stop)}) crossed at ${formatAmount(d.price)} (${via})`;
     if (volume.isZero()) {
       this.#failBeforeOrder(a, `${crossed}, but there is no ${base} available to sell (sold outside upbit-tui, or locked by an open order); the rule did not send anything.`);
+      return;
+    }
+    // The pre-trade check prices a market sell from the screen's quotes, which a rule's market
+    // may not have (not in the watchlist); the monitor has the price that crossed.
+    const minimum = this.#o.session.rules(v.market).rules.askMinTotal;
+    const worth = volume.mul(d.price);
+    if (minimum !== null && worth.lt(minimum)) {
+      this.#failBeforeOrder(
+        a,
+        `${crossed}, but selling ${plain(volume)} ${base} is about ${formatAmount(worth, 0)} KRW, under Upbit's minimum order of ${formatAmount(minimum)} KRW; nothing was sent. Give the rule a larger size, or sell by hand.`,
+      );
       return;
     }
     const intent: OrderIntent =

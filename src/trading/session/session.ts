@@ -17,6 +17,7 @@
  * work as named task bodies and its releases, for the kernel to spawn and acquire.
  */
 import type { Logger } from '../../runtime/logger.js';
+import { ZERO, type Decimal } from '../decimal.js';
 import type { Order } from '../../upbit/rest/types.js';
 import type { IntentSource, OrderJournal } from '../journal/index.js';
 import type { OrderDraft } from '../money.js';
@@ -66,6 +67,11 @@ export interface TradingSession {
   readonly mode: VenueKind;
   readonly account: ExternalStore<AccountSnapshot>;
   readonly orders: ExternalStore<OrdersSnapshot>;
+  /**
+   * The newest available (unlocked) balance of `currency`, applied or not yet published: what
+   * the pre-trade check uses, and what a firing rule sizes its sell from.
+   */
+  available(currency: string): Decimal;
   /** The pre-trade check from cached and streamed state: synchronous, no network. */
   check(draft: OrderDraft): PreTradeCheck;
   /** Read a market's fees, minimums and tick (once; again when old), so `check` knows them. */
@@ -123,6 +129,7 @@ export function createTradingSession(parts: TradingSessionParts): BuiltSession {
     mode: parts.mode,
     account: sync.account,
     orders: sync.orders,
+    available: (currency) => sync.account.current(currency)?.balance ?? ZERO,
     check: (draft) => sync.check(draft),
     prepare: async (market, signal) => {
       await sync.rules.prepare(market, signal);

@@ -78,13 +78,12 @@ async function run(rules: readonly RuleCase[], path: readonly number[]): Promise
   const ids = defs.map((d) => book.add([d], { avgBuyPrice: () => null })[0]?.id ?? -1);
   const account = new AccountStore({});
   account.applySync([{ currency: 'BTC', balance: new Money(1), locked: new Money(0), avgBuyPrice: null, unitCurrency: 'KRW' } as never]);
-  // Published on its timer: the monitor reads the published snapshot.
-  while (!account.getSnapshot().balances.has('BTC')) await new Promise((resolve) => setTimeout(resolve, 5));
 
   let tick = -1;
   const triggeredAt = new Map<number, number>();
-  const session: Pick<TradingSession, 'place' | 'placeAgain' | 'account' | 'synced' | 'rules'> = {
+  const session: Pick<TradingSession, 'place' | 'placeAgain' | 'account' | 'available' | 'synced' | 'rules'> = {
     account,
+    available: (currency) => account.current(currency)?.balance ?? new Money(0),
     synced: () => Promise.resolve(),
     rules: (market) => ({ rules: tradingRules(market), ticks: new Map(), known: false }),
     place: (intent, opts = {}) => {

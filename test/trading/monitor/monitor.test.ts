@@ -186,3 +186,75 @@ describe('Monitor: restarts, stale prices, two monitors', () => {
     expect(r.monitorIntents()).toBe(1);
   });
 });
+
+describe('Monitor: price sources, confirmation, actions, refusals, reconciliation', () => {
+  it('a rule on the best bid demands the order book and fires on its bid', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) }, { source: 'bid' })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.feed.desired().some((s) => s.type === 'orderbook' && s.codes.includes(MARKET)), 'the order book demanded');
+    expect(r.feed.desired().some((s) => s.type === 'ticker')).toBe(false);
+    r.trade(PRICE - 1_500_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'filled', 'the rule filled', 10_000);
+    const last = await waitFor(() => m.store.getSnapshot().rules[0]?.lastPrice, 'the bid it fired on, on the view');
+    expect(last).toBeLessThanOrEqual(PRICE - 1_000_000);
+  });
+
+  it('a confirmation of 3 ticks ignores a lone wick and fires on the third crossing tick in a row', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) }, { confirm: { ticks: 3 } })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    r.trade(PRICE - 1_200_000); // a wick
+    r.trade(PRICE - 500_000);
+    r.trade(PRICE - 1_200_000);
+    r.trade(PRICE - 1_100_000);
+    await waitFor(() => m.store.getSnapshot().rules[0]?.lastPrice === PRICE - 1_100_000, 'two crossing ticks seen');
+    expect(r.monitorIntents()).toBe(0);
+    r.trade(PRICE - 1_300_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'filled', 'the rule filled on the third', 10_000);
+    expect(r.journal.intents({ limit: 5 }).find((i) => i.source === 'monitor')?.note).toContain('crossed at 93,700,000');
+  });
+
+  it('a limit action sells at the offset under the crossing price, on the price grid', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) }, { action: { kind: 'limit', offsetPercent: new Money('0.5') } })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    r.trade(PRICE - 1_000_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'ordered' || r.book.get(stop.id)?.state === 'filled', 'the rule ordered', 10_000);
+    const intent = r.journal.intents({ limit: 5 }).find((i) => i.source === 'monitor');
+    // 94,000,000 × 0.995 = 93,530,000, on KRW-BTC's 1,000 KRW step.
+    expect(intent).toMatchObject({ ordType: 'limit', side: 'ask', price: '93530000' });
+  });
+
+  it('fails in plain words when the sell is under the minimum order, and sends nothing', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) }, { size: { kind: 'volume', volume: new Money('0.00001') } })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching && r.store.connection().state === 'live', 'the monitor watching');
+    r.trade(PRICE - 1_000_000);
+    await waitFor(() => r.book.get(stop.id)?.state === 'failed', 'the rule failed', 10_000);
+    expect(r.book.get(stop.id)?.reason).toMatch(/selling 0\.00001 BTC is about 940 KRW, under Upbit's minimum order of 5,000 KRW; nothing was sent/);
+    expect(r.events.at(-1)).toMatchObject({ kind: 'failed' });
+    expect(r.journal.intents({ limit: 5 }).filter((i) => i.source === 'monitor')).toHaveLength(0);
+  });
+
+  it('at start, a rule that would sell more than the holding is resized to it, shown as a change', async () => {
+    const r = await monitorRig();
+    const [stop] = r.book.add([rule({ kind: 'stop-loss', at: price(PRICE - 1_000_000) }, { size: { kind: 'volume', volume: new Money(5) } })], { avgBuyPrice: noAvg });
+    if (stop === undefined) throw new Error('no rule');
+    const m = r.startMonitor();
+    await waitFor(() => m.store.getSnapshot().watching, 'the monitor watching');
+    const size = r.book.get(stop.id)?.def.size;
+    expect(size?.kind === 'volume' && size.volume.eq(r.held)).toBe(true);
+    expect(m.store.getSnapshot().changes).toMatchObject([{ kind: 'resized', ruleId: stop.id }]);
+    expect(m.store.getSnapshot().changes[0]?.text).toContain(`resized from 5 to ${r.held.toFixed()} BTC`);
+    m.acknowledgeChanges();
+    await waitFor(() => m.store.getSnapshot().changes.length === 0, 'the change acknowledged');
+  });
+});
