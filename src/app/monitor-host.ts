@@ -38,6 +38,11 @@ export function noticeOf(e: MonitorEvent): MonitorNotice | null {
   return { kind: e.kind, ruleId: e.ruleId, market: e.market, title, body: e.text, at: e.at };
 }
 
+/** The firing lock's key: one per exchange and account (as the trading lock keys them). */
+export function monitorLockKey(ctx: Pick<TradingContext, 'mode' | 'venue'>): string {
+  return tradingLockKey(ctx.mode, ctx.venue.accountId);
+}
+
 /**
  * Take the firing role (or not), build the monitor on `session` and `feed`, and spawn it on
  * `kernel`. The lock is the kernel's to release. Returns the monitor (its store for a view,
@@ -48,7 +53,7 @@ export async function startMonitor(kernel: Kernel, ctx: Pick<TradingContext, 'mo
   let role: MonitorRole;
   try {
     const lock = await acquireMonitorLock(o.dataDir, {
-      key: tradingLockKey(ctx.mode, ctx.venue.accountId),
+      key: monitorLockKey(ctx),
       what: `the rules of ${ctx.mode.kind === 'paper' ? 'the paper wallet' : `the ${ctx.mode.exchange} account`} in ${o.dataDir}`,
       ...(o.command === undefined ? {} : { command: o.command }),
     });

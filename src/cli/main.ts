@@ -14,6 +14,7 @@ import { DEFAULT_SIM_KRW, parseErrorStatusOption, parseKrwOption, parseRateOptio
 import { keysHelp } from './key-help.js';
 import { pathFlag, registerTradeCommands } from './trade-commands.js';
 import { registerMonitorCommand } from './monitor-command.js';
+import { registerRuleCommands } from './rule-commands.js';
 import { applyUsageErrors } from './usage-errors.js';
 
 const DEFAULT_WS_URL = 'wss://api.upbit.com/websocket/v1';
@@ -194,6 +195,7 @@ Output (one per line): rest URL, ws URL, access-key, and secret-key only when ge
     exitOverride: (cmd) => cmd,
   });
   registerMonitorCommand(program, { env, parseUrl: parseUrlOption, exitOverride: (cmd) => cmd }, parseIntOption);
+  registerRuleCommands(program, { env, parseUrl: parseUrlOption, exitOverride: (cmd) => cmd });
   // The trading commands read --sim and --api-url (and accept --ws-url) typed before their name.
   applyUsageErrors(program, (sub) => (sub.name() === 'sim' ? new Set() : TRADE_PASSED_DOWN));
   return program;

@@ -96,8 +96,11 @@ export interface ConnectionFlags {
  * command name (`upbit-tui --sim balance`) when typed there.
  */
 export function connectionFlags(cmd: Command, o: TradeOptions & { market?: string }, env: NodeJS.ProcessEnv, markets: string[] = o.market === undefined ? [] : [o.market]): ConnectionFlags {
-  const parent = cmd.parent;
-  const fromParent = <T>(key: string): T | undefined => (parent !== null && parent.getOptionValueSource(key) === 'cli' ? (parent.getOptionValue(key) as T) : undefined);
+  // Any command above it (`upbit-tui --sim rules list`: the root, two levels up).
+  const fromParent = <T>(key: string): T | undefined => {
+    for (let up = cmd.parent; up !== null; up = up.parent) if (up.getOptionValueSource(key) === 'cli') return up.getOptionValue(key) as T;
+    return undefined;
+  };
   return {
     sim: o.sim === true || fromParent<boolean>('sim') === true,
     paper: o.paper === true,
@@ -252,7 +255,7 @@ interface RunContext {
  * 130 (129 for SIGHUP). A second SIGINT or SIGTERM ends it at once (the journal still has the
  * attempt, resolved on the next run).
  */
-function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: (r: RunContext) => Promise<void>): Promise<void> {
+export function runTrading(flags: ConnectionFlags, env: NodeJS.ProcessEnv, body: (r: RunContext) => Promise<void>): Promise<void> {
   const out = createOutput(flags.json);
   let ctx: TradingContext | undefined;
   const interrupted = (signal: ShutdownSignal): number => (signal === 'SIGHUP' ? EXIT.hangup : EXIT.interrupted);

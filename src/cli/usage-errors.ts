@@ -154,7 +154,8 @@ function refuseMisplacedRootOptions(program: Command, passedDown: (sub: Command)
 export function applyUsageErrors(program: Command, passedDown: (sub: Command) => ReadonlySet<string>): void {
   // The root reads no operands: refuseUnknownCommand says what a stray word is.
   program.allowExcessArguments(true);
-  for (const cmd of [program, ...program.commands]) {
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const cmd of all(program)) {
     // Subcommands copied the root's setting when they were made: theirs stays strict.
     if (cmd !== program) cmd.allowExcessArguments(false);
     cmd.showHelpAfterError(false);

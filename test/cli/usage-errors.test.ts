@@ -61,7 +61,7 @@ const CASES: Array<[string[], RegExp, string]> = [
   [['--api-url', 'ftp://x'], /^--api-url "ftp:\/\/x" is invalid: "ftp:\/\/x" must start with https:\/\/ or http:\/\/\.$/, 'upbit-tui'],
   [['balanse'], /^unknown command 'balanse' \(did you mean balance\?\)$/, 'upbit-tui'],
   [['oders'], /^unknown command 'oders' \(did you mean orders\?\)$/, 'upbit-tui'],
-  [['KRW-BTC'], /^unknown command 'KRW-BTC'; the commands are sim, balance, orders, buy, sell, cancel, monitor$/, 'upbit-tui'],
+  [['KRW-BTC'], /^unknown command 'KRW-BTC'; the commands are sim, balance, orders, buy, sell, cancel, monitor, rules$/, 'upbit-tui'],
   [['help', 'sel'], /^unknown command 'sel' \(did you mean sell\?\)$/, 'upbit-tui'],
   [['--markets', 'KRW-BTC', '--markets', 'KRW-ETH'], /^--markets is given twice \("KRW-BTC" and "KRW-ETH"\); give it once\.$/, 'upbit-tui'],
   [['--seed', '5', 'sim'], /^--seed before "sim" is an option of the TUI: put it after the command name \(upbit-tui sim --seed …\)\.$/, 'upbit-tui sim'],
